@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vmem: a general resource allocator for Linux.
+ *
+ * An arena is a set of integers (addresses, IOVAs, device offsets,
+ * identifiers) made of spans.  vmem hands out ranges of it under
+ * size, alignment, phase, boundary and address constraints.  The design
+ * follows Bonwick & Adams, "Magazines and Vmem: Extending the Slab
+ * Allocator to Many CPUs and Arbitrary Resources", USENIX 2001; the code
+ * is written for Linux.  See Documentation/vmem.rst.
+ *
+ * Ranges are half-open, [addr, addr + size), and a span may reach the top
+ * of the unsigned long space: its last integer is addr + size - 1, which
+ * never overflows.  Address 0 is an ordinary allocatable address, so every
+ * call that allocates returns an errno and passes the address out through
+ * a pointer.
+ */
+#ifndef _LINUX_VMEM_H
+#define _LINUX_VMEM_H
+
+#include <linux/types.h>
+
+struct vmem;
+
+/*
+ * Allocation flags (the @vmflags argument).
+ *
+ * Exactly one of VMEM_SLEEP and VMEM_NOSLEEP must be given:
+ *
+ * VMEM_SLEEP	the call may sleep: boundary tags and imports are allocated
+ *		with GFP_KERNEL, and an allocation from an exhausted arena
+ *		waits until a free makes room (a fatal signal ends the wait
+ *		with -EINTR).  Process context only.
+ * VMEM_NOSLEEP	the call never sleeps and may be made from any context
+ *		(process, softirq, hardirq, under a spinlock).  It fails
+ *		with -ENOMEM instead of waiting.
+ *
+ * Callers that must not recurse into the filesystem or block I/O use the
+ * scoped memalloc_nofs_save()/memalloc_noio_save() API around VMEM_SLEEP
+ * calls, as the rest of the kernel does.
+ *
+ * At most one placement policy; instant-fit when none is given:
+ *
+ * VMEM_INSTANTFIT	O(1): take the first segment of the smallest
+ *			power-of-two freelist whose every member is large
+ *			enough.  Falls back to a search of the freelists that
+ *			may hold a fit, so it never fails while a fit exists.
+ * VMEM_BESTFIT		the smallest free segment that fits.
+ * VMEM_FIRSTFIT	the lowest-addressed free segment that fits.
+ * VMEM_NEXTFIT		the next free segment after the previous allocation
+ *			(a rotor), wrapping around: recently freed integers
+ *			are not reused soon.  For identifiers.
+ * VMEM_TOPDOWN		the highest-addressed fit, allocated from its top.
+ */
+#define VMEM_SLEEP		0x00000001u
+#define VMEM_NOSLEEP		0x00000002u
+#define VMEM_INSTANTFIT		0x00000010u
+#define VMEM_BESTFIT		0x00000020u
+#define VMEM_FIRSTFIT		0x00000040u
+#define VMEM_NEXTFIT		0x00000080u
+#define VMEM_TOPDOWN		0x00000100u
+
+#define VMEM_SLEEP_MASK		(VMEM_SLEEP | VMEM_NOSLEEP)
+#define VMEM_POLICY_MASK	(VMEM_INSTANTFIT | VMEM_BESTFIT | \
+				 VMEM_FIRSTFIT | VMEM_NEXTFIT | VMEM_TOPDOWN)
+
+/*
+ * Arena creation flags (the @flags argument of vmem_create()).  Creating
+ * and destroying an arena may sleep.
+ *
+ * VMC_IDENTIFIER	the arena holds identifiers, not memory: exhaustion
+ *			is reported as such, and statistics say "IDs".
+ * VMC_NO_QCACHE	never put quantum caches in front of this arena,
+ *			whatever @qcache_max says.
+ */
+#define VMC_IDENTIFIER		0x00010000u
+#define VMC_NO_QCACHE		0x00020000u
+
+/*
+ * Address limits for vmem_xalloc(): @minaddr and @maxaddr are inclusive,
+ * and a @maxaddr of 0 means no upper limit, as VMEM_ADDR_MAX does.
+ */
+#define VMEM_ADDR_MIN		0UL
+#define VMEM_ADDR_MAX		(~0UL)
+
+/* Segment types for vmem_walk() and vmem_arena_size(). */
+#define VMEM_ALLOC		0x01u
+#define VMEM_FREE		0x02u
+#define VMEM_SPAN		0x10u
+
+/**
+ * typedef vmem_import_fn - Import a span for an arena from its source.
+ * @source: the source arena given to vmem_create()
+ * @size: bytes wanted; a multiple of the importing arena's quantum
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP, as the allocation that needs it
+ * @addrp: where to store the start of the imported range
+ *
+ * vmem_alloc() has this type, so an arena that imports plainly from
+ * another passes vmem_alloc and vmem_free.  Called without any vmem lock
+ * held.
+ *
+ * Return: 0 and *@addrp set, or a negative errno.
+ */
+typedef int (*vmem_import_fn)(struct vmem *source, unsigned long size,
+			      unsigned int vmflags, unsigned long *addrp);
+
+/**
+ * typedef vmem_ximport_fn - Import at least @*sizep bytes; may give more.
+ * @source: the source arena given to vmem_xcreate()
+ * @sizep: in: bytes wanted; out: bytes imported (at least the request)
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
+ * @addrp: where to store the start of the imported range
+ *
+ * Return: 0 with *@addrp and *@sizep set, or a negative errno.
+ */
+typedef int (*vmem_ximport_fn)(struct vmem *source, unsigned long *sizep,
+			       unsigned int vmflags, unsigned long *addrp);
+
+/**
+ * typedef vmem_release_fn - Give an imported span back to its source.
+ * @source: the source arena
+ * @addr: start of the span, as the import function returned it
+ * @size: size of the span, as imported
+ *
+ * vmem_free() has this type.  Called without any vmem lock held.
+ */
+typedef void (*vmem_release_fn)(struct vmem *source, unsigned long addr,
+				unsigned long size);
+
+/**
+ * typedef vmem_walk_fn - Callback of vmem_walk().
+ * @arg: the argument given to vmem_walk()
+ * @addr: start of the segment or span
+ * @size: its size
+ */
+typedef void (*vmem_walk_fn)(void *arg, unsigned long addr,
+			     unsigned long size);
+
+struct vmem *vmem_create(const char *name, unsigned long base,
+			 unsigned long size, unsigned long quantum,
+			 vmem_import_fn import, vmem_release_fn release,
+			 struct vmem *source, unsigned long qcache_max,
+			 unsigned int flags);
+struct vmem *vmem_xcreate(const char *name, unsigned long base,
+			  unsigned long size, unsigned long quantum,
+			  vmem_ximport_fn import, vmem_release_fn release,
+			  struct vmem *source, unsigned long qcache_max,
+			  unsigned int flags);
+void vmem_destroy(struct vmem *vm);
+
+int __must_check vmem_add(struct vmem *vm, unsigned long addr,
+			  unsigned long size, unsigned int vmflags);
+
+int __must_check vmem_alloc(struct vmem *vm, unsigned long size,
+			    unsigned int vmflags, unsigned long *addrp);
+void vmem_free(struct vmem *vm, unsigned long addr, unsigned long size);
+
+int __must_check vmem_xalloc(struct vmem *vm, unsigned long size,
+			     unsigned long align, unsigned long phase,
+			     unsigned long nocross, unsigned long minaddr,
+			     unsigned long maxaddr, unsigned int vmflags,
+			     unsigned long *addrp);
+void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size);
+
+bool vmem_contains(struct vmem *vm, unsigned long addr, unsigned long size);
+void vmem_walk(struct vmem *vm, unsigned int typemask, vmem_walk_fn func,
+	       void *arg);
+unsigned long vmem_arena_size(struct vmem *vm, unsigned int typemask);
+unsigned long vmem_quantum(struct vmem *vm);
+const char *vmem_name(struct vmem *vm);
+
+/**
+ * struct vmem_stats - A consistent snapshot of an arena's counters.
+ * @mem_inuse: bytes (or IDs) allocated
+ * @mem_free: bytes free in the arena's spans
+ * @mem_total: bytes in all spans
+ * @mem_import: bytes in spans imported from the source
+ * @nalloc: successful allocations
+ * @nfree: successful frees
+ * @nfail: allocations that failed
+ * @nwait: allocations that slept waiting for a free
+ * @nimport: spans imported
+ * @nrelease: imported spans given back
+ * @nbadfree: rejected frees (not allocated, wrong size, double free)
+ * @nsegs: boundary tags in use (segments and span markers)
+ * @nspans: spans
+ * @hash_buckets: buckets of the allocated-segment hash table
+ * @hash_rescales: times the hash table was resized
+ * @tags_reserved: boundary tags held in the arena's reserve
+ */
+struct vmem_stats {
+	unsigned long mem_inuse;
+	unsigned long mem_free;
+	unsigned long mem_total;
+	unsigned long mem_import;
+	u64 nalloc;
+	u64 nfree;
+	u64 nfail;
+	u64 nwait;
+	u64 nimport;
+	u64 nrelease;
+	u64 nbadfree;
+	unsigned long nsegs;
+	unsigned long nspans;
+	unsigned long hash_buckets;
+	u64 hash_rescales;
+	unsigned long tags_reserved;
+};
+
+void vmem_get_stats(struct vmem *vm, struct vmem_stats *st);
+int vmem_check(struct vmem *vm);
+
+/*
+ * Identifier spaces: arenas of quantum 1 holding the integers
+ * [low, high), allocated one at a time.
+ */
+struct vmem *vmem_idspace_create(const char *name, unsigned long low,
+				 unsigned long high);
+void vmem_idspace_destroy(struct vmem *ids);
+int __must_check vmem_idspace_extend(struct vmem *ids, unsigned long low,
+				     unsigned long high);
+int __must_check vmem_id_alloc(struct vmem *ids, unsigned int vmflags,
+			       unsigned long *idp);
+int __must_check vmem_id_allocff(struct vmem *ids, unsigned int vmflags,
+				 unsigned long *idp);
+int __must_check vmem_id_alloc_specific(struct vmem *ids, unsigned long id,
+					unsigned int vmflags);
+void vmem_id_free(struct vmem *ids, unsigned long id);
+
+#endif /* _LINUX_VMEM_H */

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The consistency checker: every invariant of the theory statement in
+ * vmem/vmem.c, checked in one pass over the arena under its lock.  Tests
+ * run it after their operations; a developer chasing a corruption can call
+ * it from anywhere.
+ */
+#include <linux/module.h>
+#include "vmem_impl.h"
+
+struct vmem_census {
+	unsigned long	nfree[VMEM_NFREELISTS];	/* free segments per list */
+	unsigned long	nalloc;
+	unsigned long	inuse;
+	unsigned long	total;
+	unsigned long	imported;
+	unsigned long	nsegs;
+	unsigned long	nspans;
+	unsigned int	nrotors;
+};
+
+#define vmem_bad(vm, fmt, ...)						\
+({									\
+	pr_err("vmem_check(%s): " fmt "\n", (vm)->vm_name, ##__VA_ARGS__); \
+	-EUCLEAN;							\
+})
+
+static bool vmem_linked(const struct vmem_seg *vs)
+{
+	return vs->vs_seglist.prev->next == &vs->vs_seglist &&
+	       vs->vs_seglist.next->prev == &vs->vs_seglist;
+}
+
+/* The segment list: spans sorted and disjoint, segments tiling them. */
+static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
+{
+	struct vmem_seg *span = NULL, *vs, *prev = NULL;
+	struct list_head *spanpos = &vm->vm_spans;
+	unsigned long next = 0;	/* start the next segment must have */
+	unsigned long left = 0;	/* bytes of the current span not yet seen */
+
+	list_for_each_entry(vs, &vm->vm_seg0.vs_seglist, vs_seglist) {
+		if (!vmem_linked(vs))
+			return vmem_bad(vm, "segment list broken at %px", vs);
+		switch (vs->vs_type) {
+		case VMEM_SEG_ROTOR:
+			if (vs != &vm->vm_rotor || !vm->vm_rotor_used)
+				return vmem_bad(vm, "stray rotor");
+			c->nrotors++;
+			continue;
+		case VMEM_SEG_WALKER:
+			continue;
+		case VMEM_SEG_SPAN:
+			if (left)
+				return vmem_bad(vm, "span [%#lx, +%#lx) not tiled: %#lx left",
+						span->vs_start, span->vs_size,
+						left);
+			if (!vs->vs_size)
+				return vmem_bad(vm, "empty span at %#lx",
+						vs->vs_start);
+			if (span && vs->vs_start <= vmem_seg_last(span))
+				return vmem_bad(vm, "span [%#lx, +%#lx) not above [%#lx, +%#lx)",
+						vs->vs_start, vs->vs_size,
+						span->vs_start, span->vs_size);
+			spanpos = spanpos->next;
+			if (spanpos != &vs->vs_spanlist)
+				return vmem_bad(vm, "span [%#lx, +%#lx) out of order on vm_spans",
+						vs->vs_start, vs->vs_size);
+			span = vs;
+			next = vs->vs_start;
+			left = vs->vs_size;
+			prev = NULL;
+			c->nspans++;
+			c->nsegs++;
+			c->total += vs->vs_size;
+			if (vs->vs_imported)
+				c->imported += vs->vs_size;
+			continue;
+		case VMEM_SEG_FREE:
+		case VMEM_SEG_ALLOC:
+			break;
+		default:
+			return vmem_bad(vm, "bad tag type %u at %px",
+					vs->vs_type, vs);
+		}
+		if (!span || !left)
+			return vmem_bad(vm, "segment [%#lx, +%#lx) outside any span",
+					vs->vs_start, vs->vs_size);
+		if (vs->vs_start != next || !vs->vs_size ||
+		    vs->vs_size > left)
+			return vmem_bad(vm, "segment [%#lx, +%#lx) does not follow at %#lx in span [%#lx, +%#lx)",
+					vs->vs_start, vs->vs_size, next,
+					span->vs_start, span->vs_size);
+		if ((vs->vs_start | vs->vs_size) & (vm->vm_quantum - 1))
+			return vmem_bad(vm, "segment [%#lx, +%#lx) not quantum-aligned",
+					vs->vs_start, vs->vs_size);
+		if (vs->vs_type == VMEM_SEG_FREE) {
+			if (prev && prev->vs_type == VMEM_SEG_FREE)
+				return vmem_bad(vm, "free segments [%#lx, +%#lx) and [%#lx, +%#lx) not coalesced",
+						prev->vs_start, prev->vs_size,
+						vs->vs_start, vs->vs_size);
+			if (span->vs_imported && vs->vs_size == span->vs_size)
+				return vmem_bad(vm, "imported span [%#lx, +%#lx) wholly free",
+						span->vs_start, span->vs_size);
+			c->nfree[__fls(vs->vs_size)]++;
+		} else {
+			c->nalloc++;
+			c->inuse += vs->vs_size;
+		}
+		c->nsegs++;
+		next = vs->vs_start + vs->vs_size;	/* may wrap to 0 */
+		left -= vs->vs_size;
+		prev = vs;
+	}
+	if (left)
+		return vmem_bad(vm, "last span [%#lx, +%#lx) not tiled",
+				span->vs_start, span->vs_size);
+	if (spanpos->next != &vm->vm_spans)
+		return vmem_bad(vm, "vm_spans holds spans not on the segment list");
+	if (c->nrotors != vm->vm_rotor_used)
+		return vmem_bad(vm, "rotor missing");
+	return 0;
+}
+
+/* Freelists and bitmap against the census of free segments. */
+static int vmem_check_freelists(struct vmem *vm, struct vmem_census *c)
+{
+	unsigned int n;
+
+	for (n = 0; n < VMEM_NFREELISTS; n++) {
+		unsigned long count = 0;
+		struct vmem_seg *vs;
+
+		list_for_each_entry(vs, &vm->vm_freelist[n], vs_freelist) {
+			if (vs->vs_type != VMEM_SEG_FREE ||
+			    __fls(vs->vs_size) != n || !vmem_linked(vs))
+				return vmem_bad(vm, "freelist %u holds [%#lx, +%#lx) type %u",
+						n, vs->vs_start, vs->vs_size,
+						vs->vs_type);
+			count++;
+		}
+		if (count != c->nfree[n])
+			return vmem_bad(vm, "freelist %u holds %lu segments, the spans %lu",
+					n, count, c->nfree[n]);
+		if (!!(vm->vm_freemap & (1UL << n)) != !!count)
+			return vmem_bad(vm, "freemap bit %u is wrong", n);
+	}
+	return 0;
+}
+
+/* The hash against the census of allocated segments. */
+static int vmem_check_hash(struct vmem *vm, struct vmem_census *c)
+{
+	unsigned long i, count = 0;
+
+	for (i = 0; i < (1UL << vm->vm_hash_shift); i++) {
+		struct vmem_seg *vs;
+
+		for (vs = vm->vm_hash[i]; vs; vs = vs->vs_hnext) {
+			if (vs->vs_type != VMEM_SEG_ALLOC || !vmem_linked(vs) ||
+			    vmem_hash_bucket(vm, vs->vs_start) != &vm->vm_hash[i])
+				return vmem_bad(vm, "hash bucket %lu holds [%#lx, +%#lx) type %u",
+						i, vs->vs_start, vs->vs_size,
+						vs->vs_type);
+			if (++count > c->nalloc)
+				return vmem_bad(vm, "hash holds more than the %lu allocated segments",
+						c->nalloc);
+		}
+	}
+	if (count != c->nalloc || count != vm->vm_nbusy)
+		return vmem_bad(vm, "hash holds %lu segments, the spans %lu, vm_nbusy %lu",
+				count, c->nalloc, vm->vm_nbusy);
+	return 0;
+}
+
+static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
+{
+	unsigned long n = 0;
+	struct vmem_seg *vs;
+
+	if (c->inuse != vm->vm_inuse || c->total != vm->vm_total ||
+	    c->imported != vm->vm_imported)
+		return vmem_bad(vm, "sizes: inuse %#lx/%#lx total %#lx/%#lx imported %#lx/%#lx (counted/recorded)",
+				c->inuse, vm->vm_inuse, c->total, vm->vm_total,
+				c->imported, vm->vm_imported);
+	if (c->nsegs != vm->vm_nsegs || c->nspans != vm->vm_nspans)
+		return vmem_bad(vm, "tags %lu/%lu spans %lu/%lu (counted/recorded)",
+				c->nsegs, vm->vm_nsegs, c->nspans,
+				vm->vm_nspans);
+	for (vs = vm->vm_reserve; vs; vs = vs->vs_hnext)
+		if (++n > vm->vm_nreserve)
+			break;
+	if (n != vm->vm_nreserve)
+		return vmem_bad(vm, "reserve holds %s%lu tags, recorded %u",
+				n > vm->vm_nreserve ? "over " : "", n,
+				vm->vm_nreserve);
+	return 0;
+}
+
+/**
+ * vmem_check() - Check an arena's invariants.
+ * @vm: the arena
+ *
+ * Spans sorted and disjoint; segments tiling each span in address order;
+ * no two adjacent free segments; every free segment on the freelist of its
+ * size and the freelist bitmap matching; the hash holding exactly the
+ * allocated segments; no imported span wholly free; the counters matching
+ * the segments.  The first violation found is logged with pr_err().
+ *
+ * Context: Any context.  Takes the arena lock with interrupts disabled for
+ * O(segments + hash buckets): meant for tests and debugging.
+ * Return: 0, or -EUCLEAN when an invariant does not hold.
+ */
+int vmem_check(struct vmem *vm)
+{
+	struct vmem_census c = { };
+	unsigned long flags;
+	int err;
+
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	err = vmem_check_segments(vm, &c);
+	if (!err)
+		err = vmem_check_freelists(vm, &c);
+	if (!err)
+		err = vmem_check_hash(vm, &c);
+	if (!err)
+		err = vmem_check_counters(vm, &c);
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	return err;
+}
+EXPORT_SYMBOL_GPL(vmem_check);

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The hash table of allocated segments.
+ *
+ * vmem_free() is given an address and must find its segment in O(1): the
+ * allocated segments are chained in a table of 2^vm_hash_shift buckets,
+ * indexed by a multiplicative hash of (start >> quantum shift).  The table
+ * starts as the 16 buckets embedded in the arena.  When the number of
+ * allocated segments leaves [buckets / 8, 2 * buckets], the hot path only
+ * queues vm_hash_work; the work allocates a table sized for the current
+ * load with GFP_KERNEL and moves the chains under the arena lock.  So the
+ * hot path never allocates, and a table is resized at most once per
+ * doubling or shrinking by eight.
+ *
+ * Invariant: every VMEM_SEG_ALLOC segment of the arena is on exactly one
+ * chain, the one of vmem_hash_bucket(vm, vs_start), and nothing else is.
+ */
+#include <linux/hash.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include "vmem_impl.h"
+
+struct vmem_seg **vmem_hash_bucket(const struct vmem *vm, unsigned long addr)
+{
+	return &vm->vm_hash[hash_long(addr >> vm->vm_qshift,
+				      vm->vm_hash_shift)];
+}
+
+/* Queue a rescale when the load leaves [buckets / 8, 2 * buckets]. */
+static void vmem_hash_check_load(struct vmem *vm)
+{
+	unsigned long buckets = 1UL << vm->vm_hash_shift;
+
+	if (likely(vm->vm_nbusy <= 2 * buckets &&
+		   (vm->vm_nbusy >= buckets / 8 ||
+		    vm->vm_hash_shift == VMEM_HASH_MIN_SHIFT)))
+		return;
+	if (vm->vm_hash_queued || (vm->vm_nbusy > 2 * buckets &&
+				   vm->vm_hash_shift == VMEM_HASH_MAX_SHIFT))
+		return;
+	vm->vm_hash_queued = true;
+	schedule_work(&vm->vm_hash_work);
+}
+
+void vmem_hash_insert(struct vmem *vm, struct vmem_seg *vs)
+{
+	struct vmem_seg **bucket = vmem_hash_bucket(vm, vs->vs_start);
+
+	lockdep_assert_held(&vm->vm_lock);
+	vs->vs_hnext = *bucket;
+	*bucket = vs;
+	vm->vm_nbusy++;
+	vmem_hash_check_load(vm);
+}
+
+/*
+ * The link that points at the allocated segment starting at @addr, or
+ * NULL: vmem_hash_unlink() takes the segment out in O(1) once the caller
+ * has checked it.
+ */
+struct vmem_seg **vmem_hash_find(struct vmem *vm, unsigned long addr)
+{
+	struct vmem_seg **pp = vmem_hash_bucket(vm, addr);
+
+	lockdep_assert_held(&vm->vm_lock);
+	for (; *pp; pp = &(*pp)->vs_hnext)
+		if ((*pp)->vs_start == addr)
+			return pp;
+	return NULL;
+}
+
+void vmem_hash_unlink(struct vmem *vm, struct vmem_seg **pp)
+{
+	lockdep_assert_held(&vm->vm_lock);
+	*pp = (*pp)->vs_hnext;
+	vm->vm_nbusy--;
+	vmem_hash_check_load(vm);
+}
+
+void vmem_hash_init(struct vmem *vm)
+{
+	vm->vm_hash = vm->vm_hash0;
+	vm->vm_hash_shift = VMEM_HASH_MIN_SHIFT;
+	INIT_WORK(&vm->vm_hash_work, vmem_hash_rescale_work);
+}
+
+/* Called by vmem_destroy() with no lock held: no work may run afterwards. */
+void vmem_hash_fini(struct vmem *vm)
+{
+	cancel_work_sync(&vm->vm_hash_work);
+	if (vm->vm_hash != vm->vm_hash0)
+		kvfree(vm->vm_hash);
+}
+
+/* The shift that puts about one allocated segment in each bucket. */
+static unsigned int vmem_hash_target_shift(unsigned long nbusy)
+{
+	unsigned int shift = fls_long(nbusy);
+
+	return clamp_t(unsigned int, shift, VMEM_HASH_MIN_SHIFT,
+		       VMEM_HASH_MAX_SHIFT);
+}
+
+/*
+ * Resize the table.  Runs from the system workqueue, so it may sleep
+ * while it allocates; it takes the arena lock only to move the chains.
+ */
+void vmem_hash_rescale_work(struct work_struct *work)
+{
+	struct vmem *vm = container_of(work, struct vmem, vm_hash_work);
+	struct vmem_seg **new_table, **old_table;
+	unsigned int new_shift, old_shift, i;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	new_shift = vmem_hash_target_shift(vm->vm_nbusy);
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+
+	if (new_shift == VMEM_HASH_MIN_SHIFT)
+		new_table = NULL;	/* back to the embedded table */
+	else
+		new_table = kvcalloc(1UL << new_shift, sizeof(*new_table),
+				     GFP_KERNEL);
+
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	vm->vm_hash_queued = false;
+	if (!new_table && new_shift != VMEM_HASH_MIN_SHIFT) {
+		/* Out of memory: keep the old table, try at the next change. */
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+		return;
+	}
+	old_table = vm->vm_hash;
+	old_shift = vm->vm_hash_shift;
+	if (old_shift == new_shift) {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+		kvfree(new_table);
+		return;
+	}
+	if (!new_table) {
+		new_table = vm->vm_hash0;
+		memset(new_table, 0, sizeof(vm->vm_hash0));
+	}
+	vm->vm_hash = new_table;
+	vm->vm_hash_shift = new_shift;
+	for (i = 0; i < (1U << old_shift); i++) {
+		struct vmem_seg *vs, *next;
+
+		for (vs = old_table[i]; vs; vs = next) {
+			struct vmem_seg **bucket;
+
+			next = vs->vs_hnext;
+			bucket = vmem_hash_bucket(vm, vs->vs_start);
+			vs->vs_hnext = *bucket;
+			*bucket = vs;
+		}
+	}
+	if (old_table == vm->vm_hash0)
+		memset(vm->vm_hash0, 0, sizeof(vm->vm_hash0));
+	vm->vm_kstat.hash_rescales++;
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+
+	if (old_table != vm->vm_hash0)
+		kvfree(old_table);
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Identifier spaces: arenas of quantum 1 that hand out one integer at a
+ * time.  Next fit, the default, does not reuse a freed identifier until
+ * the rotor has gone round the space, which makes stale identifiers
+ * (a PID, a handle) less likely to name a new object.
+ */
+#include <linux/module.h>
+#include <linux/err.h>
+#include "vmem_impl.h"
+
+/**
+ * vmem_idspace_create() - Create an identifier space.
+ * @name: as vmem_create()
+ * @low: the lowest identifier
+ * @high: one past the highest identifier; above @low
+ *
+ * Context: Process context; may sleep.
+ * Return: the space, ERR_PTR(-EINVAL) when @high <= @low, or
+ * ERR_PTR(-ENOMEM).
+ */
+struct vmem *vmem_idspace_create(const char *name, unsigned long low,
+				 unsigned long high)
+{
+	if (high <= low)
+		return ERR_PTR(-EINVAL);
+	return vmem_create(name, low, high - low, 1, NULL, NULL, NULL, 0,
+			   VMC_IDENTIFIER);
+}
+EXPORT_SYMBOL_GPL(vmem_idspace_create);
+
+/**
+ * vmem_idspace_destroy() - Destroy an identifier space.
+ * @ids: the space, or NULL or an ERR_PTR
+ *
+ * Identifiers still allocated are reported, as vmem_destroy() does.
+ *
+ * Context: Process context; may sleep.
+ */
+void vmem_idspace_destroy(struct vmem *ids)
+{
+	vmem_destroy(ids);
+}
+EXPORT_SYMBOL_GPL(vmem_idspace_destroy);
+
+/**
+ * vmem_idspace_extend() - Add identifiers [low, high) to a space.
+ * @ids: the space
+ * @low: the lowest new identifier
+ * @high: one past the highest
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -EINVAL when @high <= @low or the range overlaps the space;
+ * -ENOMEM.
+ */
+int vmem_idspace_extend(struct vmem *ids, unsigned long low,
+			unsigned long high)
+{
+	if (high <= low)
+		return -EINVAL;
+	return vmem_add(ids, low, high - low, VMEM_SLEEP);
+}
+EXPORT_SYMBOL_GPL(vmem_idspace_extend);
+
+static int vmem_id_alloc_policy(struct vmem *ids, unsigned int vmflags,
+				unsigned int policy, unsigned long *idp)
+{
+	if (vmflags & ~VMEM_SLEEP_MASK)
+		return -EINVAL;
+	return vmem_alloc(ids, 1, vmflags | policy, idp);
+}
+
+/**
+ * vmem_id_alloc() - Allocate the next free identifier after the last one.
+ * @ids: the space
+ * @vmflags: VMEM_SLEEP (wait for a free when the space is exhausted) or
+ *	VMEM_NOSLEEP
+ * @idp: where the identifier is stored
+ *
+ * Context: As vmem_alloc().
+ * Return: 0; -ENOMEM when the space is exhausted (VMEM_NOSLEEP) or out
+ * of memory; -EINTR; -EINVAL for bad flags.
+ */
+int vmem_id_alloc(struct vmem *ids, unsigned int vmflags, unsigned long *idp)
+{
+	return vmem_id_alloc_policy(ids, vmflags, VMEM_NEXTFIT, idp);
+}
+EXPORT_SYMBOL_GPL(vmem_id_alloc);
+
+/**
+ * vmem_id_allocff() - Allocate the lowest free identifier.
+ * @ids: the space
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
+ * @idp: where the identifier is stored
+ *
+ * Context: As vmem_alloc().
+ * Return: as vmem_id_alloc().
+ */
+int vmem_id_allocff(struct vmem *ids, unsigned int vmflags,
+		    unsigned long *idp)
+{
+	return vmem_id_alloc_policy(ids, vmflags, VMEM_FIRSTFIT, idp);
+}
+EXPORT_SYMBOL_GPL(vmem_id_allocff);
+
+/**
+ * vmem_id_alloc_specific() - Allocate one given identifier.
+ * @ids: the space
+ * @id: the identifier
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP: whether memory for boundary tags
+ *	may be waited for; a taken identifier is never waited for
+ *
+ * Context: As vmem_alloc().
+ * Return: 0; -EBUSY when @id is taken; -EINVAL when it is not in the
+ * space; -ENOMEM.
+ */
+int vmem_id_alloc_specific(struct vmem *ids, unsigned long id,
+			   unsigned int vmflags)
+{
+	return vmem_alloc_exact(ids, id, 1, vmflags);
+}
+EXPORT_SYMBOL_GPL(vmem_id_alloc_specific);
+
+/**
+ * vmem_id_free() - Free an identifier.
+ * @ids: the space
+ * @id: an identifier allocated from it
+ *
+ * Context: Any context.
+ */
+void vmem_id_free(struct vmem *ids, unsigned long id)
+{
+	vmem_free(ids, id, 1);
+}
+EXPORT_SYMBOL_GPL(vmem_id_free);
