@@ -987,11 +987,19 @@ static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
 		maxaddr = ULONG_MAX;
 	if (minaddr > maxaddr)
 		return -EINVAL;
-	/* quantum-align the window: round minaddr up, maxaddr + 1 down */
+	/*
+	 * Quantum-align the window: round minaddr up and maxaddr + 1 down.
+	 * maxaddr + 1 wraps to 0 only for ULONG_MAX, which stays ULONG_MAX;
+	 * any other maxaddr that rounds down to 0 leaves no room.
+	 */
 	if (minaddr > ULONG_MAX - qmask)
 		return -EINVAL;
 	minaddr = (minaddr + qmask) & ~qmask;
-	maxaddr = ((maxaddr + 1) & ~qmask) - 1;
+	if (maxaddr != ULONG_MAX) {
+		if (!((maxaddr + 1) & ~qmask))
+			return -EINVAL;
+		maxaddr = ((maxaddr + 1) & ~qmask) - 1;
+	}
 	if (maxaddr < minaddr || maxaddr - minaddr < size - 1)
 		return -EINVAL;
 
