@@ -678,6 +678,34 @@ static bool vmem_note_room(struct vmem *vm)
 }
 
 /*
+ * If @span is an imported span wholly covered by the free segment @vs,
+ * take both out and say in @rel what to give back to the source once
+ * vm_lock is dropped.
+ */
+static bool vmem_span_release(struct vmem *vm, struct vmem_seg *span,
+			      struct vmem_seg *vs, struct vmem_release *rel)
+{
+	lockdep_assert_held(&vm->vm_lock);
+	if (span->vs_type != VMEM_SEG_SPAN || !span->vs_imported ||
+	    vs->vs_type != VMEM_SEG_FREE || span->vs_size != vs->vs_size)
+		return false;
+	vmem_freelist_remove(vm, vs);
+	list_del(&vs->vs_seglist);
+	list_del(&span->vs_seglist);
+	list_del(&span->vs_spanlist);
+	rel->addr = span->vs_start;
+	rel->size = span->vs_size;
+	vm->vm_nsegs -= 2;
+	vm->vm_nspans--;
+	vm->vm_total -= rel->size;
+	vm->vm_imported -= rel->size;
+	vm->vm_kstat.nrelease++;
+	vmem_tag_put(vm, vs);
+	vmem_tag_put(vm, span);
+	return true;
+}
+
+/*
  * Free the allocated segment @vs, already unhashed: coalesce it with its
  * free neighbours, and take its span out if it is an imported span that
  * is now wholly free (@rel says what to release then).
@@ -687,7 +715,6 @@ static void vmem_seg_free(struct vmem *vm, struct vmem_seg *vs,
 {
 	struct vmem_seg *prev = vmem_seg_prev(vs);
 	struct vmem_seg *next = vmem_seg_next(vs);
-	struct vmem_seg *span;
 
 	lockdep_assert_held(&vm->vm_lock);
 	vm->vm_inuse -= vs->vs_size;
@@ -712,62 +739,99 @@ static void vmem_seg_free(struct vmem *vm, struct vmem_seg *vs,
 		vmem_freelist_insert(vm, vs);
 	}
 
-	span = vmem_seg_prev(vs);
-	if (span->vs_type != VMEM_SEG_SPAN || !span->vs_imported ||
-	    span->vs_size != vs->vs_size)
-		return;
-	vmem_freelist_remove(vm, vs);
-	list_del(&vs->vs_seglist);
-	list_del(&span->vs_seglist);
-	list_del(&span->vs_spanlist);
-	rel->addr = span->vs_start;
-	rel->size = span->vs_size;
-	vm->vm_nsegs -= 2;
-	vm->vm_nspans--;
-	vm->vm_total -= rel->size;
-	vm->vm_imported -= rel->size;
-	vm->vm_kstat.nrelease++;
-	vmem_tag_put(vm, vs);
-	vmem_tag_put(vm, span);
+	vmem_span_release(vm, vmem_seg_prev(vs), vs, rel);
 }
 
 /* ---- importing ---- */
 
 /*
- * Can @r be passed to vmem_xalloc() on @source as it is?  Its constraints
- * must be multiples of the source's quantum.
+ * Can @r be passed to vmem_xalloc() on @source as it is?  Its size and
+ * constraints must be multiples of the source's quantum: then the range
+ * the source returns is itself a fit.
  */
 static bool vmem_req_fits_source(const struct vmem_req *r,
 				 const struct vmem *source)
 {
 	unsigned long mask = source->vm_quantum - 1;
 
-	return !(r->align & mask) && !(r->phase & mask) &&
-	       !(r->nocross & mask);
+	return !((r->size | r->align | r->phase | r->nocross) & mask);
 }
 
 /*
- * Import a span that can hold @r and add it to the arena.  Called and
- * returns without vm_lock.  Returns 0 when a span was added (another CPU
- * may still take it first: the caller searches again).
+ * The size of a span that holds a fit for @r wherever it starts: the
+ * request, plus the alignment padding, plus one nocross block (the first
+ * boundary in the span starts a block where a fit lies at offset @phase),
+ * plus @slack.  0 on overflow.
  */
-static int vmem_import(struct vmem *vm, const struct vmem_req *r)
+static unsigned long vmem_import_size(const struct vmem *vm,
+				      const struct vmem_req *r,
+				      unsigned long slack)
+{
+	unsigned long size = r->size;
+
+	if (check_add_overflow(size, r->align - vm->vm_quantum, &size) ||
+	    check_add_overflow(size, r->nocross, &size) ||
+	    check_add_overflow(size, slack, &size))
+		return 0;
+	return size;
+}
+
+/*
+ * Ask a vmem source for a span that holds a fit for @r.  When @r can be
+ * passed down as it is, the source's range is the fit itself.  Otherwise
+ * the span is padded so that it holds a fit wherever it starts, and the
+ * window is widened to the source's quantum (a span may then start up to
+ * Q - q below minaddr and end up to Q - q above maxaddr, hence the slack).
+ */
+static int vmem_import_xalloc(struct vmem *vm, const struct vmem_req *r,
+			      unsigned int vmflags, unsigned long *sizep,
+			      unsigned long *addrp)
+{
+	struct vmem *source = vm->vm_source;
+	unsigned long qmask = source->vm_quantum - 1;
+	unsigned long slack = 2 * (qmask - (vm->vm_quantum - 1));
+	unsigned long size, minaddr, maxaddr;
+	int err;
+
+	if (vmem_req_fits_source(r, source)) {
+		*sizep = r->size;
+		return vmem_xalloc(source, r->size, r->align, r->phase,
+				   r->nocross, r->minaddr, r->maxaddr, vmflags,
+				   addrp);
+	}
+	size = vmem_import_size(vm, r, slack);
+	if (!size || size > ULONG_MAX - qmask)
+		return -ENOMEM;
+	size = (size + qmask) & ~qmask;
+	minaddr = r->minaddr & ~qmask;
+	maxaddr = r->maxaddr | qmask;
+	err = vmem_xalloc(source, size, 0, 0, 0, minaddr, maxaddr, vmflags,
+			  addrp);
+	*sizep = size;
+	/* no span of that size fits the window: the request cannot import */
+	return err == -EINVAL ? -ENOMEM : err;
+}
+
+/*
+ * Import a span that can hold @r and add it to the arena; its start goes
+ * to *@spanp.  Called and returns without vm_lock.  Returns 0 when a span
+ * was added (another CPU may still take it first: the caller searches
+ * again).
+ */
+static int vmem_import(struct vmem *vm, const struct vmem_req *r,
+		       unsigned long *spanp)
 {
 	unsigned int vmflags = r->vmflags & VMEM_SLEEP_MASK;
 	struct vmem *source = vm->vm_source;
-	unsigned long size = r->size, addr, flags;
+	unsigned long size, addr, flags;
 	int err;
 
-	if (vm->vm_import == vmem_alloc && source &&
-	    !vmem_req_is_plain(vm, r) && vmem_req_fits_source(r, source)) {
-		/* the source finds a range that meets every constraint */
-		size = round_up(size, source->vm_quantum);
-		err = vmem_xalloc(source, size, r->align, r->phase,
-				  r->nocross, r->minaddr, r->maxaddr,
-				  vmflags, &addr);
+	if (vm->vm_import == vmem_alloc && !vmem_req_is_plain(vm, r)) {
+		err = vmem_import_xalloc(vm, r, vmflags, &size, &addr);
 	} else {
-		/* room for the alignment padding; windows are not passed */
-		if (check_add_overflow(size, r->align - vm->vm_quantum, &size))
+		/* a plain request asks for its size: no padding */
+		size = vmem_import_size(vm, r, 0);
+		if (!size)
 			return -ENOMEM;
 		if (source) {
 			unsigned long mask = source->vm_quantum - 1;
@@ -807,7 +871,27 @@ static int vmem_import(struct vmem *vm, const struct vmem_req *r)
 	vmem_span_insert(vm, addr, size, true);
 	vm->vm_kstat.nimport++;
 	vmem_unlock(vm, flags);
+	*spanp = addr;
 	return 0;
+}
+
+/*
+ * The span imported at @addr did not give a fit.  If it is still wholly
+ * free, no other CPU raced for it: it cannot hold the request (a custom
+ * import function ignores windows), so take it out again and let the
+ * caller stop importing.  Returns true then.
+ */
+static bool vmem_unimport(struct vmem *vm, unsigned long addr,
+			  struct vmem_release *rel)
+{
+	struct vmem_seg *span;
+
+	lockdep_assert_held(&vm->vm_lock);
+	list_for_each_entry(span, &vm->vm_spans, vs_spanlist)
+		if (span->vs_start == addr)
+			return vmem_span_release(vm, span,
+						 vmem_seg_next(span), rel);
+	return false;
 }
 
 /* ---- allocation ---- */
@@ -852,18 +936,22 @@ static void vmem_count_fail(struct vmem *vm)
 /*
  * The segment path of every allocation.  The plain instant-fit request,
  * the common case, is one bitmap lookup; everything else goes through
- * vmem_search().
+ * vmem_search().  Returns -ENOSPC when there is no room, which callers
+ * report as -ENOMEM, or as -EBUSY for vmem_alloc_exact().
  */
 static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 			  unsigned long *addrp)
 {
 	bool can_import = vm->vm_import || vm->vm_ximport;
-	unsigned long flags, addr, seq;
+	unsigned long flags, addr, seq, span = 0;
+	bool imported = false;
 	struct vmem_seg *vs;
 	int err;
 
 	might_sleep_if(r->vmflags & VMEM_SLEEP);
 	for (;;) {
+		struct vmem_release rel = { };
+
 		err = vmem_lock_reserved(vm, r->vmflags, &flags);
 		if (err)
 			break;
@@ -894,22 +982,32 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 			*addrp = addr;
 			return 0;
 		}
+		/* our own fresh span did not help: importing more will not */
+		if (imported && vmem_unimport(vm, span, &rel))
+			can_import = false;
+		imported = false;
 		seq = vm->vm_free_seq;
 		vmem_unlock(vm, flags);
+		if (rel.size)
+			vm->vm_release(vm->vm_source, rel.addr, rel.size);
 
-		err = -ENOMEM;
+		err = -ENOSPC;
 		if (can_import) {
-			err = vmem_import(vm, r);
-			if (!err)
+			err = vmem_import(vm, r, &span);
+			if (!err) {
+				imported = true;
 				continue;
+			}
 			if (err != -ENOMEM)
 				break;
+			err = -ENOSPC;
 		}
 		if (!r->wait)
 			break;
 		err = vmem_wait_for_room(vm, seq);
 		if (err)
 			break;
+		can_import = vm->vm_import || vm->vm_ximport;
 	}
 	vmem_count_fail(vm);
 	return err;
@@ -940,6 +1038,7 @@ int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	       unsigned long *addrp)
 {
 	struct vmem_req r;
+	int err;
 
 	if (unlikely(!vmem_vmflags_valid(vmflags) ||
 		     !vmem_size_round(vm, &size)))
@@ -952,7 +1051,8 @@ int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	r.maxaddr = ULONG_MAX;
 	r.vmflags = vmflags;
 	r.wait = vmflags & VMEM_SLEEP;
-	return vmem_alloc_req(vm, &r, addrp);
+	err = vmem_alloc_req(vm, &r, addrp);
+	return unlikely(err == -ENOSPC) ? -ENOMEM : err;
 }
 EXPORT_SYMBOL_GPL(vmem_alloc);
 
@@ -1051,7 +1151,8 @@ int vmem_xalloc(struct vmem *vm, unsigned long size, unsigned long align,
 			     maxaddr, vmflags);
 	if (err)
 		return err;
-	return vmem_alloc_req(vm, &r, addrp);
+	err = vmem_alloc_req(vm, &r, addrp);
+	return err == -ENOSPC ? -ENOMEM : err;
 }
 EXPORT_SYMBOL_GPL(vmem_xalloc);
 
@@ -1080,10 +1181,8 @@ int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 	r.vmflags = vmflags | VMEM_FIRSTFIT;
 	r.wait = false;
 	err = vmem_alloc_req(vm, &r, &got);
-	if (err == -ENOMEM && vmem_contains(vm, addr, size))
-		return -EBUSY;
-	if (err == -ENOMEM)
-		return -EINVAL;
+	if (err == -ENOSPC)
+		return vmem_contains(vm, addr, size) ? -EBUSY : -EINVAL;
 	return err;
 }
 
@@ -1490,7 +1589,7 @@ EXPORT_SYMBOL_GPL(vmem_create);
  * @base: as vmem_create()
  * @size: as vmem_create()
  * @quantum: as vmem_create()
- * @import: gets at least *sizep bytes and says in *sizep how many it got
+ * @import: gets at least the bytes asked for, and says how many it got
  * @release: gives an imported span back, with the size @import returned
  * @source: as vmem_create()
  * @qcache_max: as vmem_create()

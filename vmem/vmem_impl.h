@@ -89,15 +89,20 @@ static inline bool vmem_seg_is_marker(const struct vmem_seg *vs)
 #define VMEM_HASH_MAX_SHIFT	24
 
 /*
- * Boundary tags one locked section may consume: importing a span costs a
- * span header and its free segment (2), and carving an allocation out of
- * the middle of a free segment costs the allocated segment and the free
- * remainder on its left (2): 4.  The reserve is refilled to this before
- * the lock is taken, so no memory is allocated under the arena lock.
+ * Boundary tags one locked section may consume: carving an allocation out
+ * of the middle of a free segment costs the allocated segment and the
+ * free remainder on its left (2); adding a span, by vmem_add() or an
+ * import, costs its header and its free segment (2), in a locked section
+ * of its own.  So 2.  The reserve is filled to this before the lock is
+ * taken, so no memory is allocated under the arena lock.
  */
-#define VMEM_TAGS_PER_OP	4
-/* Tags kept in reserve at most; the rest go back to the slab cache. */
-#define VMEM_RESERVE_MAX	(4 * VMEM_TAGS_PER_OP)
+#define VMEM_TAGS_PER_OP	2
+/*
+ * Tags kept in reserve at most; the rest go back to the slab cache.  A
+ * free gives back up to two tags, so a burst of frees followed by a burst
+ * of allocations is served from the reserve without the slab allocator.
+ */
+#define VMEM_RESERVE_MAX	16
 
 /* Counters, updated under vm_lock. */
 struct vmem_kstat {
@@ -111,7 +116,7 @@ struct vmem_kstat {
 	u64	hash_rescales;
 };
 
-/**
+/*
  * struct vmem - An arena.
  *
  * Every field below vm_lock is protected by it, unless said otherwise.

@@ -18,9 +18,10 @@ MODULE_PARM_DESC(test_seed,
 /**
  * vmem_test_seed() - The seed of the randomized test suites.
  *
- * A KUnit module's own parameters are parsed only after its suites have
- * run, so the seed is a parameter of vmem.ko: `insmod vmem.ko
- * test_seed=N` reruns a randomized suite exactly.
+ * The seed is a parameter of vmem.ko, loaded before any suite module, so
+ * that every randomized suite and every test module of a run shares one
+ * seed and one place to set it: `insmod vmem.ko test_seed=N` reruns the
+ * randomized suites exactly.
  *
  * Context: Any context.
  * Return: the test_seed parameter, or the non-zero seed picked at load.

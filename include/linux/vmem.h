@@ -68,8 +68,8 @@ struct vmem;
  * Arena creation flags (the @flags argument of vmem_create()).  Creating
  * and destroying an arena may sleep.
  *
- * VMC_IDENTIFIER	the arena holds identifiers, not memory: exhaustion
- *			is reported as such, and statistics say "IDs".
+ * VMC_IDENTIFIER	the arena holds identifiers, not memory: leak
+ *			reports and statistics count IDs, not bytes.
  * VMC_NO_QCACHE	never put quantum caches in front of this arena,
  *			whatever @qcache_max says.
  */
@@ -105,9 +105,9 @@ typedef int (*vmem_import_fn)(struct vmem *source, unsigned long size,
 			      unsigned int vmflags, unsigned long *addrp);
 
 /**
- * typedef vmem_ximport_fn - Import at least @*sizep bytes; may give more.
+ * typedef vmem_ximport_fn - Import a span; may give more than asked.
  * @source: the source arena given to vmem_xcreate()
- * @sizep: in: bytes wanted; out: bytes imported (at least the request)
+ * @sizep: in: bytes wanted; out: bytes imported, at least as many
  * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
  * @addrp: where to store the start of the imported range
  *
