@@ -114,6 +114,7 @@
 #include <linux/string.h>
 #include <linux/err.h>
 #include <linux/log2.h>
+#include <linux/mutex.h>
 #include "vmem_impl.h"
 
 DEFINE_MUTEX(vmem_list_lock);
@@ -180,6 +181,8 @@ static gfp_t vmem_gfp(unsigned int vmflags)
 
 /* ---- boundary tag reserve ---- */
 
+static void vmem_tag_put(struct vmem *vm, struct vmem_seg *vs);
+
 /* Tags allocated before taking vm_lock, or to be freed after dropping it. */
 struct vmem_tagbuf {
 	struct vmem_seg	*list;
@@ -198,20 +201,19 @@ static void vmem_tagbuf_free(struct vmem_tagbuf *tb)
 }
 
 /*
- * Take vm_lock with at least VMEM_TAGS_PER_OP tags in the reserve.  The
- * reserve is read without the lock to decide how much to allocate; a
- * racing CPU may empty it meanwhile, in which case we drop the lock and
- * top up again.  On failure (-ENOMEM) the lock is not held and the arena
- * is untouched.
+ * Take vm_lock with at least @need tags in the reserve.  The reserve is
+ * read without the lock to decide how much to allocate; a racing CPU may
+ * empty it meanwhile, in which case we drop the lock and top up again.
+ * On failure (-ENOMEM) the lock is not held and the arena is untouched.
  */
 static int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
-			      unsigned long *flags)
+			      unsigned int need, unsigned long *flags)
 	__acquires(&vm->vm_lock)
 {
 	struct vmem_tagbuf tb = { };
 
 	for (;;) {
-		while (READ_ONCE(vm->vm_nreserve) + tb.n < VMEM_TAGS_PER_OP) {
+		while (READ_ONCE(vm->vm_nreserve) + tb.n < need) {
 			struct vmem_seg *vs;
 
 			vs = kmem_cache_alloc(vmem_seg_cache, vmem_gfp(vmflags));
@@ -228,12 +230,10 @@ static int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
 			struct vmem_seg *vs = tb.list;
 
 			tb.list = vs->vs_hnext;
-			vs->vs_hnext = vm->vm_reserve;
-			vm->vm_reserve = vs;
-			vm->vm_nreserve++;
+			vmem_tag_put(vm, vs);
 		}
 		tb.n = 0;
-		if (likely(vm->vm_nreserve >= VMEM_TAGS_PER_OP))
+		if (likely(vm->vm_nreserve >= need))
 			return 0;
 		spin_unlock_irqrestore(&vm->vm_lock, *flags);
 	}
@@ -252,7 +252,7 @@ static void vmem_unlock(struct vmem *vm, unsigned long flags)
 		struct vmem_seg *vs = vm->vm_reserve;
 
 		vm->vm_reserve = vs->vs_hnext;
-		vm->vm_nreserve--;
+		WRITE_ONCE(vm->vm_nreserve, vm->vm_nreserve - 1);
 		vs->vs_hnext = excess.list;
 		excess.list = vs;
 	}
@@ -267,7 +267,7 @@ static struct vmem_seg *vmem_tag_get(struct vmem *vm)
 
 	lockdep_assert_held(&vm->vm_lock);
 	vm->vm_reserve = vs->vs_hnext;
-	vm->vm_nreserve--;
+	WRITE_ONCE(vm->vm_nreserve, vm->vm_nreserve - 1);
 	return vs;
 }
 
@@ -276,7 +276,7 @@ static void vmem_tag_put(struct vmem *vm, struct vmem_seg *vs)
 	lockdep_assert_held(&vm->vm_lock);
 	vs->vs_hnext = vm->vm_reserve;
 	vm->vm_reserve = vs;
-	vm->vm_nreserve++;
+	WRITE_ONCE(vm->vm_nreserve, vm->vm_nreserve + 1);
 }
 
 /* ---- freelists ---- */
@@ -673,7 +673,7 @@ struct vmem_release {
 /* Sleepers wait for vm_free_seq to move; see vmem_wait_for_room(). */
 static bool vmem_note_room(struct vmem *vm)
 {
-	vm->vm_free_seq++;
+	WRITE_ONCE(vm->vm_free_seq, vm->vm_free_seq + 1);
 	return vm->vm_nwaiters != 0;
 }
 
@@ -813,17 +813,19 @@ static int vmem_import_xalloc(struct vmem *vm, const struct vmem_req *r,
 }
 
 /*
- * Import a span that can hold @r and add it to the arena; its start goes
- * to *@spanp.  Called and returns without vm_lock.  Returns 0 when a span
- * was added (another CPU may still take it first: the caller searches
- * again).
+ * Import a span that can hold @r and add it to the arena.  Called without
+ * vm_lock; on success returns 0 with vm_lock held (flags in *@flags), the
+ * span's free segment in *@freshp, and tags for a carve in the reserve, so
+ * that the caller allocates from the span before anyone else sees it
+ * wholly free.  On failure the lock is not held and nothing is left behind.
  */
 static int vmem_import(struct vmem *vm, const struct vmem_req *r,
-		       unsigned long *spanp)
+		       struct vmem_seg **freshp, unsigned long *flags)
+	__acquires(&vm->vm_lock)
 {
 	unsigned int vmflags = r->vmflags & VMEM_SLEEP_MASK;
 	struct vmem *source = vm->vm_source;
-	unsigned long size, addr, flags;
+	unsigned long size, addr;
 	int err;
 
 	if (vm->vm_import == vmem_alloc && !vmem_req_is_plain(vm, r)) {
@@ -856,7 +858,8 @@ static int vmem_import(struct vmem *vm, const struct vmem_req *r,
 		return -EINVAL;
 	}
 
-	err = vmem_lock_reserved(vm, vmflags, &flags);
+	/* the span's two tags, then a carve's */
+	err = vmem_lock_reserved(vm, vmflags, 2 * VMEM_TAGS_PER_OP, flags);
 	if (err) {
 		vm->vm_release(source, addr, size);
 		return err;
@@ -864,34 +867,13 @@ static int vmem_import(struct vmem *vm, const struct vmem_req *r,
 	if (WARN_ONCE(vmem_span_overlaps(vm, addr, size),
 		      "vmem %s: import returned [%#lx, +%#lx), which overlaps a span\n",
 		      vm->vm_name, addr, size)) {
-		vmem_unlock(vm, flags);
+		vmem_unlock(vm, *flags);
 		vm->vm_release(source, addr, size);
 		return -EINVAL;
 	}
-	vmem_span_insert(vm, addr, size, true);
+	*freshp = vmem_span_insert(vm, addr, size, true);
 	vm->vm_kstat.nimport++;
-	vmem_unlock(vm, flags);
-	*spanp = addr;
 	return 0;
-}
-
-/*
- * The span imported at @addr did not give a fit.  If it is still wholly
- * free, no other CPU raced for it: it cannot hold the request (a custom
- * import function ignores windows), so take it out again and let the
- * caller stop importing.  Returns true then.
- */
-static bool vmem_unimport(struct vmem *vm, unsigned long addr,
-			  struct vmem_release *rel)
-{
-	struct vmem_seg *span;
-
-	lockdep_assert_held(&vm->vm_lock);
-	list_for_each_entry(span, &vm->vm_spans, vs_spanlist)
-		if (span->vs_start == addr)
-			return vmem_span_release(vm, span,
-						 vmem_seg_next(span), rel);
-	return false;
 }
 
 /* ---- allocation ---- */
@@ -943,16 +925,15 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 			  unsigned long *addrp)
 {
 	bool can_import = vm->vm_import || vm->vm_ximport;
-	unsigned long flags, addr, seq, span = 0;
-	bool imported = false;
-	struct vmem_seg *vs;
+	struct vmem_release rel = { };
+	unsigned long flags, addr, seq;
+	struct vmem_seg *vs, *fresh;
 	int err;
 
 	might_sleep_if(r->vmflags & VMEM_SLEEP);
 	for (;;) {
-		struct vmem_release rel = { };
-
-		err = vmem_lock_reserved(vm, r->vmflags, &flags);
+		err = vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP,
+					 &flags);
 		if (err)
 			break;
 		vs = NULL;
@@ -973,34 +954,48 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 		}
 		if (!vs)
 			vs = vmem_search(vm, r, &addr);
-		if (likely(vs)) {
-			vs = vmem_seg_carve(vm, vs, addr, r->size);
-			if (unlikely(r->vmflags & VMEM_NEXTFIT))
-				list_move(&vm->vm_rotor.vs_seglist,
-					  &vs->vs_seglist);
-			spin_unlock_irqrestore(&vm->vm_lock, flags);
-			*addrp = addr;
-			return 0;
-		}
-		/* our own fresh span did not help: importing more will not */
-		if (imported && vmem_unimport(vm, span, &rel))
-			can_import = false;
-		imported = false;
+		if (likely(vs))
+			goto found;
 		seq = vm->vm_free_seq;
 		vmem_unlock(vm, flags);
-		if (rel.size)
-			vm->vm_release(vm->vm_source, rel.addr, rel.size);
 
 		err = -ENOSPC;
 		if (can_import) {
-			err = vmem_import(vm, r, &span);
+			err = vmem_import(vm, r, &fresh, &flags);
 			if (!err) {
-				imported = true;
-				continue;
-			}
-			if (err != -ENOMEM)
+				/*
+				 * Take the new span, not room a free may have
+				 * made meanwhile: else the span would stay
+				 * wholly free.
+				 */
+				if (vmem_seg_fits(r, fresh,
+						  r->vmflags & VMEM_TOPDOWN,
+						  &addr)) {
+					vs = fresh;
+					goto found;
+				}
+				/*
+				 * The span cannot hold the request (a custom
+				 * import function does not know its window):
+				 * give it back, and import no more for it.
+				 */
+				vmem_span_release(vm, vmem_seg_prev(fresh),
+						  fresh, &rel);
+				vs = vmem_search(vm, r, &addr);
+				if (vs)
+					goto found;
+				seq = vm->vm_free_seq;
+				vmem_unlock(vm, flags);
+				vm->vm_release(vm->vm_source, rel.addr,
+					       rel.size);
+				rel.size = 0;
+				can_import = false;
+				err = -ENOSPC;
+			} else if (err == -ENOMEM) {
+				err = -ENOSPC;
+			} else {
 				break;
-			err = -ENOSPC;
+			}
 		}
 		if (!r->wait)
 			break;
@@ -1011,6 +1006,19 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 	}
 	vmem_count_fail(vm);
 	return err;
+
+found:
+	vs = vmem_seg_carve(vm, vs, addr, r->size);
+	if (unlikely(r->vmflags & VMEM_NEXTFIT))
+		list_move(&vm->vm_rotor.vs_seglist, &vs->vs_seglist);
+	if (unlikely(rel.size)) {
+		vmem_unlock(vm, flags);
+		vm->vm_release(vm->vm_source, rel.addr, rel.size);
+	} else {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+	}
+	*addrp = addr;
+	return 0;
 }
 
 /**
@@ -1298,7 +1306,7 @@ int vmem_add(struct vmem *vm, unsigned long addr, unsigned long size,
 	    !size || ((addr | size) & qmask) || addr + (size - 1) < addr)
 		return -EINVAL;
 	might_sleep_if(vmflags & VMEM_SLEEP);
-	err = vmem_lock_reserved(vm, vmflags, &flags);
+	err = vmem_lock_reserved(vm, vmflags, VMEM_TAGS_PER_OP, &flags);
 	if (err)
 		return err;
 	if (vmem_span_overlaps(vm, addr, size)) {

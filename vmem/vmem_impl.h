@@ -89,12 +89,13 @@ static inline bool vmem_seg_is_marker(const struct vmem_seg *vs)
 #define VMEM_HASH_MAX_SHIFT	24
 
 /*
- * Boundary tags one locked section may consume: carving an allocation out
- * of the middle of a free segment costs the allocated segment and the
- * free remainder on its left (2); adding a span, by vmem_add() or an
- * import, costs its header and its free segment (2), in a locked section
- * of its own.  So 2.  The reserve is filled to this before the lock is
- * taken, so no memory is allocated under the arena lock.
+ * Boundary tags one step may consume: carving an allocation out of the
+ * middle of a free segment costs the allocated segment and the free
+ * remainder on its left (2); adding a span with vmem_add() costs its
+ * header and its free segment (2).  An import adds its span and carves
+ * from it in one locked section, so that no one sees the span wholly
+ * free: it fills the reserve to twice this.  The reserve is filled before
+ * the lock is taken, so no memory is allocated under the arena lock.
  */
 #define VMEM_TAGS_PER_OP	2
 /*
