@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Userspace shim: spinlocks.  Taking one disables "preemption" (counts,
+ * see linux/preempt.h); the _irqsave forms also record that interrupts
+ * are off.  The uncontended path is one atomic exchange to lock and one
+ * release store to unlock, the same work as a kernel queued spinlock's
+ * fast path.  Contended waiters spin, then yield the host CPU (valgrind
+ * runs one thread at a time).
+ */
+#ifndef _SHIM_LINUX_SPINLOCK_H
+#define _SHIM_LINUX_SPINLOCK_H
+
+#include <linux/spinlock_types.h>
+#include <linux/preempt.h>
+#include <linux/irqflags.h>
+#include <linux/lockdep.h>
+#include <linux/bug.h>
+#include <shim.h>
+
+static inline void spin_lock_init(spinlock_t *lock)
+{
+	*lock = (spinlock_t){ 0 };
+}
+
+static inline void spin_lock(spinlock_t *lock)
+{
+	preempt_disable();
+#ifdef SHIM_LOCK_OWNER
+	if (unlikely(READ_ONCE(lock->owner) == &shim_task))
+		shim_report_bug("spinlock recursion", __FILE__, __LINE__);
+#endif
+	if (unlikely(__atomic_exchange_n(&lock->slock, 1, __ATOMIC_ACQUIRE)))
+		shim_spin_lock_contended(&lock->slock);
+#ifdef SHIM_LOCK_OWNER
+	WRITE_ONCE(lock->owner, &shim_task);
+#endif
+	shim_task.shim_spinlocks++;
+}
+
+static inline int spin_trylock(spinlock_t *lock)
+{
+	preempt_disable();
+	if (__atomic_exchange_n(&lock->slock, 1, __ATOMIC_ACQUIRE)) {
+		preempt_enable();
+		return 0;
+	}
+#ifdef SHIM_LOCK_OWNER
+	WRITE_ONCE(lock->owner, &shim_task);
+#endif
+	shim_task.shim_spinlocks++;
+	return 1;
+}
+
+static inline void spin_unlock(spinlock_t *lock)
+{
+#ifdef SHIM_LOCK_OWNER
+	if (unlikely(READ_ONCE(lock->owner) != &shim_task))
+		shim_report_bug("spinlock unlocked by non-owner",
+				__FILE__, __LINE__);
+	WRITE_ONCE(lock->owner, NULL);
+#endif
+	shim_task.shim_spinlocks--;
+	__atomic_store_n(&lock->slock, 0, __ATOMIC_RELEASE);
+	preempt_enable();
+}
+
+static inline int spin_is_locked(spinlock_t *lock)
+{
+	return __atomic_load_n(&lock->slock, __ATOMIC_RELAXED);
+}
+
+#define spin_lock_irqsave(lock, flags) do {				\
+	local_irq_save(flags);						\
+	spin_lock(lock);						\
+} while (0)
+
+#define spin_unlock_irqrestore(lock, flags) do {			\
+	spin_unlock(lock);						\
+	local_irq_restore(flags);					\
+} while (0)
+
+#define spin_lock_irq(lock)	do { local_irq_disable(); spin_lock(lock); } while (0)
+#define spin_unlock_irq(lock)	do { spin_unlock(lock); local_irq_enable(); } while (0)
+#define spin_lock_bh(lock)	spin_lock(lock)
+#define spin_unlock_bh(lock)	spin_unlock(lock)
+#define spin_lock_nested(lock, subclass)	spin_lock(lock)
+#define spin_lock_irqsave_nested(lock, flags, subclass)		\
+	spin_lock_irqsave(lock, flags)
+
+#define assert_spin_locked(lock)	BUG_ON(!spin_is_locked(lock))
+
+#define raw_spin_lock_init(l)		spin_lock_init(l)
+#define raw_spin_lock(l)		spin_lock(l)
+#define raw_spin_unlock(l)		spin_unlock(l)
+#define raw_spin_lock_irqsave(l, f)	spin_lock_irqsave(l, f)
+#define raw_spin_unlock_irqrestore(l, f) spin_unlock_irqrestore(l, f)
+
+#endif /* _SHIM_LINUX_SPINLOCK_H */

@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The fast tier of the userspace harness: the tests under ASan+UBSan (64-
+# and, where the compiler can, 32-bit), under ThreadSanitizer, the tests
+# (quick) under valgrind memcheck, the seed corpus replayed and the fuzzer
+# run for a bounded time.  Every test of every run counts; the last
+# line is "N passed, M failed", and the exit status is non-zero on any
+# failure.
+#
+# Environment: O (build directory), SEED (empty: random), FUZZ_SECONDS,
+# VALGRIND.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+O=${O:?O must name the build directory}
+SEED=${SEED:-}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+VALGRIND=${VALGRIND:-valgrind}
+log="$O/check"
+passed=0
+failed=0
+
+mkdir -p "$log"
+
+# Add the "N passed, M failed" of a run's output to the totals; a run
+# that died before printing it counts as one failure.
+count() {
+	local name=$1 file=$2 status=$3 line p f
+
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$file" | tail -n 1 || true)
+	if [ -z "$line" ]; then
+		echo "check: $name: no summary (exit status $status); see $file"
+		failed=$((failed + 1))
+		return
+	fi
+	p=${line%% passed*}
+	f=${line#*, }
+	f=${f%% failed}
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -ne 0 ] || [ "$status" -ne 0 ]; then
+		echo "check: $name: $line (exit status $status); see $file"
+		grep -E '^not ok|FAIL' "$file" | head -n 20 || true
+		if [ "$f" -eq 0 ]; then
+			failed=$((failed + 1))
+		fi
+	else
+		echo "check: $name: $line"
+	fi
+}
+
+seed_args=()
+if [ -n "$SEED" ]; then
+	seed_args=(-s "$SEED")
+fi
+
+# 1. ASan + UBSan, full size.
+status=0
+"$O/vmem_user-asan" "${seed_args[@]}" > "$log/asan.log" 2>&1 || status=$?
+grep -m 1 '^# vmem_user: seed=' "$log/asan.log" || true
+count "asan+ubsan" "$log/asan.log" "$status"
+
+# 1b. The same, built for 32 bits (when the compiler can).
+if [ -x "$O/vmem_user-asan32" ]; then
+	status=0
+	"$O/vmem_user-asan32" "${seed_args[@]}" > "$log/asan32.log" 2>&1 ||
+		status=$?
+	count "asan+ubsan 32-bit" "$log/asan32.log" "$status"
+fi
+
+# 1c. ThreadSanitizer: data races are reported at exit (status 66).
+status=0
+"$O/vmem_user-tsan" "${seed_args[@]}" > "$log/tsan.log" 2>&1 || status=$?
+count "tsan" "$log/tsan.log" "$status"
+if grep -q 'WARNING: ThreadSanitizer' "$log/tsan.log"; then
+	echo "check: tsan: $(grep -c 'WARNING: ThreadSanitizer' "$log/tsan.log") data race reports"
+	grep -A 2 -E '^  (Write|Read|Atomic|Previous)' "$log/tsan.log" |
+		grep -E '^ +#0' | sed 's/ (vmem_user-tsan.*//' | sort | uniq -c |
+		head -n 10 || true
+fi
+
+# 2. valgrind memcheck, quick size (valgrind runs threads one at a time).
+status=0
+"$VALGRIND" -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect \
+	--show-leak-kinds=definite,indirect \
+	"$O/vmem_user-plain" -q "${seed_args[@]}" > "$log/valgrind.log" 2>&1 ||
+	status=$?
+count "valgrind memcheck" "$log/valgrind.log" "$status"
+if [ "$status" -eq 99 ]; then
+	echo "check: valgrind reported memory errors"
+fi
+
+# 3. The seed corpus, each input once, then bounded fuzzing.  New inputs
+#    go to the build directory, never into the repository's corpus.
+status=0
+"$O/vmem_fuzz" -runs=0 "$here/corpus" > "$log/corpus.log" 2>&1 || status=$?
+if [ "$status" -eq 0 ]; then
+	passed=$((passed + 1))
+	echo "check: seed corpus: $(find "$here/corpus" -type f | wc -l) inputs replayed"
+else
+	failed=$((failed + 1))
+	echo "check: seed corpus: failed (exit status $status); see $log/corpus.log"
+	grep -E '^vmem_fuzz:|ERROR|SUMMARY' "$log/corpus.log" | head -n 20 || true
+fi
+
+mkdir -p "$O/corpus"
+status=0
+"$O/vmem_fuzz" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+	-timeout=10 -rss_limit_mb=4096 -artifact_prefix="$log/" \
+	"$O/corpus" "$here/corpus" > "$log/fuzz.log" 2>&1 || status=$?
+stats=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log/fuzz.log" | tail -n 1 || true)
+if [ "$status" -eq 0 ]; then
+	passed=$((passed + 1))
+	echo "check: fuzz ${FUZZ_SECONDS}s: ${stats:-done}"
+else
+	failed=$((failed + 1))
+	echo "check: fuzz ${FUZZ_SECONDS}s: crashed (exit status $status); input saved in $log/, see $log/fuzz.log"
+	grep -E '^vmem_fuzz:|ERROR|SUMMARY' "$log/fuzz.log" | head -n 20 || true
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target: the shared differential test, fed by the fuzzer.
+ *
+ * vmem_difftest_bytes() (kunit/vmem_model.c) decodes the input into
+ * operations: create an arena (random quantum from 1 to 2^63, spans at
+ * 0, at the top of the space or anywhere, identifier or not), alloc and
+ * xalloc with random sizes, policies and constraints, free with the
+ * matching call, bad frees, add, walk, contains, check, destroy (with or
+ * without leaks).  Each result is checked against the reference model,
+ * and vmem_check() runs every few operations; every input is valid.
+ * Arenas are created without quantum caches: a cache keeps freed ranges
+ * allocated, so the model could not predict failures.
+ *
+ * Beyond a disagreement, an input fails (the target aborts, which
+ * libFuzzer reports as a crash with the input saved) on any WARN, any
+ * shim BUG report, an allocation under a spinlock, or a boundary tag or
+ * kmalloc object left over after the arenas are gone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <linux/kernel.h>
+#include <linux/vmem.h>
+#include <shim.h>
+
+#include "vmem_model.h"
+
+static long kmalloc_base;
+
+static void fuzz_progress(void *arg, unsigned long done)
+{
+	shim_run_work();
+}
+
+static void __noreturn fuzz_fail(const char *what)
+{
+	fprintf(stderr, "vmem_fuzz: %s\n", what);
+	fprintf(stderr, "vmem_fuzz: kernel log (last lines):\n");
+	shim_log_dump(stderr);
+	abort();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	shim_thread_init("vmem_fuzz", 0);
+	shim_console_loglevel = 0;
+	/* No test_seed: vmem.ko picks one, from the seeded generator. */
+	shim_random_seed(1);
+	if (shim_module_init && shim_module_init())
+		fuzz_fail("module init failed");
+	kmalloc_base = shim_kmalloc_live();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	unsigned long warnings = shim_nr_warnings, bugs = shim_nr_bugs;
+	unsigned long atomic_allocs = shim_nr_alloc_atomic;
+	struct vmem_difftest_params p = {
+		.nops = 0,		/* until the input is used up */
+		.check_every = 16,
+		.max_live = 64,
+		.max_spans = 8,
+		.flags = VMEM_DT_ALL,
+		.progress = fuzz_progress,
+	};
+	static char err[4096];
+	int ret;
+
+	shim_log_clear();
+	ret = vmem_difftest_bytes(data, size, &p, err, sizeof(err));
+	shim_run_work();
+	if (ret)
+		fuzz_fail(err[0] ? err : "the difftest failed without a message");
+	if (shim_nr_warnings != warnings)
+		fuzz_fail("WARN fired");
+	if (shim_nr_bugs != bugs)
+		fuzz_fail("sleeping in atomic context");
+	if (shim_nr_alloc_atomic != atomic_allocs)
+		fuzz_fail("memory allocated under a spinlock");
+	if (shim_slab_live("vmem_seg") != 0)
+		fuzz_fail("boundary tags leaked");
+	if (shim_kmalloc_live() != kmalloc_base)
+		fuzz_fail("kmalloc objects leaked");
+	return 0;
+}
