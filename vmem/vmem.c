@@ -720,20 +720,32 @@ static void vmem_seg_free(struct vmem *vm, struct vmem_seg *vs,
 	vm->vm_inuse -= vs->vs_size;
 	vm->vm_kstat.nfree++;
 
-	if (next->vs_type == VMEM_SEG_FREE) {
-		vmem_freelist_remove(vm, next);
-		vs->vs_size += next->vs_size;
-		list_del(&next->vs_seglist);
-		vmem_tag_put(vm, next);
-		vm->vm_nsegs--;
-	}
+	/*
+	 * The surviving free segment is an existing free neighbour where there
+	 * is one, resized in place: usually it stays on its freelist.
+	 */
 	if (prev->vs_type == VMEM_SEG_FREE) {
+		unsigned long size = prev->vs_size + vs->vs_size;
+
+		if (next->vs_type == VMEM_SEG_FREE) {
+			vmem_freelist_remove(vm, next);
+			size += next->vs_size;
+			list_del(&next->vs_seglist);
+			vmem_tag_put(vm, next);
+			vm->vm_nsegs--;
+		}
 		list_del(&vs->vs_seglist);
-		vmem_freelist_resize(vm, prev, prev->vs_start,
-				     prev->vs_size + vs->vs_size);
 		vmem_tag_put(vm, vs);
 		vm->vm_nsegs--;
+		vmem_freelist_resize(vm, prev, prev->vs_start, size);
 		vs = prev;
+	} else if (next->vs_type == VMEM_SEG_FREE) {
+		list_del(&vs->vs_seglist);
+		vmem_tag_put(vm, vs);
+		vm->vm_nsegs--;
+		vmem_freelist_resize(vm, next, vs->vs_start,
+				     vs->vs_size + next->vs_size);
+		vs = next;
 	} else {
 		vs->vs_type = VMEM_SEG_FREE;
 		vmem_freelist_insert(vm, vs);
@@ -916,10 +928,10 @@ static void vmem_count_fail(struct vmem *vm)
 }
 
 /*
- * The segment path of every allocation.  The plain instant-fit request,
- * the common case, is one bitmap lookup; everything else goes through
- * vmem_search().  Returns -ENOSPC when there is no room, which callers
- * report as -ENOMEM, or as -EBUSY for vmem_alloc_exact().
+ * The segment path of every allocation but the instant fit that
+ * vmem_alloc_instant() serves: search, import, wait.  Returns -ENOSPC
+ * when there is no room, which callers report as -ENOMEM, or as -EBUSY
+ * for vmem_alloc_exact().
  */
 static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 			  unsigned long *addrp)
@@ -936,25 +948,8 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 					 &flags);
 		if (err)
 			break;
-		vs = NULL;
-		if (likely(!(r->vmflags & (VMEM_POLICY_MASK &
-					   ~VMEM_INSTANTFIT)) &&
-			   vmem_req_is_plain(vm, r))) {
-			unsigned int n = fls_long(r->size - 1);
-			unsigned long map;
-
-			map = n < BITS_PER_LONG ?
-				vm->vm_freemap & (~0UL << n) : 0;
-			if (likely(map)) {
-				vs = list_first_entry(
-					&vm->vm_freelist[__ffs(map)],
-					struct vmem_seg, vs_freelist);
-				addr = vs->vs_start;
-			}
-		}
-		if (!vs)
-			vs = vmem_search(vm, r, &addr);
-		if (likely(vs))
+		vs = vmem_search(vm, r, &addr);
+		if (vs)
 			goto found;
 		seq = vm->vm_free_seq;
 		vmem_unlock(vm, flags);
@@ -1021,6 +1016,36 @@ found:
 	return 0;
 }
 
+/*
+ * The fast path: a plain instant-fit request when the reserve holds the
+ * tags and a list of guaranteed fits is not empty.  One bitmap lookup, one
+ * carve from the low end of the first segment of that list.  Anything
+ * else returns false, and vmem_alloc_req() does the full job.
+ */
+static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
+			       unsigned long *addrp)
+{
+	unsigned int n = fls_long(size - 1);
+	unsigned long flags, map;
+	struct vmem_seg *vs;
+
+	if (unlikely(n >= BITS_PER_LONG ||
+		     READ_ONCE(vm->vm_nreserve) < VMEM_TAGS_PER_OP))
+		return false;
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	map = vm->vm_freemap & (~0UL << n);
+	if (unlikely(!map || vm->vm_nreserve < VMEM_TAGS_PER_OP)) {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+		return false;
+	}
+	vs = list_first_entry(&vm->vm_freelist[__ffs(map)], struct vmem_seg,
+			      vs_freelist);
+	*addrp = vs->vs_start;
+	vmem_seg_carve(vm, vs, vs->vs_start, size);
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	return true;
+}
+
 /**
  * vmem_alloc() - Allocate a range from an arena.
  * @vm: the arena
@@ -1051,6 +1076,9 @@ int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	if (unlikely(!vmem_vmflags_valid(vmflags) ||
 		     !vmem_size_round(vm, &size)))
 		return -EINVAL;
+	if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT))) &&
+	    likely(vmem_alloc_instant(vm, size, addrp)))
+		return 0;
 	r.size = size;
 	r.align = vm->vm_quantum;
 	r.phase = 0;

@@ -6,11 +6,13 @@
  * allocated segments are chained in a table of 2^vm_hash_shift buckets,
  * indexed by a multiplicative hash of (start >> quantum shift).  The table
  * starts as the 16 buckets embedded in the arena.  When the number of
- * allocated segments leaves [buckets / 8, 2 * buckets], the hot path only
- * queues vm_hash_work; the work allocates a table sized for the current
- * load with GFP_KERNEL and moves the chains under the arena lock.  So the
- * hot path never allocates, and a table is resized at most once per
- * doubling or shrinking by eight.
+ * allocated segments leaves [vm_hash_lo, vm_hash_hi] = [buckets / 8,
+ * 2 * buckets], the hot path only queues vm_hash_work, and opens the
+ * limits wide so that it does so once; the work allocates a table sized
+ * for the current load with GFP_KERNEL, moves the chains under the arena
+ * lock and sets the limits for the new size.  So the hot path never
+ * allocates and pays one compare per insert or removal, and a table is
+ * resized at most once per doubling or shrinking by eight.
  *
  * Invariant: every VMEM_SEG_ALLOC segment of the arena is on exactly one
  * chain, the one of vmem_hash_bucket(vm, vs_start), and nothing else is.
@@ -26,19 +28,22 @@ struct vmem_seg **vmem_hash_bucket(const struct vmem *vm, unsigned long addr)
 				      vm->vm_hash_shift)];
 }
 
-/* Queue a rescale when the load leaves [buckets / 8, 2 * buckets]. */
-static void vmem_hash_check_load(struct vmem *vm)
+/* The load limits of the current table; no shrinking below the minimum. */
+static void vmem_hash_set_limits(struct vmem *vm)
 {
 	unsigned long buckets = 1UL << vm->vm_hash_shift;
 
-	if (likely(vm->vm_nbusy <= 2 * buckets &&
-		   (vm->vm_nbusy >= buckets / 8 ||
-		    vm->vm_hash_shift == VMEM_HASH_MIN_SHIFT)))
-		return;
-	if (vm->vm_hash_queued || (vm->vm_nbusy > 2 * buckets &&
-				   vm->vm_hash_shift == VMEM_HASH_MAX_SHIFT))
-		return;
-	vm->vm_hash_queued = true;
+	vm->vm_hash_lo = vm->vm_hash_shift == VMEM_HASH_MIN_SHIFT ?
+			 0 : buckets / 8;
+	vm->vm_hash_hi = vm->vm_hash_shift == VMEM_HASH_MAX_SHIFT ?
+			 ULONG_MAX : 2 * buckets;
+}
+
+/* The load left the limits: queue one rescale. */
+static void vmem_hash_queue_rescale(struct vmem *vm)
+{
+	vm->vm_hash_lo = 0;
+	vm->vm_hash_hi = ULONG_MAX;
 	schedule_work(&vm->vm_hash_work);
 }
 
@@ -49,8 +54,8 @@ void vmem_hash_insert(struct vmem *vm, struct vmem_seg *vs)
 	lockdep_assert_held(&vm->vm_lock);
 	vs->vs_hnext = *bucket;
 	*bucket = vs;
-	vm->vm_nbusy++;
-	vmem_hash_check_load(vm);
+	if (unlikely(++vm->vm_nbusy > vm->vm_hash_hi))
+		vmem_hash_queue_rescale(vm);
 }
 
 /*
@@ -73,14 +78,15 @@ void vmem_hash_unlink(struct vmem *vm, struct vmem_seg **pp)
 {
 	lockdep_assert_held(&vm->vm_lock);
 	*pp = (*pp)->vs_hnext;
-	vm->vm_nbusy--;
-	vmem_hash_check_load(vm);
+	if (unlikely(--vm->vm_nbusy < vm->vm_hash_lo))
+		vmem_hash_queue_rescale(vm);
 }
 
 void vmem_hash_init(struct vmem *vm)
 {
 	vm->vm_hash = vm->vm_hash0;
 	vm->vm_hash_shift = VMEM_HASH_MIN_SHIFT;
+	vmem_hash_set_limits(vm);
 	INIT_WORK(&vm->vm_hash_work, vmem_hash_rescale_work);
 }
 
@@ -123,9 +129,10 @@ void vmem_hash_rescale_work(struct work_struct *work)
 				     GFP_KERNEL);
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	vm->vm_hash_queued = false;
+	vmem_hash_set_limits(vm);
 	if (!new_table && new_shift != VMEM_HASH_MIN_SHIFT) {
-		/* Out of memory: keep the old table, try at the next change. */
+		/* Out of memory: keep the table, retry when the load doubles. */
+		vm->vm_hash_hi = max(vm->vm_hash_hi, 2 * vm->vm_nbusy);
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 		return;
 	}
@@ -142,6 +149,7 @@ void vmem_hash_rescale_work(struct work_struct *work)
 	}
 	vm->vm_hash = new_table;
 	vm->vm_hash_shift = new_shift;
+	vmem_hash_set_limits(vm);
 	for (i = 0; i < (1U << old_shift); i++) {
 		struct vmem_seg *vs, *next;
 

@@ -139,7 +139,9 @@ struct vmem {
 	/* allocated segments, hashed by start */
 	struct vmem_seg		**vm_hash;
 	unsigned int		vm_hash_shift;
-	bool			vm_hash_queued;	/* rescale work queued */
+	/* queue a rescale when vm_nbusy leaves [vm_hash_lo, vm_hash_hi] */
+	unsigned long		vm_hash_lo;
+	unsigned long		vm_hash_hi;
 	struct vmem_seg		*vm_hash0[1 << VMEM_HASH_MIN_SHIFT];
 	struct work_struct	vm_hash_work;
 	/* boundary tag reserve, chained through vs_hnext */
