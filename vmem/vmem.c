@@ -45,6 +45,8 @@
  * segments only.  It stops at an exact fit.  First fit, top-down and next
  * fit walk the segment list in address order (from the bottom, from the
  * top, from the rotor), because their answer is defined by addresses.
+ * The rotor keeps the address where the last next-fit allocation ended,
+ * so that freeing that allocation does not make it the next one.
  *
  * 3. Constrained allocation
  * -------------------------
@@ -107,6 +109,7 @@
  * wholly free; the counters match the segments.
  */
 
+#include <linux/atomic.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -178,6 +181,21 @@ static gfp_t vmem_gfp(unsigned int vmflags)
 {
 	return (vmflags & VMEM_SLEEP) ? GFP_KERNEL : GFP_NOWAIT | __GFP_NOWARN;
 }
+
+/*
+ * Report a misuse of @vm: the first one of each arena as a WARN with a
+ * backtrace, the rest with pr_info, and all of them with pr_info for an
+ * arena made with VMC_QUIET_BADFREE (tests).
+ */
+#define vmem_report(vm, fmt, ...)					\
+do {									\
+	if (((vm)->vm_flags & VMC_QUIET_BADFREE) ||			\
+	    cmpxchg(&(vm)->vm_warned, 0, 1) != 0)			\
+		pr_info_ratelimited("vmem %s: " fmt, (vm)->vm_name,	\
+				    ##__VA_ARGS__);			\
+	else								\
+		WARN(1, "vmem %s: " fmt, (vm)->vm_name, ##__VA_ARGS__);	\
+} while (0)
 
 /* ---- boundary tag reserve ---- */
 
@@ -521,28 +539,44 @@ static struct vmem_seg *vmem_search_top(struct vmem *vm,
 }
 
 /*
- * Next fit: walk forward from the rotor, wrapping around once.  The rotor
- * is put on the segment list by the first next-fit allocation and moved
- * behind each allocation it makes.
+ * Next fit: the lowest fit at or above vm_rotor_addr, the end of the
+ * previous next-fit allocation; failing that, the lowest fit of all (the
+ * wrap).  The rotor marker was put behind that allocation's segment, but
+ * frees and carves since may have left segments that reach past
+ * vm_rotor_addr in front of it (a freed allocation merged with room above
+ * it; a top-down carve): the search starts at the first of them, found by
+ * stepping back from the marker.  Those segments are the tail of the ones
+ * in front of the marker, so the steps are few, except after a wrap
+ * (vm_rotor_addr 0), where this is first fit.
  */
 static struct vmem_seg *vmem_search_next(struct vmem *vm,
 					 const struct vmem_req *r,
 					 unsigned long *addrp)
 {
 	struct vmem_seg *rotor = &vm->vm_rotor;
+	struct vmem_req above = *r;
 	struct vmem_seg *vs;
 
 	if (!vm->vm_rotor_used) {
 		list_add(&rotor->vs_seglist, &vm->vm_seg0.vs_seglist);
 		vm->vm_rotor_used = true;
+		vm->vm_rotor_addr = 0;
 	}
-	for (vs = list_next_entry(rotor, vs_seglist); vs != rotor;
-	     vs = list_next_entry(vs, vs_seglist)) {
+	above.minaddr = max(r->minaddr, vm->vm_rotor_addr);
+	for (vs = rotor;; vs = vmem_seg_prev(vs)) {
+		struct vmem_seg *prev = vmem_seg_prev(vs);
+
+		/* a segment or a span header; the head ends the walk */
+		if (prev == &vm->vm_seg0 ||
+		    vmem_seg_last(prev) < vm->vm_rotor_addr)
+			break;
+	}
+	for (; vs != &vm->vm_seg0; vs = list_next_entry(vs, vs_seglist)) {
 		if (vs->vs_type == VMEM_SEG_FREE &&
-		    vmem_seg_fits(r, vs, false, addrp))
+		    vmem_seg_fits(&above, vs, false, addrp))
 			return vs;
 	}
-	return NULL;
+	return vmem_search_first(vm, r, addrp);
 }
 
 static struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
@@ -757,43 +791,38 @@ static void vmem_seg_free(struct vmem *vm, struct vmem_seg *vs,
 /* ---- importing ---- */
 
 /*
- * Can @r be passed to vmem_xalloc() on @source as it is?  Its size and
- * constraints must be multiples of the source's quantum: then the range
- * the source returns is itself a fit.
- */
-static bool vmem_req_fits_source(const struct vmem_req *r,
-				 const struct vmem *source)
-{
-	unsigned long mask = source->vm_quantum - 1;
-
-	return !((r->size | r->align | r->phase | r->nocross) & mask);
-}
-
-/*
  * The size of a span that holds a fit for @r wherever it starts: the
  * request, plus the alignment padding, plus one nocross block (the first
- * boundary in the span starts a block where a fit lies at offset @phase),
- * plus @slack.  0 on overflow.
+ * boundary in the span starts a block where a fit lies at offset @phase).
+ * For import functions that know nothing of constraints.  0 on overflow.
  */
 static unsigned long vmem_import_size(const struct vmem *vm,
-				      const struct vmem_req *r,
-				      unsigned long slack)
+				      const struct vmem_req *r)
 {
 	unsigned long size = r->size;
 
 	if (check_add_overflow(size, r->align - vm->vm_quantum, &size) ||
-	    check_add_overflow(size, r->nocross, &size) ||
-	    check_add_overflow(size, slack, &size))
+	    check_add_overflow(size, r->nocross, &size))
 		return 0;
 	return size;
 }
 
 /*
- * Ask a vmem source for a span that holds a fit for @r.  When @r can be
- * passed down as it is, the source's range is the fit itself.  Otherwise
- * the span is padded so that it holds a fit wherever it starts, and the
- * window is widened to the source's quantum (a span may then start up to
- * Q - q below minaddr and end up to Q - q above maxaddr, hence the slack).
+ * Ask a vmem source for a span [s, s + S) such that p = s + off is a fit
+ * for @r, where off = phase mod Q and Q is the source's quantum.  Every s
+ * the source may return is a multiple of Q, so:
+ *
+ * - alignment: s = phase - off (mod max(align, Q)) gives p = phase
+ *   (mod align);
+ * - size: S = round_up(off + size, Q) holds [p, p + size);
+ * - nocross: a span that crosses no multiple of nocross holds a range
+ *   that crosses none; a nocross below Q is met by every candidate (its
+ *   offset in a block is fixed, and vmem_xreq_init() checked it fits);
+ * - window: minaddr <= s + off and s + off + size - 1 <= maxaddr bound s,
+ *   and the source bounds s and s + S - 1: minaddr - off rounded up to Q,
+ *   and the highest allowed s, rounded down to Q, plus S - 1.
+ *
+ * When @r's numbers are all multiples of Q this is @r itself.
  */
 static int vmem_import_xalloc(struct vmem *vm, const struct vmem_req *r,
 			      unsigned int vmflags, unsigned long *sizep,
@@ -801,26 +830,34 @@ static int vmem_import_xalloc(struct vmem *vm, const struct vmem_req *r,
 {
 	struct vmem *source = vm->vm_source;
 	unsigned long qmask = source->vm_quantum - 1;
-	unsigned long slack = 2 * (qmask - (vm->vm_quantum - 1));
-	unsigned long size, minaddr, maxaddr;
+	unsigned long off = r->phase & qmask;
+	unsigned long size, minaddr, maxaddr, top;
 	int err;
 
-	if (vmem_req_fits_source(r, source)) {
-		*sizep = r->size;
-		return vmem_xalloc(source, r->size, r->align, r->phase,
-				   r->nocross, r->minaddr, r->maxaddr, vmflags,
-				   addrp);
-	}
-	size = vmem_import_size(vm, r, slack);
-	if (!size || size > ULONG_MAX - qmask)
+	if (check_add_overflow(off, r->size, &size) || size > ULONG_MAX - qmask)
 		return -ENOMEM;
 	size = (size + qmask) & ~qmask;
-	minaddr = r->minaddr & ~qmask;
-	maxaddr = r->maxaddr | qmask;
-	err = vmem_xalloc(source, size, 0, 0, 0, minaddr, maxaddr, vmflags,
-			  addrp);
+	minaddr = 0;
+	if (r->minaddr > off) {
+		minaddr = r->minaddr - off;
+		if (minaddr > ULONG_MAX - qmask)
+			return -ENOMEM;
+		minaddr = (minaddr + qmask) & ~qmask;
+	}
+	/* the highest allowed s */
+	if (r->maxaddr - (r->size - 1) < off)
+		return -ENOMEM;
+	top = (r->maxaddr - (r->size - 1) - off) & ~qmask;
+	if (check_add_overflow(top, size - 1, &maxaddr))
+		maxaddr = ULONG_MAX;
+	else if (!maxaddr)
+		return -ENOMEM;	/* a window ending at 0 cannot be written */
+
+	err = vmem_xalloc(source, size, max(r->align, qmask + 1),
+			  r->phase - off, r->nocross > qmask ? r->nocross : 0,
+			  minaddr, maxaddr, vmflags, addrp);
 	*sizep = size;
-	/* no span of that size fits the window: the request cannot import */
+	/* no such span can exist in the source: the request cannot import */
 	return err == -EINVAL ? -ENOMEM : err;
 }
 
@@ -840,11 +877,13 @@ static int vmem_import(struct vmem *vm, const struct vmem_req *r,
 	unsigned long size, addr;
 	int err;
 
-	if (vm->vm_import == vmem_alloc && !vmem_req_is_plain(vm, r)) {
+	if (vm->vm_import == vmem_alloc &&
+	    (!vmem_req_is_plain(vm, r) ||
+	     vm->vm_quantum > source->vm_quantum)) {
 		err = vmem_import_xalloc(vm, r, vmflags, &size, &addr);
 	} else {
 		/* a plain request asks for its size: no padding */
-		size = vmem_import_size(vm, r, 0);
+		size = vmem_import_size(vm, r);
 		if (!size)
 			return -ENOMEM;
 		if (source) {
@@ -862,10 +901,10 @@ static int vmem_import(struct vmem *vm, const struct vmem_req *r,
 	if (err)
 		return err;
 
-	if (WARN_ONCE((addr | size) & (vm->vm_quantum - 1) || !size ||
-		      addr + (size - 1) < addr,
-		      "vmem %s: import returned [%#lx, +%#lx), not aligned to quantum %#lx\n",
-		      vm->vm_name, addr, size, vm->vm_quantum)) {
+	if (unlikely((addr | size) & (vm->vm_quantum - 1) || !size ||
+		     addr + (size - 1) < addr)) {
+		vmem_report(vm, "import returned [%#lx, +%#lx), not a range of quantum %#lx\n",
+			    addr, size, vm->vm_quantum);
 		vm->vm_release(source, addr, size);
 		return -EINVAL;
 	}
@@ -876,9 +915,9 @@ static int vmem_import(struct vmem *vm, const struct vmem_req *r,
 		vm->vm_release(source, addr, size);
 		return err;
 	}
-	if (WARN_ONCE(vmem_span_overlaps(vm, addr, size),
-		      "vmem %s: import returned [%#lx, +%#lx), which overlaps a span\n",
-		      vm->vm_name, addr, size)) {
+	if (unlikely(vmem_span_overlaps(vm, addr, size))) {
+		vmem_report(vm, "import returned [%#lx, +%#lx), which overlaps a span\n",
+			    addr, size);
 		vmem_unlock(vm, *flags);
 		vm->vm_release(source, addr, size);
 		return -EINVAL;
@@ -1004,8 +1043,10 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 
 found:
 	vs = vmem_seg_carve(vm, vs, addr, r->size);
-	if (unlikely(r->vmflags & VMEM_NEXTFIT))
+	if (unlikely(r->vmflags & VMEM_NEXTFIT)) {
 		list_move(&vm->vm_rotor.vs_seglist, &vs->vs_seglist);
+		vm->vm_rotor_addr = addr + r->size;	/* 0 past the top */
+	}
 	if (unlikely(rel.size)) {
 		vmem_unlock(vm, flags);
 		vm->vm_release(vm->vm_source, rel.addr, rel.size);
@@ -1229,19 +1270,12 @@ static void vmem_bad_free(struct vmem *vm, unsigned long addr,
 {
 	lockdep_assert_held(&vm->vm_lock);
 	vm->vm_kstat.nbadfree++;
-	if (vm->vm_flags & VMC_QUIET_BADFREE || vm->vm_warned) {
-		pr_info_ratelimited("vmem %s: bad free [%#lx, +%#lx): %s\n",
-				    vm->vm_name, addr, size,
-				    vs ? "wrong size" : "not allocated");
-		return;
-	}
-	vm->vm_warned = true;
 	if (vs)
-		WARN(1, "vmem %s: bad free [%#lx, +%#lx): allocated with size %#lx\n",
-		     vm->vm_name, addr, size, vs->vs_size);
+		vmem_report(vm, "bad free [%#lx, +%#lx): wrong size, allocated with size %#lx\n",
+			    addr, size, vs->vs_size);
 	else
-		WARN(1, "vmem %s: bad free [%#lx, +%#lx): not allocated\n",
-		     vm->vm_name, addr, size);
+		vmem_report(vm, "bad free [%#lx, +%#lx): not allocated\n",
+			    addr, size);
 }
 
 /**

@@ -14,9 +14,10 @@
 #include <linux/vmem.h>
 
 /*
- * Internal creation flag, for tests: a rejected free is counted and
- * logged with pr_info() instead of WARN_ONCE(), so that a suite feeding an
- * arena bad frees on purpose does not leave a kernel warning in the log.
+ * Internal creation flag, for tests: misuse of the arena (a rejected free,
+ * an import function returning a bad range) is counted and logged with
+ * pr_info() instead of a WARN, so that a suite doing it on purpose does
+ * not leave a kernel warning in the log.
  */
 #define VMC_QUIET_BADFREE	0x80000000u
 
@@ -135,6 +136,7 @@ struct vmem {
 	struct vmem_seg		vm_seg0;
 	struct vmem_seg		vm_rotor;	/* in the list iff vm_rotor_used */
 	bool			vm_rotor_used;
+	unsigned long		vm_rotor_addr;	/* next fit searches from here */
 	struct list_head	vm_spans;
 	/* allocated segments, hashed by start */
 	struct vmem_seg		**vm_hash;
@@ -168,7 +170,7 @@ struct vmem {
 	/* registry of arenas, under vmem_list_lock */
 	struct list_head	vm_list;
 	struct dentry		*vm_debugfs;	/* owned by debugfs/ */
-	bool			vm_warned;	/* a bad free was WARNed */
+	unsigned int		vm_warned;	/* misuse WARNed; cmpxchg'd */
 	char			vm_name[VMEM_NAMELEN];
 };
 
