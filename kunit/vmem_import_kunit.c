@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite vmem_import: arenas that import spans from a source, with
+ * vmem_alloc/vmem_free or custom functions; rounding to the source's
+ * quantum, constraints passed down, spans returned the moment they are
+ * wholly free, chains four deep, import failures, and the calling
+ * context of import and release.
+ */
+#include <kunit/test.h>
+#include <linux/preempt.h>
+#include <linux/irqflags.h>
+
+#include "vmem_kunit.h"
+
+#define K	0x1000UL
+#define B	0x100000UL
+#define SRC_SIZE 0x100000UL
+
+static struct vmem *vkt_source(struct kunit *test, unsigned long quantum)
+{
+	return vkt_create(test, "source", B, SRC_SIZE, quantum, 0);
+}
+
+static void expect_stats(struct kunit *test, struct vmem *vm, u64 nimport,
+			 u64 nrelease, unsigned long imported)
+{
+	struct vmem_stats st;
+
+	vmem_get_stats(vm, &st);
+	KUNIT_EXPECT_EQ_MSG(test, st.nimport, nimport, "%s", vmem_name(vm));
+	KUNIT_EXPECT_EQ_MSG(test, st.nrelease, nrelease, "%s",
+			    vmem_name(vm));
+	KUNIT_EXPECT_EQ_MSG(test, st.mem_import, imported, "%s",
+			    vmem_name(vm));
+}
+
+static void vmem_import_basic(struct kunit *test)
+{
+	struct vmem *src = vkt_source(test, K);
+	struct vmem *vm = vkt_create_child(test, "child", K, src, 0);
+	unsigned long a;
+
+	VKT_EXPECT_SIZES(test, vm, 0, 0);
+	a = vkt_alloc(test, vm, 3 * K, VMEM_SLEEP);
+	KUNIT_EXPECT_TRUE(test, vmem_contains(src, a, 3 * K));
+	VKT_EXPECT_SIZES(test, vm, 3 * K, 0);
+	VKT_EXPECT_SEGS(test, vm, VMEM_SPAN, { a, 3 * K });
+	VKT_EXPECT_SEGS(test, src, VMEM_ALLOC, { a, 3 * K });
+	expect_stats(test, vm, 1, 0, 3 * K);
+	VKT_EXPECT_CHECK(test, vm);
+
+	/* Wholly free again: the span goes back at once. */
+	vmem_free(vm, a, 3 * K);
+	VKT_EXPECT_SIZES(test, vm, 0, 0);
+	VKT_EXPECT_NO_SEGS(test, vm, VMEM_SPAN);
+	VKT_EXPECT_SIZES(test, src, 0, SRC_SIZE);
+	expect_stats(test, vm, 1, 1, 0);
+	VKT_EXPECT_CHECK(test, vm);
+	VKT_EXPECT_CHECK(test, src);
+}
+
+/* Imports are rounded up to the source's quantum; the rest is free. */
+static void vmem_import_rounding(struct kunit *test)
+{
+	struct vmem *src = vkt_source(test, 0x10000);
+	struct vmem *vm = vkt_create_child(test, "child", K, src, 0);
+	unsigned long a, b;
+
+	a = vkt_alloc(test, vm, K, VMEM_SLEEP);
+	VKT_EXPECT_SIZES(test, vm, K, 0xf000);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), 0x10000UL);
+	b = vkt_alloc(test, vm, K, VMEM_SLEEP);		/* no new import */
+	expect_stats(test, vm, 1, 0, 0x10000);
+	vmem_free(vm, a, K);
+	expect_stats(test, vm, 1, 0, 0x10000);		/* b keeps it */
+	vmem_free(vm, b, K);
+	expect_stats(test, vm, 1, 1, 0);
+	VKT_EXPECT_SIZES(test, src, 0, SRC_SIZE);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* With vmem_alloc as import, constraints are met by the source. */
+static void vmem_import_constraints(struct kunit *test)
+{
+	struct vmem *src = vkt_source(test, K);
+	struct vmem *vm = vkt_create_child(test, "child", K, src, 0);
+	unsigned long a, b;
+
+	/* Move the source's first free page off a 64 KiB boundary. */
+	vkt_alloc(test, src, K, VMEM_SLEEP);
+	a = vkt_xalloc(test, vm, K, 0x10000, 0x3000, 0, 0, 0, VMEM_SLEEP);
+	KUNIT_EXPECT_EQ(test, a % 0x10000, 0x3000UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_SPAN), K);
+	b = vkt_xalloc(test, vm, 2 * K, 0, 0, 0, B + 0x80000, B + 0x81fff,
+		       VMEM_SLEEP);
+	KUNIT_EXPECT_EQ(test, b, B + 0x80000);
+	b = vkt_xalloc(test, vm, 0x4000, 0, 0, 0x10000, B + 0x9e000, 0,
+		       VMEM_SLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, b, B + 0xa0000);
+	VKT_EXPECT_CHECK(test, vm);
+	VKT_EXPECT_CHECK(test, src);
+}
+
+/*
+ * A window narrower than the source's quantum: the child can hold the
+ * request if it imports the source quantum around the window, which is
+ * free.  (NOSLEEP: were the import to fail, a VMEM_SLEEP call would wait
+ * for a free in the child, which nothing would ever make.)
+ */
+static void vmem_import_narrow_window(struct kunit *test)
+{
+	struct vmem *src = vkt_source(test, 0x10000);
+	struct vmem *vm = vkt_create_child(test, "child", K, src, 0);
+	unsigned long a = 0;
+	int ret;
+
+	ret = vmem_xalloc(vm, K, 0x10000, 0, 0, B + 0x50000, B + 0x50fff,
+			  VMEM_NOSLEEP, &a);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	if (!ret) {
+		KUNIT_EXPECT_EQ(test, a, B + 0x50000);
+		vmem_xfree(vm, a, K);
+	}
+	VKT_EXPECT_SIZES(test, src, 0, SRC_SIZE);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* A custom import: counts its calls, fails on demand, checks context. */
+struct counting_import {
+	unsigned int	nimport;
+	unsigned int	nrelease;
+	unsigned long	last_size;
+	unsigned long	imported;	/* sum of live imports */
+	bool		fail;
+	bool		bad_context;	/* called with a lock or irqs off */
+};
+
+static struct counting_import *cur_ci;	/* one test at a time */
+
+/* Called with no spinlock held and interrupts on? */
+static bool unlocked_context(void)
+{
+	return !irqs_disabled() &&
+	       (!IS_ENABLED(CONFIG_PREEMPT_COUNT) || preemptible());
+}
+
+static int counting_import_fn(struct vmem *source, unsigned long size,
+			      unsigned int vmflags, unsigned long *addrp)
+{
+	struct counting_import *ci = cur_ci;
+	int ret;
+
+	ci->nimport++;
+	ci->last_size = size;
+	/* vmem holds no lock: a VMEM_SLEEP import may sleep. */
+	if ((vmflags & VMEM_SLEEP) ? !unlocked_context() : irqs_disabled())
+		ci->bad_context = true;
+	if (vmflags & VMEM_SLEEP)
+		might_sleep();
+	if (ci->fail)
+		return -ENOMEM;
+	ret = vmem_alloc(source, size, vmflags, addrp);
+	if (!ret)
+		ci->imported += size;
+	return ret;
+}
+
+static void counting_release_fn(struct vmem *source, unsigned long addr,
+				unsigned long size)
+{
+	struct counting_import *ci = cur_ci;
+
+	ci->nrelease++;
+	ci->imported -= size;
+	if (!unlocked_context())
+		ci->bad_context = true;
+	vmem_free(source, addr, size);
+}
+
+static struct vmem *vkt_counting_child(struct kunit *test,
+				       struct counting_import *ci,
+				       struct vmem *src)
+{
+	struct vmem *vm;
+
+	cur_ci = ci;
+	vm = vmem_create("counting", 0, 0, K, counting_import_fn,
+			 counting_release_fn, src, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	return vm;
+}
+
+static void vmem_import_custom(struct kunit *test)
+{
+	struct counting_import ci = { };
+	struct vmem *src = vkt_source(test, K);
+	struct vmem *vm = vkt_counting_child(test, &ci, src);
+	unsigned long a, b, x;
+
+	a = vkt_alloc(test, vm, 2 * K, VMEM_SLEEP);
+	b = vkt_alloc(test, vm, K, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, ci.nimport, 2U);
+	KUNIT_EXPECT_EQ(test, ci.last_size, K);
+	/* Not vmem_alloc: the span is padded to hold any alignment. */
+	x = vkt_xalloc(test, vm, K, 0x10000, 0, 0, 0, 0, VMEM_SLEEP);
+	KUNIT_EXPECT_EQ(test, x % 0x10000, 0UL);
+	KUNIT_EXPECT_EQ(test, ci.nimport, 3U);
+	KUNIT_EXPECT_GE(test, ci.last_size, K + 0x10000 - K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_SPAN), ci.imported);
+	vmem_free(vm, a, 2 * K);
+	vmem_free(vm, b, K);
+	vmem_xfree(vm, x, K);
+	KUNIT_EXPECT_EQ(test, ci.nrelease, 3U);
+	KUNIT_EXPECT_EQ(test, ci.imported, 0UL);
+	KUNIT_EXPECT_FALSE(test, ci.bad_context);
+	VKT_EXPECT_SIZES(test, src, 0, SRC_SIZE);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* A failing import fails the allocation and changes nothing. */
+static void vmem_import_failure(struct kunit *test)
+{
+	struct counting_import ci = { .fail = true };
+	struct vmem *src = vkt_source(test, K);
+	struct vmem *vm = vkt_counting_child(test, &ci, src);
+	struct vmem_stats st;
+	unsigned long a;
+
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, K, 0x10000, 0, 0, 0, 0,
+					  VMEM_NOSLEEP, &a), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, ci.nimport, 2U);
+	VKT_EXPECT_SIZES(test, vm, 0, 0);
+	vmem_get_stats(vm, &st);
+	KUNIT_EXPECT_EQ(test, st.nfail, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.nimport, 0ULL);
+	VKT_EXPECT_CHECK(test, vm);
+
+	ci.fail = false;
+	a = vkt_alloc(test, vm, K, VMEM_NOSLEEP);
+	vmem_free(vm, a, K);
+	KUNIT_EXPECT_EQ(test, ci.nrelease, 1U);
+	VKT_EXPECT_SIZES(test, src, 0, SRC_SIZE);
+}
+
+/* An exhausted source: NOSLEEP fails, the child is untouched. */
+static void vmem_import_source_exhausted(struct kunit *test)
+{
+	struct vmem *src = vkt_create(test, "small_source", B, 2 * K, K, 0);
+	struct vmem *vm = vkt_create_child(test, "child", K, src, 0);
+	unsigned long a;
+
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 4 * K, VMEM_NOSLEEP, &a),
+			-ENOMEM);
+	VKT_EXPECT_SIZES(test, vm, 0, 0);
+	VKT_EXPECT_SIZES(test, src, 0, 2 * K);
+	a = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, a, B);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a), -ENOMEM);
+	VKT_EXPECT_CHECK(test, vm);
+	VKT_EXPECT_CHECK(test, src);
+}
+
+/* A span of its own is never given back; imported ones are. */
+static void vmem_import_own_span(struct kunit *test)
+{
+	struct vmem *src = vkt_source(test, K);
+	struct vmem *vm;
+	unsigned long a, b;
+
+	vm = vmem_create("own", 0x10000, 2 * K, K, vmem_alloc, vmem_free, src,
+			 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	a = vkt_alloc(test, vm, 2 * K, VMEM_SLEEP);
+	KUNIT_EXPECT_EQ(test, a, 0x10000UL);
+	expect_stats(test, vm, 0, 0, 0);
+	b = vkt_alloc(test, vm, K, VMEM_SLEEP);
+	KUNIT_EXPECT_TRUE(test, vmem_contains(src, b, K));
+	expect_stats(test, vm, 1, 0, K);
+	vmem_free(vm, a, 2 * K);
+	vmem_free(vm, b, K);
+	expect_stats(test, vm, 1, 1, 0);
+	VKT_EXPECT_SEGS(test, vm, VMEM_SPAN, { 0x10000, 2 * K });
+	VKT_EXPECT_SIZES(test, vm, 0, 2 * K);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* Two allocations in one imported span: released after the second. */
+static void vmem_import_span_return(struct kunit *test)
+{
+	struct vmem *src = vkt_source(test, 0x10000);
+	struct vmem *vm = vkt_create_child(test, "child", K, src, 0);
+	unsigned long a, b, c;
+
+	a = vkt_alloc(test, vm, K, VMEM_SLEEP | VMEM_FIRSTFIT);
+	b = vkt_alloc(test, vm, K, VMEM_SLEEP | VMEM_FIRSTFIT);
+	c = vkt_alloc(test, vm, K, VMEM_SLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, b, a + K);
+	expect_stats(test, vm, 1, 0, 0x10000);
+	vmem_free(vm, b, K);		/* a hole: nothing to give back */
+	vmem_free(vm, a, K);
+	expect_stats(test, vm, 1, 0, 0x10000);
+	vmem_free(vm, c, K);		/* now wholly free */
+	expect_stats(test, vm, 1, 1, 0);
+	VKT_EXPECT_SIZES(test, src, 0, SRC_SIZE);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* vmem_xcreate(): an import that gives more than asked. */
+static int ximport_fn(struct vmem *source, unsigned long *sizep,
+		      unsigned int vmflags, unsigned long *addrp)
+{
+	unsigned long size = max(*sizep, 16 * K);
+	int ret = vmem_alloc(source, size, vmflags, addrp);
+
+	if (!ret)
+		*sizep = size;
+	return ret;
+}
+
+static void vmem_import_xcreate(struct kunit *test)
+{
+	struct vmem *src = vkt_source(test, K);
+	unsigned long a[16];
+	struct vmem *vm;
+	int i;
+
+	vm = vmem_xcreate("ximport", 0, 0, K, ximport_fn, vmem_free, src, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	for (i = 0; i < 16; i++)
+		a[i] = vkt_alloc(test, vm, K, VMEM_SLEEP);
+	expect_stats(test, vm, 1, 0, 16 * K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), 16 * K);
+	for (i = 0; i < 16; i++)
+		vmem_free(vm, a[i], K);
+	/* Released with the size the import reported. */
+	expect_stats(test, vm, 1, 1, 0);
+	VKT_EXPECT_SIZES(test, src, 0, SRC_SIZE);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/*
+ * a4 imports from a3, ..., a1 from a0, which has the span.  One
+ * allocation from a4 imports at every level; its free returns every span.
+ */
+static void vmem_import_chain_four_deep(struct kunit *test)
+{
+	struct vmem *a[5];
+	unsigned long x, y;
+	int i;
+
+	a[0] = vkt_create(test, "chain0", B, 0x1000000, K, 0);
+	for (i = 1; i < 5; i++)
+		a[i] = vkt_create_child(test, "chain", K, a[i - 1], 0);
+
+	x = vkt_alloc(test, a[4], 3 * K, VMEM_SLEEP);
+	for (i = 1; i < 5; i++) {
+		expect_stats(test, a[i], 1, 0, 3 * K);
+		VKT_EXPECT_SEGS(test, a[i], VMEM_SPAN, { x, 3 * K });
+		VKT_EXPECT_CHECK(test, a[i]);
+	}
+	VKT_EXPECT_SEGS(test, a[0], VMEM_ALLOC, { x, 3 * K });
+
+	/* Constraints travel down the chain too. */
+	y = vkt_xalloc(test, a[4], K, 0x100000, 0x5000, 0, 0, 0,
+		       VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, y % 0x100000, 0x5000UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(a[0], VMEM_ALLOC), 4 * K);
+
+	vmem_free(a[4], x, 3 * K);
+	vmem_xfree(a[4], y, K);
+	for (i = 1; i < 5; i++) {
+		expect_stats(test, a[i], 2, 2, 0);
+		VKT_EXPECT_SIZES(test, a[i], 0, 0);
+		VKT_EXPECT_CHECK(test, a[i]);
+	}
+	VKT_EXPECT_SIZES(test, a[0], 0, 0x1000000);
+	VKT_EXPECT_CHECK(test, a[0]);
+}
+
+/*
+ * An importer whose quantum is larger than its source's: whatever the
+ * source hands out, the importer's ranges must be aligned to its own
+ * quantum (or the arena must be refused at creation).
+ */
+static void vmem_import_larger_quantum(struct kunit *test)
+{
+	struct vmem *src = vkt_source(test, K);
+	struct vmem *vm;
+	unsigned long a;
+	int ret;
+
+	/* Make the source's lowest free address odd in 64 KiB units. */
+	vkt_alloc(test, src, K, VMEM_SLEEP);
+	vm = vmem_create("big_quantum", 0, 0, 0x10000, vmem_alloc, vmem_free,
+			 src, 0, 0);
+	if (IS_ERR(vm)) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(vm), -EINVAL);
+		return;
+	}
+	vkt_defer_destroy(test, vm);
+	ret = vmem_alloc(vm, 0x10000, VMEM_SLEEP, &a);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	if (!ret) {
+		KUNIT_EXPECT_EQ(test, a % 0x10000, 0UL);
+		vmem_free(vm, a, 0x10000);
+	}
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+static struct kunit_case vmem_import_cases[] = {
+	KUNIT_CASE(vmem_import_basic),
+	KUNIT_CASE(vmem_import_rounding),
+	KUNIT_CASE(vmem_import_constraints),
+	KUNIT_CASE(vmem_import_narrow_window),
+	KUNIT_CASE(vmem_import_custom),
+	KUNIT_CASE(vmem_import_failure),
+	KUNIT_CASE(vmem_import_source_exhausted),
+	KUNIT_CASE(vmem_import_own_span),
+	KUNIT_CASE(vmem_import_span_return),
+	KUNIT_CASE(vmem_import_xcreate),
+	KUNIT_CASE(vmem_import_chain_four_deep),
+	KUNIT_CASE(vmem_import_larger_quantum),
+	{}
+};
+
+static struct kunit_suite vmem_import_suite = {
+	.name = "vmem_import",
+	.test_cases = vmem_import_cases,
+};
+
+kunit_test_suites(&vmem_import_suite);

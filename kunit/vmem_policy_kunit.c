@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite vmem_policy: where each placement policy puts an
+ * allocation.  One layout with holes of 1, 3, 4 and 2 quanta tells the
+ * policies apart:
+ *
+ *   quantum  0  1  2  3  4  5  6  7  8  9 10 11 12 13 14 15
+ *            A  .  A  .  .  .  A  A  .  .  .  .  A  .  .  A
+ *   hole        H1    H3-------      H4---------    H2----
+ *
+ * FIRSTFIT takes the lowest hole that fits, BESTFIT the smallest, TOPDOWN
+ * the top of the highest; INSTANTFIT the first of the smallest
+ * power-of-two freelist whose every member fits (so 3 quanta come from H4,
+ * on the 4..7 list, not from the exact H3, on the 2..3 list); NEXTFIT,
+ * with no history, the lowest.
+ */
+#include <kunit/test.h>
+
+#include "vmem_kunit.h"
+
+#define K	0x1000UL
+#define B	0x100000UL
+#define Q(n)	(B + (n) * K)
+
+static struct vmem *vkt_holes(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "holes", B, 16 * K, K, 0);
+	static const unsigned int freed[] = { 1, 3, 4, 5, 8, 9, 10, 11, 13, 14 };
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		KUNIT_ASSERT_EQ(test, vkt_alloc(test, vm, K,
+						VMEM_NOSLEEP | VMEM_FIRSTFIT),
+				Q(i));
+	for (i = 0; i < ARRAY_SIZE(freed); i++)
+		vmem_free(vm, Q(freed[i]), K);
+	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { Q(1), K }, { Q(3), 3 * K },
+			{ Q(8), 4 * K }, { Q(13), 2 * K });
+	return vm;
+}
+
+struct policy_case {
+	const char	*name;
+	unsigned int	policy;
+	unsigned long	size;		/* quanta */
+	int		err;
+	unsigned long	want[2];	/* quanta; either is right */
+};
+
+#define ANY	~0UL
+
+static const struct policy_case policy_cases[] = {
+	{ "firstfit_1", VMEM_FIRSTFIT, 1, 0, { 1, ANY } },
+	{ "firstfit_2", VMEM_FIRSTFIT, 2, 0, { 3, ANY } },
+	{ "firstfit_3", VMEM_FIRSTFIT, 3, 0, { 3, ANY } },
+	{ "firstfit_4", VMEM_FIRSTFIT, 4, 0, { 8, ANY } },
+	{ "bestfit_1", VMEM_BESTFIT, 1, 0, { 1, ANY } },
+	{ "bestfit_2", VMEM_BESTFIT, 2, 0, { 13, ANY } },
+	{ "bestfit_3", VMEM_BESTFIT, 3, 0, { 3, ANY } },
+	{ "bestfit_4", VMEM_BESTFIT, 4, 0, { 8, ANY } },
+	{ "topdown_1", VMEM_TOPDOWN, 1, 0, { 14, ANY } },
+	{ "topdown_2", VMEM_TOPDOWN, 2, 0, { 13, ANY } },
+	{ "topdown_3", VMEM_TOPDOWN, 3, 0, { 9, ANY } },
+	{ "topdown_4", VMEM_TOPDOWN, 4, 0, { 8, ANY } },
+	{ "instantfit_1", VMEM_INSTANTFIT, 1, 0, { 1, ANY } },
+	{ "instantfit_2", VMEM_INSTANTFIT, 2, 0, { 3, 13 } },
+	{ "instantfit_3", VMEM_INSTANTFIT, 3, 0, { 8, ANY } },
+	{ "instantfit_4", VMEM_INSTANTFIT, 4, 0, { 8, ANY } },
+	{ "default_is_instantfit_3", 0, 3, 0, { 8, ANY } },
+	{ "default_is_instantfit_2", 0, 2, 0, { 3, 13 } },
+	{ "nextfit_1", VMEM_NEXTFIT, 1, 0, { 1, ANY } },
+	{ "nextfit_3", VMEM_NEXTFIT, 3, 0, { 3, ANY } },
+	{ "nextfit_4", VMEM_NEXTFIT, 4, 0, { 8, ANY } },
+	{ "firstfit_5", VMEM_FIRSTFIT, 5, -ENOMEM },
+	{ "bestfit_5", VMEM_BESTFIT, 5, -ENOMEM },
+	{ "topdown_5", VMEM_TOPDOWN, 5, -ENOMEM },
+	{ "instantfit_5", VMEM_INSTANTFIT, 5, -ENOMEM },
+	{ "nextfit_5", VMEM_NEXTFIT, 5, -ENOMEM },
+};
+
+KUNIT_ARRAY_PARAM_DESC(policy, policy_cases, name);
+
+static void expect_placed(struct kunit *test, const struct policy_case *c,
+			  unsigned long addr, const char *how)
+{
+	bool ok = addr == Q(c->want[0]) ||
+		  (c->want[1] != ANY && addr == Q(c->want[1]));
+
+	KUNIT_EXPECT_TRUE_MSG(test, ok,
+			      "%s placed %lu quanta at quantum %ld, expected %lu%s",
+			      how, c->size, (long)((addr - B) / K), c->want[0],
+			      c->want[1] != ANY ? " or the other hole" : "");
+}
+
+/* Through vmem_alloc() and through an unconstrained vmem_xalloc(). */
+static void vmem_policy_placement(struct kunit *test)
+{
+	const struct policy_case *c = test->param_value;
+	struct vmem *vm = vkt_holes(test);
+	unsigned long addr = 0;
+	int ret;
+
+	ret = vmem_alloc(vm, c->size * K, VMEM_NOSLEEP | c->policy, &addr);
+	KUNIT_ASSERT_EQ(test, ret, c->err);
+	if (!ret) {
+		expect_placed(test, c, addr, "vmem_alloc");
+		vmem_free(vm, addr, c->size * K);
+	}
+	VKT_EXPECT_CHECK(test, vm);
+
+	/* Fresh holes, so that NEXTFIT has no history either. */
+	vm = vkt_holes(test);
+	ret = vmem_xalloc(vm, c->size * K, 0, 0, 0, 0, 0,
+			  VMEM_NOSLEEP | c->policy, &addr);
+	KUNIT_ASSERT_EQ(test, ret, c->err);
+	if (!ret) {
+		expect_placed(test, c, addr, "vmem_xalloc");
+		vmem_xfree(vm, addr, c->size * K);
+	}
+	VKT_EXPECT_SIZES(test, vm, 6 * K, 10 * K);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* On a fresh span, only TOPDOWN starts at the top. */
+static void vmem_policy_fresh_span(struct kunit *test)
+{
+	static const unsigned int policies[] = {
+		0, VMEM_INSTANTFIT, VMEM_BESTFIT, VMEM_FIRSTFIT, VMEM_NEXTFIT,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		struct vmem *vm = vkt_create(test, "fresh", B, 16 * K, K, 0);
+
+		KUNIT_EXPECT_EQ_MSG(test, vkt_alloc(test, vm, 3 * K,
+						    VMEM_NOSLEEP | policies[i]),
+				    B, "policy %#x", policies[i]);
+	}
+	KUNIT_EXPECT_EQ(test, vkt_alloc(test, vkt_create(test, "fresh_top", B,
+							 16 * K, K, 0),
+					3 * K, VMEM_NOSLEEP | VMEM_TOPDOWN),
+			Q(13));
+}
+
+/*
+ * NEXTFIT goes on from just after its previous allocation, and wraps
+ * around to the bottom at the end:
+ *   alloc 0 1 2, free 0, alloc -> 3, alloc 4 5 6 7, alloc -> 0 (wrap).
+ */
+static void vmem_policy_nextfit_rotor(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "rotor", B, 8 * K, K, 0);
+	unsigned int f = VMEM_NOSLEEP | VMEM_NEXTFIT;
+	unsigned long a;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(i));
+	vmem_free(vm, Q(0), K);
+	KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(3));
+	for (i = 4; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(i));
+	KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(0));
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, f, &a), -ENOMEM);
+	VKT_EXPECT_CHECK(test, vm);
+	/* Other policies do not move the rotor. */
+	vmem_free(vm, Q(2), K);
+	vmem_free(vm, Q(5), K);
+	KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K,
+					VMEM_NOSLEEP | VMEM_FIRSTFIT), Q(2));
+	KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(5));
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/*
+ * Freeing the allocation just behind the rotor must not make it the next
+ * one: NEXTFIT searches from just after the previous allocation, which
+ * is what keeps a freed identifier from coming back at once.
+ *   alloc 0 1 2, free 2, alloc -> 3 (not 2).
+ */
+static void vmem_policy_nextfit_no_immediate_reuse(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "reuse", B, 8 * K, K, 0);
+	unsigned int f = VMEM_NOSLEEP | VMEM_NEXTFIT;
+
+	unsigned long a, b;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(i));
+	vmem_free(vm, Q(2), K);
+	a = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ_MSG(test, a, Q(3),
+			    "the range just freed came back at once");
+	/* And with free segments on both sides of the rotor. */
+	vmem_free(vm, Q(1), K);
+	vmem_free(vm, a, K);
+	b = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ_MSG(test, b, a + K,
+			    "the range just freed came back at once");
+	vmem_free(vm, b, K);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* Policies in xalloc still honour the constraints first. */
+static void vmem_policy_with_constraints(struct kunit *test)
+{
+	struct vmem *vm = vkt_holes(test);
+
+	/* 2 quanta at an even quantum: H3 has 4, H4 has 8 and 10. */
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, 0,
+					 VMEM_NOSLEEP | VMEM_FIRSTFIT), Q(4));
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, 0,
+					 VMEM_NOSLEEP | VMEM_TOPDOWN), Q(10));
+	/*
+	 * 1 quantum at an odd quantum from quantum 2 up: 3 (a single free
+	 * quantum, what is left of H3) is smaller than [8, 10) and [13, 15).
+	 */
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, K, 2 * K, K, 0, Q(2), 0,
+					 VMEM_NOSLEEP | VMEM_BESTFIT), Q(3));
+	/* Top-down below quantum 10: the top of what is left of H4. */
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, K, 0, 0, 0, 0, Q(10) - 1,
+					 VMEM_NOSLEEP | VMEM_TOPDOWN), Q(9));
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+static struct kunit_case vmem_policy_cases[] = {
+	KUNIT_CASE_PARAM(vmem_policy_placement, policy_gen_params),
+	KUNIT_CASE(vmem_policy_fresh_span),
+	KUNIT_CASE(vmem_policy_nextfit_rotor),
+	KUNIT_CASE(vmem_policy_nextfit_no_immediate_reuse),
+	KUNIT_CASE(vmem_policy_with_constraints),
+	{}
+};
+
+static struct kunit_suite vmem_policy_suite = {
+	.name = "vmem_policy",
+	.test_cases = vmem_policy_cases,
+};
+
+kunit_test_suites(&vmem_policy_suite);
