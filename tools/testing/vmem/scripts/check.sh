@@ -95,7 +95,7 @@ fi
 # 3. The seed corpus, each input once, then bounded fuzzing.  New inputs
 #    go to the build directory, never into the repository's corpus.
 status=0
-"$O/vmem_fuzz" -runs=0 "$here/corpus" > "$log/corpus.log" 2>&1 || status=$?
+"$O/vmem_fuzz" -runs=0 -artifact_prefix="$log/" "$here/corpus" > "$log/corpus.log" 2>&1 || status=$?
 if [ "$status" -eq 0 ]; then
 	passed=$((passed + 1))
 	echo "check: seed corpus: $(find "$here/corpus" -type f | wc -l) inputs replayed"
