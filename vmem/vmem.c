@@ -120,6 +120,7 @@
 #include <linux/mutex.h>
 #include "vmem_impl.h"
 
+/* Every live arena, for debugfs; the mutex nests outside any vm_lock. */
 DEFINE_MUTEX(vmem_list_lock);
 LIST_HEAD(vmem_list);
 
@@ -185,17 +186,22 @@ static gfp_t vmem_gfp(unsigned int vmflags)
 /*
  * Report a misuse of @vm: the first one of each arena as a WARN with a
  * backtrace, the rest with pr_info, and all of them with pr_info for an
- * arena made with VMC_QUIET_BADFREE (tests).
+ * arena made with VMC_QUIET_BADFREE (tests).  Any context.
  */
-#define vmem_report(vm, fmt, ...)					\
-do {									\
-	if (((vm)->vm_flags & VMC_QUIET_BADFREE) ||			\
-	    cmpxchg(&(vm)->vm_warned, 0, 1) != 0)			\
-		pr_info_ratelimited("vmem %s: " fmt, (vm)->vm_name,	\
-				    ##__VA_ARGS__);			\
-	else								\
-		WARN(1, "vmem %s: " fmt, (vm)->vm_name, ##__VA_ARGS__);	\
-} while (0)
+static __printf(2, 3) void vmem_report(struct vmem *vm, const char *fmt, ...)
+{
+	char msg[128];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+	if ((vm->vm_flags & VMC_QUIET_BADFREE) ||
+	    cmpxchg(&vm->vm_warned, 0, 1) != 0)
+		pr_info_ratelimited("vmem %s: %s", vm->vm_name, msg);
+	else
+		WARN(1, "vmem %s: %s", vm->vm_name, msg);
+}
 
 /* ---- boundary tag reserve ---- */
 

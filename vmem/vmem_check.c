@@ -41,7 +41,7 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 
 	list_for_each_entry(vs, &vm->vm_seg0.vs_seglist, vs_seglist) {
 		if (!vmem_linked(vs))
-			return vmem_bad(vm, "segment list broken at %px", vs);
+			return vmem_bad(vm, "segment list broken at %p", vs);
 		switch (vs->vs_type) {
 		case VMEM_SEG_ROTOR:
 			if (vs != &vm->vm_rotor || !vm->vm_rotor_used)
@@ -80,7 +80,7 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 		case VMEM_SEG_ALLOC:
 			break;
 		default:
-			return vmem_bad(vm, "bad tag type %u at %px",
+			return vmem_bad(vm, "bad tag type %u at %p",
 					vs->vs_type, vs);
 		}
 		if (!span || !left)
@@ -88,7 +88,7 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 					vs->vs_start, vs->vs_size);
 		if (vs->vs_start != next || !vs->vs_size ||
 		    vs->vs_size > left)
-			return vmem_bad(vm, "segment [%#lx, +%#lx) does not follow at %#lx in span [%#lx, +%#lx)",
+			return vmem_bad(vm, "seg [%#lx, +%#lx) not at %#lx in span [%#lx, +%#lx)",
 					vs->vs_start, vs->vs_size, next,
 					span->vs_start, span->vs_size);
 		if ((vs->vs_start | vs->vs_size) & (vm->vm_quantum - 1))
@@ -96,7 +96,7 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 					vs->vs_start, vs->vs_size);
 		if (vs->vs_type == VMEM_SEG_FREE) {
 			if (prev && prev->vs_type == VMEM_SEG_FREE)
-				return vmem_bad(vm, "free segments [%#lx, +%#lx) and [%#lx, +%#lx) not coalesced",
+				return vmem_bad(vm, "free [%#lx, +%#lx), [%#lx, +%#lx) uncoalesced",
 						prev->vs_start, prev->vs_size,
 						vs->vs_start, vs->vs_size);
 			if (span->vs_imported && vs->vs_size == span->vs_size)
@@ -159,11 +159,11 @@ static int vmem_check_hash(struct vmem *vm, struct vmem_census *c)
 		for (vs = vm->vm_hash[i]; vs; vs = vs->vs_hnext) {
 			if (vs->vs_type != VMEM_SEG_ALLOC || !vmem_linked(vs) ||
 			    vmem_hash_bucket(vm, vs->vs_start) != &vm->vm_hash[i])
-				return vmem_bad(vm, "hash bucket %lu holds [%#lx, +%#lx) type %u",
+				return vmem_bad(vm, "hash bucket %lu: [%#lx, +%#lx) type %u",
 						i, vs->vs_start, vs->vs_size,
 						vs->vs_type);
 			if (++count > c->nalloc)
-				return vmem_bad(vm, "hash holds more than the %lu allocated segments",
+				return vmem_bad(vm, "hash holds over %lu segments",
 						c->nalloc);
 		}
 	}
@@ -180,7 +180,7 @@ static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
 
 	if (c->inuse != vm->vm_inuse || c->total != vm->vm_total ||
 	    c->imported != vm->vm_imported)
-		return vmem_bad(vm, "sizes: inuse %#lx/%#lx total %#lx/%#lx imported %#lx/%#lx (counted/recorded)",
+		return vmem_bad(vm, "counted/kept: inuse %#lx/%#lx total %#lx/%#lx imp %#lx/%#lx",
 				c->inuse, vm->vm_inuse, c->total, vm->vm_total,
 				c->imported, vm->vm_imported);
 	if (c->nsegs != vm->vm_nsegs || c->nspans != vm->vm_nspans)

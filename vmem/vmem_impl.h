@@ -124,7 +124,7 @@ struct vmem_kstat {
  * Every field below vm_lock is protected by it, unless said otherwise.
  */
 struct vmem {
-	spinlock_t		vm_lock;
+	spinlock_t		vm_lock;	/* the arena lock; irq-safe */
 	unsigned long		vm_quantum;	/* power of two; read-only */
 	unsigned int		vm_qshift;	/* ilog2(vm_quantum); read-only */
 	unsigned int		vm_flags;	/* VMC_*; read-only */

@@ -2007,11 +2007,11 @@ static void c_hash_loop(struct vmem *vm, bool undo)
 static const struct corruption corruptions[] = {
 	{ "freemap bit", "freemap bit", c_freemap },
 	{ "freelist", "freelist", c_freelist },
-	{ "segment size", "does not follow", c_seg_size },
+	{ "segment size", "not at", c_seg_size },
 	{ "unaligned boundary", "not quantum-aligned", c_seg_unaligned },
-	{ "not coalesced", "not coalesced", c_not_coalesced },
+	{ "not coalesced", "uncoalesced", c_not_coalesced },
 	{ "hash missing", "hash holds", c_hash_missing },
-	{ "inuse counter", "sizes:", c_inuse },
+	{ "inuse counter", "counted/kept: inuse", c_inuse },
 	{ "segment counter", "tags", c_nsegs },
 	{ "reserve counter", "reserve holds", c_reserve },
 	{ "reserve overfull", "reserve holds over", c_reserve_over },
@@ -2029,7 +2029,7 @@ static const struct corruption corruptions[] = {
 	{ "span only on vm_spans", "not on the segment list", c_extra_span },
 	{ "freelist member type", "type 1", c_freelist_type },
 	{ "hash bucket", "hash bucket", c_hash_bucket },
-	{ "hash chain loop", "more than", c_hash_loop },
+	{ "hash chain loop", "hash holds over", c_hash_loop },
 };
 
 static void t_checker_detects(void)
