@@ -440,6 +440,22 @@ static bool vmem_seg_fits(const struct vmem_req *r, const struct vmem_seg *vs,
 
 /* ---- searching ---- */
 
+/* The first fit on the freelists of @map, lowest list first. */
+static struct vmem_seg *vmem_search_lists(struct vmem *vm,
+					  const struct vmem_req *r,
+					  unsigned long map, unsigned long *addrp)
+{
+	struct vmem_seg *vs;
+
+	for (; map; map &= map - 1) {
+		list_for_each_entry(vs, &vm->vm_freelist[__ffs(map)],
+				    vs_freelist)
+			if (vmem_seg_fits(r, vs, false, addrp))
+				return vs;
+	}
+	return NULL;
+}
+
 /*
  * Instant fit.  Lists from fls(worst - 1) up hold only segments of at
  * least @worst, the request plus the worst alignment padding; the first
@@ -455,27 +471,17 @@ static struct vmem_seg *vmem_search_instant(struct vmem *vm,
 	unsigned int first = BITS_PER_LONG;
 	unsigned long map;
 	struct vmem_seg *vs;
-	unsigned int n;
 
 	if (worst >= r->size)		/* else the padding overflowed */
 		first = fls_long(worst - 1);
 	map = first < BITS_PER_LONG ? vm->vm_freemap & (~0UL << first) : 0;
-	for (; map; map &= map - 1) {
-		n = __ffs(map);
-		list_for_each_entry(vs, &vm->vm_freelist[n], vs_freelist)
-			if (vmem_seg_fits(r, vs, false, addrp))
-				return vs;
-	}
+	vs = vmem_search_lists(vm, r, map, addrp);
+	if (vs)
+		return vs;
 	map = vm->vm_freemap & (~0UL << lowest);
 	if (first < BITS_PER_LONG)
 		map &= ~(~0UL << first);
-	for (; map; map &= map - 1) {
-		n = __ffs(map);
-		list_for_each_entry(vs, &vm->vm_freelist[n], vs_freelist)
-			if (vmem_seg_fits(r, vs, false, addrp))
-				return vs;
-	}
-	return NULL;
+	return vmem_search_lists(vm, r, map, addrp);
 }
 
 /*
