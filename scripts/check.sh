@@ -221,7 +221,7 @@ tier_distro() {
 tier_userspace() {
 	local out=$VMEM_LOGDIR/userspace.log line p f
 
-	if ! make -C "$VMEM_ROOT/tools/testing/vmem" check >"$out" 2>&1; then
+	if ! make -j2 -C "$VMEM_ROOT/tools/testing/vmem" check >"$out" 2>&1; then
 		echo "  FAILED  make -C tools/testing/vmem check; see $out"
 	fi
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1) ||

@@ -57,21 +57,40 @@ fi
 
 # 1. ASan + UBSan, full size.
 status=0
-"$O/vmem_user-asan" "${seed_args[@]}" > "$log/asan.log" 2>&1 || status=$?
+# The sanitizer and valgrind runs are independent: start them together,
+# then report them in order.
+"$O/vmem_user-asan" "${seed_args[@]}" > "$log/asan.log" 2>&1 &
+pid_asan=$!
+pid_asan32=
+if [ -x "$O/vmem_user-asan32" ]; then
+	"$O/vmem_user-asan32" "${seed_args[@]}" > "$log/asan32.log" 2>&1 &
+	pid_asan32=$!
+fi
+"$O/vmem_user-tsan" "${seed_args[@]}" > "$log/tsan.log" 2>&1 &
+pid_tsan=$!
+# valgrind memcheck, quick size (valgrind runs threads one at a time).
+"$VALGRIND" -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect \
+	--show-leak-kinds=definite,indirect \
+	"$O/vmem_user-plain" -q "${seed_args[@]}" > "$log/valgrind.log" 2>&1 &
+pid_valgrind=$!
+
+# 1. ASan+UBSan.
+status=0
+wait "$pid_asan" || status=$?
 grep -m 1 '^# vmem_user: seed=' "$log/asan.log" || true
 count "asan+ubsan" "$log/asan.log" "$status"
 
 # 1b. The same, built for 32 bits (when the compiler can).
-if [ -x "$O/vmem_user-asan32" ]; then
+if [ -n "$pid_asan32" ]; then
 	status=0
-	"$O/vmem_user-asan32" "${seed_args[@]}" > "$log/asan32.log" 2>&1 ||
-		status=$?
+	wait "$pid_asan32" || status=$?
 	count "asan+ubsan 32-bit" "$log/asan32.log" "$status"
 fi
 
 # 1c. ThreadSanitizer: data races are reported at exit (status 66).
 status=0
-"$O/vmem_user-tsan" "${seed_args[@]}" > "$log/tsan.log" 2>&1 || status=$?
+wait "$pid_tsan" || status=$?
 count "tsan" "$log/tsan.log" "$status"
 if grep -q 'WARNING: ThreadSanitizer' "$log/tsan.log"; then
 	echo "check: tsan: $(grep -c 'WARNING: ThreadSanitizer' "$log/tsan.log") data race reports"
@@ -80,13 +99,9 @@ if grep -q 'WARNING: ThreadSanitizer' "$log/tsan.log"; then
 		head -n 10 || true
 fi
 
-# 2. valgrind memcheck, quick size (valgrind runs threads one at a time).
+# 2. valgrind memcheck.
 status=0
-"$VALGRIND" -q --error-exitcode=99 --leak-check=full \
-	--errors-for-leak-kinds=definite,indirect \
-	--show-leak-kinds=definite,indirect \
-	"$O/vmem_user-plain" -q "${seed_args[@]}" > "$log/valgrind.log" 2>&1 ||
-	status=$?
+wait "$pid_valgrind" || status=$?
 count "valgrind memcheck" "$log/valgrind.log" "$status"
 if [ "$status" -eq 99 ]; then
 	echo "check: valgrind reported memory errors"

@@ -40,7 +40,12 @@ fi
 mapfile -t all < <(printf '%s\n' "${all[@]}" | sort -u)
 if [ "$(id -u)" -eq 0 ] && command -v apt-get > /dev/null 2>&1; then
 	echo "need-tools: installing ${all[*]}" >&2
-	if apt-get install -y "${all[@]}" >&2; then
+	if DEBIAN_FRONTEND=noninteractive apt-get install -y "${all[@]}" >&2; then
+		exit 0
+	fi
+	# a fresh machine's package lists may be stale or empty
+	apt-get update >&2 || true
+	if DEBIAN_FRONTEND=noninteractive apt-get install -y "${all[@]}" >&2; then
 		exit 0
 	fi
 fi
