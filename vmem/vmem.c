@@ -860,10 +860,16 @@ static int vmem_import_xalloc(struct vmem *vm, const struct vmem_req *r,
 	if (r->maxaddr - (r->size - 1) < off)
 		return -ENOMEM;
 	top = (r->maxaddr - (r->size - 1) - off) & ~qmask;
-	if (check_add_overflow(top, size - 1, &maxaddr))
-		maxaddr = ULONG_MAX;
-	else if (!maxaddr)
-		return -ENOMEM;	/* a window ending at 0 cannot be written */
+	/*
+	 * top and size are multiples of Q, so top + size is at most
+	 * round_up(maxaddr + 1, Q), which is at most 2^BITS_PER_LONG: the
+	 * sum below does not overflow.  It is 0 only for a window that ends
+	 * at 0 (vmem_alloc_exact() of address 0), which a maxaddr of 0, "no
+	 * limit", cannot pass on.
+	 */
+	maxaddr = top + (size - 1);
+	if (!maxaddr)
+		return -ENOMEM;
 
 	err = vmem_xalloc(source, size, max(r->align, qmask + 1),
 			  r->phase - off, r->nocross > qmask ? r->nocross : 0,

@@ -1159,6 +1159,100 @@ out:
 }
 
 /* Custom import functions: counted, failing, giving more, misbehaving. */
+/*
+ * Requests that the translation to a vmem source with a larger quantum
+ * cannot pass down: each fails with -ENOMEM (or -EINVAL for an exact
+ * identifier outside the space) without importing anything.
+ */
+static void t_import_untranslatable(void)
+{
+	struct vmem *src = mkarena("ut_src", 0, ULONG_MAX - 15, 16, 0);
+	struct vmem *src1 = mkarena("ut_src1", 0, 1UL << 20, 1, 0);
+	struct vmem *vm, *vm1;
+	unsigned long a;
+
+	if (!src || !src1)
+		goto out_src;
+	vm = vmem_create("ut", 0, 0, 1, vmem_alloc, vmem_free, src, 0, 0);
+	vm1 = vmem_create("ut1", 0, 0, 1, vmem_alloc, vmem_free, src1, 0, 0);
+	if (!CHECK(!IS_ERR(vm) && !IS_ERR(vm1)))
+		goto out;
+	/* phase offset 8 plus the size overflows */
+	CHECK(vmem_xalloc(vm, ULONG_MAX - 3, 16, 8, 0, 0, 0, VMEM_NOSLEEP,
+			  &a) == -ENOMEM);
+	/* minaddr so high that the source quantum cannot round it up */
+	CHECK(vmem_xalloc(vm, 1, 0, 0, 0, ULONG_MAX - 2, 0, VMEM_NOSLEEP,
+			  &a) == -ENOMEM);
+	/* a window that ends before the phase offset */
+	CHECK(vmem_xalloc(vm, 1, 16, 8, 0, 0, 4, VMEM_NOSLEEP, &a) ==
+	      -ENOMEM);
+	/* identifier 0: a window ending at 0 cannot be passed on */
+	CHECK(vmem_id_alloc_specific(vm1, 0, VMEM_NOSLEEP) == -EINVAL);
+	CHECK(vmem_arena_size(vm, VMEM_SPAN) == 0 &&
+	      vmem_arena_size(vm1, VMEM_SPAN) == 0, "nothing imported");
+	CHECK(vmem_arena_size(src, VMEM_ALLOC) == 0 &&
+	      vmem_arena_size(src1, VMEM_ALLOC) == 0, "nothing taken");
+	arena_ok(vm);
+	arena_ok(vm1);
+out:
+	if (!IS_ERR(vm))
+		vmem_destroy(vm);
+	if (!IS_ERR(vm1))
+		vmem_destroy(vm1);
+out_src:
+	vmem_destroy(src);
+	vmem_destroy(src1);
+}
+
+/*
+ * An import function that frees room in the importing arena while it
+ * runs (it is called without the arena lock), then returns a span the
+ * request's window cannot use: the span goes straight back, and the
+ * request takes the room the free made.
+ */
+static struct {
+	struct vmem	*vm;
+	unsigned long	free_addr;
+} fr;
+
+static int fr_import(struct vmem *source, unsigned long size,
+		     unsigned int vmflags, unsigned long *addrp)
+{
+	vmem_free(fr.vm, fr.free_addr, 4096);
+	return vmem_alloc(source, size, vmflags, addrp);
+}
+
+static void t_import_useless_span_room_elsewhere(void)
+{
+	struct vmem *src = mkarena("fr_src", 0x800000, 64 * 4096, 4096, 0);
+	unsigned long a[4], got = 0;
+	struct vmem *vm;
+	int i;
+
+	if (!src)
+		return;
+	vm = vmem_create("fr", 0x100000, 4 * 4096, 4096, fr_import,
+			 vmem_free, src, 0, 0);
+	if (!CHECK(!IS_ERR(vm)))
+		goto out_src;
+	for (i = 0; i < 4; i++)
+		CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &a[i]) == 0);
+	fr.vm = vm;
+	fr.free_addr = a[2];
+	CHECK(vmem_xalloc(vm, 4096, 0, 0, 0, 0x100000, 0x103fff,
+			  VMEM_NOSLEEP, &got) == 0, "xalloc after the import");
+	CHECK(got == a[2], "took %#lx, the room freed was %#lx", got, a[2]);
+	CHECK(vmem_arena_size(src, VMEM_ALLOC) == 0,
+	      "the useless span went back to the source");
+	CHECK(vmem_arena_size(vm, VMEM_SPAN) == 4 * 4096);
+	arena_ok(vm);
+	for (i = 0; i < 4; i++)
+		vmem_free(vm, i == 2 ? got : a[i], 4096);
+	vmem_destroy(vm);
+out_src:
+	vmem_destroy(src);
+}
+
 static void t_import_custom(void)
 {
 	static bool first = true;
@@ -2161,6 +2255,9 @@ static const struct test_case tests[] = {
 	{ "import_plain", t_import_plain },
 	{ "import_chain", t_import_chain },
 	{ "import_custom", t_import_custom },
+	{ "import_untranslatable", t_import_untranslatable },
+	{ "import_useless_span_room_elsewhere",
+	  t_import_useless_span_room_elsewhere },
 	{ "import_overlap", t_import_overlap },
 	{ "import_reentrant", t_import_reentrant },
 	{ "hash_rescale", t_hash_rescale },
