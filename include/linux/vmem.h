@@ -97,7 +97,8 @@ struct vmem;
  *
  * vmem_alloc() has this type, so an arena that imports plainly from
  * another passes vmem_alloc and vmem_free.  Called without any vmem lock
- * held.
+ * held, in the context of the allocation that needs the span; it must
+ * honour @vmflags (no sleeping with VMEM_NOSLEEP).
  *
  * Return: 0 and *@addrp set, or a negative errno.
  */
@@ -122,7 +123,9 @@ typedef int (*vmem_ximport_fn)(struct vmem *source, unsigned long *sizep,
  * @addr: start of the span, as the import function returned it
  * @size: size of the span, as imported
  *
- * vmem_free() has this type.  Called without any vmem lock held.
+ * vmem_free() has this type.  Called without any vmem lock held, in the
+ * context of the vmem_free() (or vmem_destroy()) that made the span wholly
+ * free: it must not sleep if the arena is freed to from atomic context.
  */
 typedef void (*vmem_release_fn)(struct vmem *source, unsigned long addr,
 				unsigned long size);
