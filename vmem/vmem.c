@@ -148,6 +148,21 @@ struct vmem_req {
 	bool		wait;
 };
 
+/* A request aligned to the quantum alone, in the window [minaddr, maxaddr]. */
+static void vmem_req_init(const struct vmem *vm, struct vmem_req *r,
+			  unsigned long size, unsigned long minaddr,
+			  unsigned long maxaddr, unsigned int vmflags)
+{
+	r->size = size;
+	r->align = vm->vm_quantum;
+	r->phase = 0;
+	r->nocross = 0;
+	r->minaddr = minaddr;
+	r->maxaddr = maxaddr;
+	r->vmflags = vmflags;
+	r->wait = vmflags & VMEM_SLEEP;
+}
+
 static bool vmem_req_is_plain(const struct vmem *vm, const struct vmem_req *r)
 {
 	return r->align == vm->vm_quantum && !r->nocross &&
@@ -1138,14 +1153,7 @@ int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT))) &&
 	    likely(vmem_alloc_instant(vm, size, addrp)))
 		return 0;
-	r.size = size;
-	r.align = vm->vm_quantum;
-	r.phase = 0;
-	r.nocross = 0;
-	r.minaddr = 0;
-	r.maxaddr = ULONG_MAX;
-	r.vmflags = vmflags;
-	r.wait = vmflags & VMEM_SLEEP;
+	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
 	err = vmem_alloc_req(vm, &r, addrp);
 	return unlikely(err == -ENOSPC) ? -ENOMEM : err;
 }
@@ -1198,14 +1206,10 @@ static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
 	if (maxaddr < minaddr || maxaddr - minaddr < size - 1)
 		return -EINVAL;
 
-	r->size = size;
+	vmem_req_init(vm, r, size, minaddr, maxaddr, vmflags);
 	r->align = align;
 	r->phase = phase;
 	r->nocross = nocross;
-	r->minaddr = minaddr;
-	r->maxaddr = maxaddr;
-	r->vmflags = vmflags;
-	r->wait = vmflags & VMEM_SLEEP;
 	return 0;
 }
 
@@ -1267,14 +1271,9 @@ int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 	    !vmem_size_round(vm, &size) || (addr & (vm->vm_quantum - 1)) ||
 	    addr + (size - 1) < addr)
 		return -EINVAL;
-	r.size = size;
-	r.align = vm->vm_quantum;
-	r.phase = 0;
-	r.nocross = 0;
-	r.minaddr = addr;
-	r.maxaddr = addr + (size - 1);
-	r.vmflags = vmflags | VMEM_FIRSTFIT;
-	r.wait = false;
+	vmem_req_init(vm, &r, size, addr, addr + (size - 1),
+		      vmflags | VMEM_FIRSTFIT);
+	r.wait = false;		/* a taken identifier is never waited for */
 	err = vmem_alloc_req(vm, &r, &got);
 	if (err == -ENOSPC)
 		return vmem_contains(vm, addr, size) ? -EBUSY : -EINVAL;
