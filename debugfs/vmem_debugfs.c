@@ -12,8 +12,16 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/atomic.h>
+#include <linux/mutex.h>
 #include "../vmem/vmem_impl.h"
 
+/*
+ * The registry of live arenas, for the "arenas" file: an arena is on it
+ * from vmem_debugfs_add() to vmem_debugfs_remove().  The mutex nests
+ * outside any vm_lock.
+ */
+static DEFINE_MUTEX(vmem_list_lock);
+static LIST_HEAD(vmem_list);
 static struct dentry *vmem_debugfs_root;
 static atomic_t vmem_debugfs_seq = ATOMIC_INIT(0);
 
@@ -72,6 +80,9 @@ void vmem_debugfs_add(struct vmem *vm)
 	char name[VMEM_NAMELEN + 12];
 	struct dentry *d;
 
+	mutex_lock(&vmem_list_lock);
+	list_add_tail(&vm->vm_list, &vmem_list);
+	mutex_unlock(&vmem_list_lock);
 	if (!vmem_debugfs_root)
 		return;
 	strscpy(name, vm->vm_name, sizeof(name));
@@ -90,6 +101,9 @@ void vmem_debugfs_remove(struct vmem *vm)
 {
 	debugfs_remove_recursive(vm->vm_debugfs);
 	vm->vm_debugfs = NULL;
+	mutex_lock(&vmem_list_lock);
+	list_del(&vm->vm_list);
+	mutex_unlock(&vmem_list_lock);
 }
 
 void vmem_debugfs_init(void)

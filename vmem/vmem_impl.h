@@ -8,6 +8,8 @@
 #define _VMEM_IMPL_H
 
 #include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/log2.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -167,24 +169,171 @@ struct vmem {
 	vmem_ximport_fn		vm_ximport;
 	vmem_release_fn		vm_release;
 	unsigned long		vm_qcache_max;	/* read-only */
-	/* registry of arenas, under vmem_list_lock */
+	/* debugfs: the registry of arenas, and the arena's directory */
 	struct list_head	vm_list;
 	struct dentry		*vm_debugfs;	/* owned by debugfs/ */
 	unsigned int		vm_warned;	/* misuse WARNed; cmpxchg'd */
 	char			vm_name[VMEM_NAMELEN];
 };
 
-/* The registry of live arenas, for debugfs. */
-extern struct mutex vmem_list_lock;
-extern struct list_head vmem_list;
-
 /* vmem/vmem_module.c */
 extern struct kmem_cache *vmem_seg_cache;
 unsigned long vmem_test_seed(void);
 
+/**
+ * struct vmem_req - An allocation request, validated and normalised.
+ * @size: bytes, a non-zero multiple of the quantum
+ * @align: a power of two, at least the quantum
+ * @phase: wanted addr mod @align, a multiple of the quantum
+ * @nocross: 0, or a power of two the range may not cross a multiple of
+ * @minaddr: lowest allowed first integer, quantum-aligned
+ * @maxaddr: highest allowed last integer, one less than a quantum multiple
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP, and at most one policy
+ * @wait: sleep for room when the arena is exhausted (VMEM_SLEEP)
+ */
+struct vmem_req {
+	unsigned long	size;
+	unsigned long	align;
+	unsigned long	phase;
+	unsigned long	nocross;
+	unsigned long	minaddr;
+	unsigned long	maxaddr;
+	unsigned int	vmflags;
+	bool		wait;
+};
+
+
+/* A span to give back to the source once vm_lock is dropped. */
+struct vmem_release {
+	unsigned long	addr;
+	unsigned long	size;
+};
+
+/* A request aligned to the quantum alone, in the window [minaddr, maxaddr]. */
+static inline void vmem_req_init(const struct vmem *vm, struct vmem_req *r,
+			  unsigned long size, unsigned long minaddr,
+			  unsigned long maxaddr, unsigned int vmflags)
+{
+	r->size = size;
+	r->align = vm->vm_quantum;
+	r->phase = 0;
+	r->nocross = 0;
+	r->minaddr = minaddr;
+	r->maxaddr = maxaddr;
+	r->vmflags = vmflags;
+	r->wait = vmflags & VMEM_SLEEP;
+}
+
+static inline bool vmem_req_is_plain(const struct vmem *vm, const struct vmem_req *r)
+{
+	return r->align == vm->vm_quantum && !r->nocross &&
+	       !r->minaddr && r->maxaddr == ULONG_MAX;
+}
+
+/* Take a tag from the reserve; vmem_lock_reserved() guaranteed enough. */
+static inline struct vmem_seg *vmem_tag_get(struct vmem *vm)
+{
+	struct vmem_seg *vs = vm->vm_reserve;
+
+	lockdep_assert_held(&vm->vm_lock);
+	vm->vm_reserve = vs->vs_hnext;
+	WRITE_ONCE(vm->vm_nreserve, vm->vm_nreserve - 1);
+	return vs;
+}
+
+static inline void vmem_tag_put(struct vmem *vm, struct vmem_seg *vs)
+{
+	lockdep_assert_held(&vm->vm_lock);
+	vs->vs_hnext = vm->vm_reserve;
+	vm->vm_reserve = vs;
+	WRITE_ONCE(vm->vm_nreserve, vm->vm_nreserve + 1);
+}
+
+/* ---- freelists ---- */
+
+static inline void vmem_freelist_insert(struct vmem *vm, struct vmem_seg *vs)
+{
+	unsigned int n = __fls(vs->vs_size);
+
+	list_add(&vs->vs_freelist, &vm->vm_freelist[n]);
+	vm->vm_freemap |= 1UL << n;
+}
+
+static inline void vmem_freelist_remove(struct vmem *vm, struct vmem_seg *vs)
+{
+	unsigned int n = __fls(vs->vs_size);
+
+	list_del(&vs->vs_freelist);
+	if (list_empty(&vm->vm_freelist[n]))
+		vm->vm_freemap &= ~(1UL << n);
+}
+
+/* Change the extent of a free segment, moving it to its new list. */
+static inline void vmem_freelist_resize(struct vmem *vm, struct vmem_seg *vs,
+				 unsigned long start, unsigned long size)
+{
+	vs->vs_start = start;
+	if (__fls(vs->vs_size) == __fls(size)) {
+		vs->vs_size = size;
+		return;
+	}
+	vmem_freelist_remove(vm, vs);
+	vs->vs_size = size;
+	vmem_freelist_insert(vm, vs);
+}
+
+/* ---- segment list ---- */
+
+static inline struct vmem_seg *vmem_seg_prev(struct vmem_seg *vs)
+{
+	do {
+		vs = list_prev_entry(vs, vs_seglist);
+	} while (vmem_seg_is_marker(vs));
+	return vs;
+}
+
+static inline struct vmem_seg *vmem_seg_next(struct vmem_seg *vs)
+{
+	do {
+		vs = list_next_entry(vs, vs_seglist);
+	} while (vmem_seg_is_marker(vs));
+	return vs;
+}
+
+/* Sleepers wait for vm_free_seq to move; see vmem_wait_for_room(). */
+static inline bool vmem_note_room(struct vmem *vm)
+{
+	WRITE_ONCE(vm->vm_free_seq, vm->vm_free_seq + 1);
+	return vm->vm_nwaiters != 0;
+}
+
+
 /* vmem/vmem.c */
+void vmem_report(struct vmem *vm, const char *fmt, ...) __printf(2, 3);
 int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		     unsigned int vmflags);
+
+/* vmem/vmem_seg.c: segments and allocation */
+int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
+		       unsigned int need, unsigned long *flags)
+	__acquires(&vm->vm_lock);
+void vmem_unlock(struct vmem *vm, unsigned long flags)
+	__releases(&vm->vm_lock);
+struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
+				  unsigned long size, bool imported);
+bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
+			unsigned long size);
+
+/* vmem/vmem_fit.c: fitting requests into free segments, under vm_lock */
+bool vmem_seg_fits(const struct vmem_req *r, const struct vmem_seg *vs,
+		   bool top, unsigned long *addrp);
+struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
+			     unsigned long *addrp);
+
+/* vmem/vmem_import.c */
+int vmem_import(struct vmem *vm, const struct vmem_req *r,
+		struct vmem_seg **freshp, unsigned long *flags)
+	__acquires(&vm->vm_lock);
 
 /* vmem/vmem_hash.c: the allocated-segment hash, under vm_lock */
 struct vmem_seg **vmem_hash_bucket(const struct vmem *vm, unsigned long addr);

@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Segments and allocation: the boundary tag reserve, carving allocations
+ * out of free segments and coalescing freed ones, adding and giving back
+ * spans, and the entry points that allocate and free (the instant-fit
+ * fast path, and the path that searches, imports and waits).  See "1.
+ * Arenas, spans and segments", "5. Allocated segments" and "6. Boundary
+ * tag reserve" in vmem/vmem.c.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+#include "vmem_impl.h"
+
+static gfp_t vmem_gfp(unsigned int vmflags)
+{
+	return (vmflags & VMEM_SLEEP) ? GFP_KERNEL : GFP_NOWAIT | __GFP_NOWARN;
+}
+
+/* ---- boundary tag reserve ---- */
+
+/* Tags allocated before taking vm_lock, or to be freed after dropping it. */
+struct vmem_tagbuf {
+	struct vmem_seg	*list;
+	unsigned int	n;
+};
+
+static void vmem_tagbuf_free(struct vmem_tagbuf *tb)
+{
+	while (tb->list) {
+		struct vmem_seg *vs = tb->list;
+
+		tb->list = vs->vs_hnext;
+		kmem_cache_free(vmem_seg_cache, vs);
+	}
+	tb->n = 0;
+}
+
+/*
+ * Take vm_lock with at least @need tags in the reserve.  The reserve is
+ * read without the lock to decide how much to allocate; a racing CPU may
+ * empty it meanwhile, in which case we drop the lock and top up again.
+ * On failure (-ENOMEM) the lock is not held and the arena is untouched.
+ */
+int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
+			      unsigned int need, unsigned long *flags)
+	__acquires(&vm->vm_lock)
+{
+	struct vmem_tagbuf tb = { };
+
+	for (;;) {
+		while (READ_ONCE(vm->vm_nreserve) + tb.n < need) {
+			struct vmem_seg *vs;
+
+			vs = kmem_cache_alloc(vmem_seg_cache, vmem_gfp(vmflags));
+			if (!vs) {
+				vmem_tagbuf_free(&tb);
+				return -ENOMEM;
+			}
+			vs->vs_hnext = tb.list;
+			tb.list = vs;
+			tb.n++;
+		}
+		spin_lock_irqsave(&vm->vm_lock, *flags);
+		while (tb.list) {
+			struct vmem_seg *vs = tb.list;
+
+			tb.list = vs->vs_hnext;
+			vmem_tag_put(vm, vs);
+		}
+		tb.n = 0;
+		if (likely(vm->vm_nreserve >= need))
+			return 0;
+		spin_unlock_irqrestore(&vm->vm_lock, *flags);
+	}
+}
+
+/*
+ * Drop vm_lock, handing the tags the reserve holds beyond
+ * VMEM_RESERVE_MAX back to the slab cache once the lock is dropped.
+ */
+void vmem_unlock(struct vmem *vm, unsigned long flags)
+	__releases(&vm->vm_lock)
+{
+	struct vmem_tagbuf excess = { };
+
+	while (unlikely(vm->vm_nreserve > VMEM_RESERVE_MAX)) {
+		struct vmem_seg *vs = vm->vm_reserve;
+
+		vm->vm_reserve = vs->vs_hnext;
+		WRITE_ONCE(vm->vm_nreserve, vm->vm_nreserve - 1);
+		vs->vs_hnext = excess.list;
+		excess.list = vs;
+	}
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	vmem_tagbuf_free(&excess);
+}
+
+/*
+ * Allocate [addr, addr + size) out of the free segment @vs, which holds
+ * it.  The free remainder keeps @vs where there is one, so the common
+ * cases take one tag; a cut from the middle takes two.
+ */
+static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
+				       unsigned long addr, unsigned long size)
+{
+	unsigned long last = addr + (size - 1);
+	unsigned long vs_last = vmem_seg_last(vs);
+	struct vmem_seg *as;
+
+	lockdep_assert_held(&vm->vm_lock);
+	if (addr == vs->vs_start && last == vs_last) {
+		vmem_freelist_remove(vm, vs);
+		as = vs;
+	} else {
+		as = vmem_tag_get(vm);
+		as->vs_start = addr;
+		as->vs_size = size;
+		vm->vm_nsegs++;
+		if (addr == vs->vs_start) {
+			list_add_tail(&as->vs_seglist, &vs->vs_seglist);
+			vmem_freelist_resize(vm, vs, last + 1, vs_last - last);
+		} else if (last == vs_last) {
+			list_add(&as->vs_seglist, &vs->vs_seglist);
+			vmem_freelist_resize(vm, vs, vs->vs_start,
+					     addr - vs->vs_start);
+		} else {
+			struct vmem_seg *left = vmem_tag_get(vm);
+
+			left->vs_start = vs->vs_start;
+			left->vs_size = addr - vs->vs_start;
+			left->vs_type = VMEM_SEG_FREE;
+			list_add_tail(&left->vs_seglist, &vs->vs_seglist);
+			list_add_tail(&as->vs_seglist, &vs->vs_seglist);
+			vmem_freelist_insert(vm, left);
+			vmem_freelist_resize(vm, vs, last + 1, vs_last - last);
+			vm->vm_nsegs++;
+		}
+	}
+	as->vs_type = VMEM_SEG_ALLOC;
+	vmem_hash_insert(vm, as);
+	vm->vm_inuse += size;
+	vm->vm_kstat.nalloc++;
+	return as;
+}
+
+/* Insert a span and its one free segment; takes two tags. */
+struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
+					 unsigned long size, bool imported)
+{
+	struct vmem_seg *span = vmem_tag_get(vm);
+	struct vmem_seg *vs = vmem_tag_get(vm);
+	struct vmem_seg *next;
+
+	lockdep_assert_held(&vm->vm_lock);
+	span->vs_start = addr;
+	span->vs_size = size;
+	span->vs_type = VMEM_SEG_SPAN;
+	span->vs_imported = imported;
+	vs->vs_start = addr;
+	vs->vs_size = size;
+	vs->vs_type = VMEM_SEG_FREE;
+
+	/* vm_spans is sorted; the new span goes before the first above it */
+	list_for_each_entry(next, &vm->vm_spans, vs_spanlist)
+		if (next->vs_start > addr)
+			break;
+	if (list_entry_is_head(next, &vm->vm_spans, vs_spanlist)) {
+		list_add_tail(&span->vs_spanlist, &vm->vm_spans);
+		list_add_tail(&span->vs_seglist, &vm->vm_seg0.vs_seglist);
+	} else {
+		list_add_tail(&span->vs_spanlist, &next->vs_spanlist);
+		list_add_tail(&span->vs_seglist, &next->vs_seglist);
+	}
+	list_add(&vs->vs_seglist, &span->vs_seglist);
+	vmem_freelist_insert(vm, vs);
+
+	vm->vm_nsegs += 2;
+	vm->vm_nspans++;
+	vm->vm_total += size;
+	if (imported)
+		vm->vm_imported += size;
+	return vs;
+}
+
+/* Does [addr, addr + size) overlap a span of the arena? */
+bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
+			       unsigned long size)
+{
+	unsigned long last = addr + (size - 1);
+	struct vmem_seg *span;
+
+	list_for_each_entry(span, &vm->vm_spans, vs_spanlist)
+		if (span->vs_start <= last && addr <= vmem_seg_last(span))
+			return true;
+	return false;
+}
+
+/*
+ * If @span is an imported span wholly covered by the free segment @vs,
+ * take both out and say in @rel what to give back to the source once
+ * vm_lock is dropped.
+ */
+static bool vmem_span_release(struct vmem *vm, struct vmem_seg *span,
+			      struct vmem_seg *vs, struct vmem_release *rel)
+{
+	lockdep_assert_held(&vm->vm_lock);
+	if (span->vs_type != VMEM_SEG_SPAN || !span->vs_imported ||
+	    vs->vs_type != VMEM_SEG_FREE || span->vs_size != vs->vs_size)
+		return false;
+	vmem_freelist_remove(vm, vs);
+	list_del(&vs->vs_seglist);
+	list_del(&span->vs_seglist);
+	list_del(&span->vs_spanlist);
+	rel->addr = span->vs_start;
+	rel->size = span->vs_size;
+	vm->vm_nsegs -= 2;
+	vm->vm_nspans--;
+	vm->vm_total -= rel->size;
+	vm->vm_imported -= rel->size;
+	vm->vm_kstat.nrelease++;
+	vmem_tag_put(vm, vs);
+	vmem_tag_put(vm, span);
+	return true;
+}
+
+/*
+ * Free the allocated segment @vs, already unhashed: coalesce it with its
+ * free neighbours, and take its span out if it is an imported span that
+ * is now wholly free (@rel says what to release then).
+ */
+static void vmem_seg_free(struct vmem *vm, struct vmem_seg *vs,
+			  struct vmem_release *rel)
+{
+	struct vmem_seg *prev = vmem_seg_prev(vs);
+	struct vmem_seg *next = vmem_seg_next(vs);
+
+	lockdep_assert_held(&vm->vm_lock);
+	vm->vm_inuse -= vs->vs_size;
+	vm->vm_kstat.nfree++;
+
+	/*
+	 * The surviving free segment is an existing free neighbour where there
+	 * is one, resized in place: usually it stays on its freelist.
+	 */
+	if (prev->vs_type == VMEM_SEG_FREE) {
+		unsigned long size = prev->vs_size + vs->vs_size;
+
+		if (next->vs_type == VMEM_SEG_FREE) {
+			vmem_freelist_remove(vm, next);
+			size += next->vs_size;
+			list_del(&next->vs_seglist);
+			vmem_tag_put(vm, next);
+			vm->vm_nsegs--;
+		}
+		list_del(&vs->vs_seglist);
+		vmem_tag_put(vm, vs);
+		vm->vm_nsegs--;
+		vmem_freelist_resize(vm, prev, prev->vs_start, size);
+		vs = prev;
+	} else if (next->vs_type == VMEM_SEG_FREE) {
+		list_del(&vs->vs_seglist);
+		vmem_tag_put(vm, vs);
+		vm->vm_nsegs--;
+		vmem_freelist_resize(vm, next, vs->vs_start,
+				     vs->vs_size + next->vs_size);
+		vs = next;
+	} else {
+		vs->vs_type = VMEM_SEG_FREE;
+		vmem_freelist_insert(vm, vs);
+	}
+
+	vmem_span_release(vm, vmem_seg_prev(vs), vs, rel);
+}
+
+static bool vmem_vmflags_valid(unsigned int vmflags)
+{
+	unsigned int sleep = vmflags & VMEM_SLEEP_MASK;
+	unsigned int policy = vmflags & VMEM_POLICY_MASK;
+
+	if (vmflags & ~(VMEM_SLEEP_MASK | VMEM_POLICY_MASK))
+		return false;
+	if (sleep != VMEM_SLEEP && sleep != VMEM_NOSLEEP)
+		return false;
+	return !(policy & (policy - 1));
+}
+
+/* Round *@sizep up to the quantum; false if it is 0 or would overflow. */
+static bool vmem_size_round(const struct vmem *vm, unsigned long *sizep)
+{
+	unsigned long size = *sizep;
+	unsigned long mask = vm->vm_quantum - 1;
+
+	if (!size || size > ULONG_MAX - mask)
+		return false;
+	*sizep = (size + mask) & ~mask;
+	return true;
+}
+
+/*
+ * Report a misuse of @vm: the first one of each arena as a WARN with a
+ * backtrace, the rest with pr_info, and all of them with pr_info for an
+ * arena made with VMC_QUIET_BADFREE (tests).  Any context.
+ */
+/* ---- allocation ---- */
+
+/*
+ * Sleep until a free or an added span has moved vm_free_seq past @seq,
+ * which was read under vm_lock when the search failed; so a free between
+ * that search and this sleep is not missed.
+ */
+static int vmem_wait_for_room(struct vmem *vm, unsigned long seq)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	if (vm->vm_free_seq != seq) {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+		return 0;
+	}
+	vm->vm_nwaiters++;
+	vm->vm_kstat.nwait++;
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+
+	ret = wait_event_killable(vm->vm_wq,
+				  READ_ONCE(vm->vm_free_seq) != seq);
+
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	vm->vm_nwaiters--;
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	return ret ? -EINTR : 0;
+}
+
+static void vmem_count_fail(struct vmem *vm)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	vm->vm_kstat.nfail++;
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+}
+
+/*
+ * The segment path of every allocation but the instant fit that
+ * vmem_alloc_instant() serves: search, import, wait.  Returns -ENOSPC
+ * when there is no room, which callers report as -ENOMEM, or as -EBUSY
+ * for vmem_alloc_exact().
+ */
+static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
+			  unsigned long *addrp)
+{
+	bool can_import = vm->vm_import || vm->vm_ximport;
+	struct vmem_release rel = { };
+	unsigned long flags, addr, seq;
+	struct vmem_seg *vs, *fresh;
+	int err;
+
+	might_sleep_if(r->vmflags & VMEM_SLEEP);
+	for (;;) {
+		err = vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP,
+					 &flags);
+		if (err)
+			break;
+		vs = vmem_search(vm, r, &addr);
+		if (vs)
+			goto found;
+		seq = vm->vm_free_seq;
+		vmem_unlock(vm, flags);
+
+		err = -ENOSPC;
+		if (can_import) {
+			err = vmem_import(vm, r, &fresh, &flags);
+			if (!err) {
+				/*
+				 * Take the new span, not room a free may have
+				 * made meanwhile: else the span would stay
+				 * wholly free.
+				 */
+				if (vmem_seg_fits(r, fresh,
+						  r->vmflags & VMEM_TOPDOWN,
+						  &addr)) {
+					vs = fresh;
+					goto found;
+				}
+				/*
+				 * The span cannot hold the request (a custom
+				 * import function does not know its window):
+				 * give it back, and import no more for it.
+				 */
+				vmem_span_release(vm, vmem_seg_prev(fresh),
+						  fresh, &rel);
+				vs = vmem_search(vm, r, &addr);
+				if (vs)
+					goto found;
+				seq = vm->vm_free_seq;
+				vmem_unlock(vm, flags);
+				vm->vm_release(vm->vm_source, rel.addr,
+					       rel.size);
+				rel.size = 0;
+				can_import = false;
+				err = -ENOSPC;
+			} else if (err == -ENOMEM) {
+				err = -ENOSPC;
+			} else {
+				break;
+			}
+		}
+		if (!r->wait)
+			break;
+		err = vmem_wait_for_room(vm, seq);
+		if (err)
+			break;
+		can_import = vm->vm_import || vm->vm_ximport;
+	}
+	vmem_count_fail(vm);
+	return err;
+
+found:
+	vs = vmem_seg_carve(vm, vs, addr, r->size);
+	if (unlikely(r->vmflags & VMEM_NEXTFIT)) {
+		list_move(&vm->vm_rotor.vs_seglist, &vs->vs_seglist);
+		vm->vm_rotor_addr = addr + r->size;	/* 0 past the top */
+	}
+	if (unlikely(rel.size)) {
+		vmem_unlock(vm, flags);
+		vm->vm_release(vm->vm_source, rel.addr, rel.size);
+	} else {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+	}
+	*addrp = addr;
+	return 0;
+}
+
+/*
+ * The fast path: a plain instant-fit request when the reserve holds the
+ * tags and a list of guaranteed fits is not empty.  One bitmap lookup, one
+ * carve from the low end of the first segment of that list.  Anything
+ * else returns false, and vmem_alloc_req() does the full job.
+ */
+static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
+			       unsigned long *addrp)
+{
+	unsigned int n = fls_long(size - 1);
+	unsigned long flags, map;
+	struct vmem_seg *vs;
+
+	if (unlikely(n >= BITS_PER_LONG ||
+		     READ_ONCE(vm->vm_nreserve) < VMEM_TAGS_PER_OP))
+		return false;
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	map = vm->vm_freemap & (~0UL << n);
+	if (unlikely(!map || vm->vm_nreserve < VMEM_TAGS_PER_OP)) {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+		return false;
+	}
+	vs = list_first_entry(&vm->vm_freelist[__ffs(map)], struct vmem_seg,
+			      vs_freelist);
+	*addrp = vs->vs_start;
+	vmem_seg_carve(vm, vs, vs->vs_start, size);
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	return true;
+}
+
+/**
+ * vmem_alloc() - Allocate a range from an arena.
+ * @vm: the arena
+ * @size: number of integers (bytes, IDs); rounded up to the quantum
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP, and at most one policy flag
+ *	(VMEM_INSTANTFIT, the default, VMEM_BESTFIT, VMEM_FIRSTFIT,
+ *	VMEM_NEXTFIT, VMEM_TOPDOWN)
+ * @addrp: where the start of the range is stored on success
+ *
+ * The range is aligned to the arena's quantum.  When the arena has no room
+ * it imports from its source, if it has one; when that fails too, a
+ * VMEM_SLEEP call waits for a free, a VMEM_NOSLEEP call fails.  Free the
+ * range with vmem_free() and the same size.
+ *
+ * Context: Any context with VMEM_NOSLEEP; process context with
+ * VMEM_SLEEP, and then it may sleep.  Takes and releases the arena lock
+ * (irq-safe); calls the import function without it.
+ * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large or
+ * bad flags; -ENOMEM when there is no room (VMEM_NOSLEEP) or no memory
+ * for boundary tags; -EINTR when a fatal signal ended the wait.
+ */
+int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
+	       unsigned long *addrp)
+{
+	struct vmem_req r;
+	int err;
+
+	if (unlikely(!vmem_vmflags_valid(vmflags) ||
+		     !vmem_size_round(vm, &size)))
+		return -EINVAL;
+	if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT))) &&
+	    likely(vmem_alloc_instant(vm, size, addrp)))
+		return 0;
+	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
+	err = vmem_alloc_req(vm, &r, addrp);
+	return unlikely(err == -ENOSPC) ? -ENOMEM : err;
+}
+EXPORT_SYMBOL_GPL(vmem_alloc);
+
+/*
+ * Fill @r from vmem_xalloc()'s arguments; -EINVAL for an impossible
+ * combination.  @maxaddr is inclusive, 0 meaning no limit.
+ */
+static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
+			  unsigned long size, unsigned long align,
+			  unsigned long phase, unsigned long nocross,
+			  unsigned long minaddr, unsigned long maxaddr,
+			  unsigned int vmflags)
+{
+	unsigned long qmask = vm->vm_quantum - 1;
+
+	if (!vmem_vmflags_valid(vmflags) || !vmem_size_round(vm, &size))
+		return -EINVAL;
+	if (!align)
+		align = vm->vm_quantum;
+	if (!is_power_of_2(align) || (align & qmask))
+		return -EINVAL;
+	if ((phase & qmask) || phase >= align)
+		return -EINVAL;
+	if (nocross) {
+		if (!is_power_of_2(nocross) || (nocross & qmask))
+			return -EINVAL;
+		/* every candidate starts at this offset in its block */
+		if (size > nocross || (phase & (nocross - 1)) > nocross - size)
+			return -EINVAL;
+	}
+	if (!maxaddr)
+		maxaddr = ULONG_MAX;
+	if (minaddr > maxaddr)
+		return -EINVAL;
+	/*
+	 * Quantum-align the window: round minaddr up and maxaddr + 1 down.
+	 * maxaddr + 1 wraps to 0 only for ULONG_MAX, which stays ULONG_MAX;
+	 * any other maxaddr that rounds down to 0 leaves no room.
+	 */
+	if (minaddr > ULONG_MAX - qmask)
+		return -EINVAL;
+	minaddr = (minaddr + qmask) & ~qmask;
+	if (maxaddr != ULONG_MAX) {
+		if (!((maxaddr + 1) & ~qmask))
+			return -EINVAL;
+		maxaddr = ((maxaddr + 1) & ~qmask) - 1;
+	}
+	if (maxaddr < minaddr || maxaddr - minaddr < size - 1)
+		return -EINVAL;
+
+	vmem_req_init(vm, r, size, minaddr, maxaddr, vmflags);
+	r->align = align;
+	r->phase = phase;
+	r->nocross = nocross;
+	return 0;
+}
+
+/**
+ * vmem_xalloc() - Allocate a range under constraints.
+ * @vm: the arena
+ * @size: number of integers; rounded up to the quantum
+ * @align: the start is a multiple of @align plus @phase; a power of two
+ *	and a multiple of the quantum, or 0 for the quantum
+ * @phase: offset from alignment; a multiple of the quantum below @align
+ * @nocross: 0, or a power of two (multiple of the quantum): the range may
+ *	not cross a multiple of it
+ * @minaddr: lowest allowed start
+ * @maxaddr: highest allowed last integer (inclusive); 0 for no limit
+ * @vmflags: as for vmem_alloc()
+ * @addrp: where the start of the range is stored on success
+ *
+ * Every constraint holds together.  An arena that cannot satisfy them
+ * imports from its source: with the same constraints when the import
+ * function is vmem_alloc() on a vmem source, else a span padded for the
+ * alignment.  Free the range with vmem_xfree().
+ *
+ * Context: As vmem_alloc().
+ * Return: 0 and *@addrp set; -EINVAL for an impossible combination of
+ * constraints (@phase not below @align, @size not fitting between two
+ * @nocross boundaries, a window smaller than @size, ...); -ENOMEM and
+ * -EINTR as vmem_alloc().
+ */
+int vmem_xalloc(struct vmem *vm, unsigned long size, unsigned long align,
+		unsigned long phase, unsigned long nocross,
+		unsigned long minaddr, unsigned long maxaddr,
+		unsigned int vmflags, unsigned long *addrp)
+{
+	struct vmem_req r;
+	int err;
+
+	err = vmem_xreq_init(vm, &r, size, align, phase, nocross, minaddr,
+			     maxaddr, vmflags);
+	if (err)
+		return err;
+	err = vmem_alloc_req(vm, &r, addrp);
+	return err == -ENOSPC ? -ENOMEM : err;
+}
+EXPORT_SYMBOL_GPL(vmem_xalloc);
+
+/*
+ * Allocate exactly [addr, addr + size), without waiting for it; for
+ * vmem_id_alloc_specific().  Returns -EBUSY when the range is in the arena
+ * but not free, -EINVAL when it is not in the arena.
+ */
+int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
+		     unsigned int vmflags)
+{
+	struct vmem_req r;
+	unsigned long got;
+	int err;
+
+	if (!vmem_vmflags_valid(vmflags) || (vmflags & VMEM_POLICY_MASK) ||
+	    !vmem_size_round(vm, &size) || (addr & (vm->vm_quantum - 1)) ||
+	    addr + (size - 1) < addr)
+		return -EINVAL;
+	vmem_req_init(vm, &r, size, addr, addr + (size - 1),
+		      vmflags | VMEM_FIRSTFIT);
+	r.wait = false;		/* a taken identifier is never waited for */
+	err = vmem_alloc_req(vm, &r, &got);
+	if (err == -ENOSPC)
+		return vmem_contains(vm, addr, size) ? -EBUSY : -EINVAL;
+	return err;
+}
+
+/* ---- freeing ---- */
+
+static void vmem_bad_free(struct vmem *vm, unsigned long addr,
+			  unsigned long size, const struct vmem_seg *vs)
+{
+	lockdep_assert_held(&vm->vm_lock);
+	vm->vm_kstat.nbadfree++;
+	if (vs)
+		vmem_report(vm, "bad free [%#lx, +%#lx): wrong size, allocated with size %#lx\n",
+			    addr, size, vs->vs_size);
+	else
+		vmem_report(vm, "bad free [%#lx, +%#lx): not allocated\n",
+			    addr, size);
+}
+
+/**
+ * vmem_xfree() - Free a range allocated by vmem_xalloc().
+ * @vm: the arena
+ * @addr: start of the range
+ * @size: its size, as given to vmem_xalloc()
+ *
+ * Coalesces the range with its free neighbours; gives the span back to the
+ * source if that made an imported span wholly free; wakes sleeping
+ * allocations.  A range that is not exactly one allocated segment (never
+ * allocated, freed twice, another size, another arena) is rejected with a
+ * warning naming the arena and the range, counted, and the arena is left
+ * as it was.
+ *
+ * Context: Any context.  Takes and releases the arena lock (irq-safe);
+ * calls the release function without it.
+ */
+void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
+{
+	struct vmem_release rel = { };
+	struct vmem_seg **pp, *vs;
+	unsigned long flags, rsize = size;
+	bool wake;
+
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	pp = vmem_hash_find(vm, addr);
+	vs = pp ? *pp : NULL;
+	if (unlikely(!vs || !vmem_size_round(vm, &rsize) ||
+		     vs->vs_size != rsize)) {
+		vmem_bad_free(vm, addr, size, vs);
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+		return;
+	}
+	vmem_hash_unlink(vm, pp);
+	vmem_seg_free(vm, vs, &rel);
+	wake = vmem_note_room(vm);
+	vmem_unlock(vm, flags);
+
+	if (unlikely(wake))
+		wake_up_all(&vm->vm_wq);
+	if (rel.size)
+		vm->vm_release(vm->vm_source, rel.addr, rel.size);
+}
+EXPORT_SYMBOL_GPL(vmem_xfree);
+
+/**
+ * vmem_free() - Free a range allocated by vmem_alloc().
+ * @vm: the arena
+ * @addr: start of the range
+ * @size: its size, as given to vmem_alloc()
+ *
+ * As vmem_xfree(); the two are kept apart because a vmem_alloc()'ed range
+ * of a small size may come from a quantum cache.
+ *
+ * Context: Any context.  Takes and releases the arena lock (irq-safe).
+ */
+void vmem_free(struct vmem *vm, unsigned long addr, unsigned long size)
+{
+	vmem_xfree(vm, addr, size);
+}
+EXPORT_SYMBOL_GPL(vmem_free);
+
+/* ---- spans ---- */
+
+/**
+ * vmem_add() - Add a span to an arena.
+ * @vm: the arena
+ * @addr: start of the span, a multiple of the quantum
+ * @size: its size, a non-zero multiple of the quantum; addr + size may
+ *	wrap to 0 (a span ending at ULONG_MAX), not further
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
+ *
+ * The span must not overlap the arena's spans.  A span added this way is
+ * never released, even when wholly free.  Wakes sleeping allocations.
+ *
+ * Context: As vmem_alloc().
+ * Return: 0; -EINVAL for a bad or overlapping span or bad flags; -ENOMEM
+ * when no boundary tags could be allocated.
+ */
+int vmem_add(struct vmem *vm, unsigned long addr, unsigned long size,
+	     unsigned int vmflags)
+{
+	unsigned long qmask = vm->vm_quantum - 1;
+	unsigned long flags;
+	bool wake;
+	int err;
+
+	if (!vmem_vmflags_valid(vmflags) || (vmflags & VMEM_POLICY_MASK) ||
+	    !size || ((addr | size) & qmask) || addr + (size - 1) < addr)
+		return -EINVAL;
+	might_sleep_if(vmflags & VMEM_SLEEP);
+	err = vmem_lock_reserved(vm, vmflags, VMEM_TAGS_PER_OP, &flags);
+	if (err)
+		return err;
+	if (vmem_span_overlaps(vm, addr, size)) {
+		vmem_unlock(vm, flags);
+		return -EINVAL;
+	}
+	vmem_span_insert(vm, addr, size, false);
+	wake = vmem_note_room(vm);
+	vmem_unlock(vm, flags);
+	if (wake)
+		wake_up_all(&vm->vm_wq);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vmem_add);
+
