@@ -26,9 +26,9 @@ static void vmem_arena_create_empty(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, vmem_name(vm), "empty");
 	VKT_EXPECT_SIZES(test, vm, 0, 0);
 	VKT_EXPECT_NO_SEGS(test, vm, VMEM_SPAN | VMEM_ALLOC | VMEM_FREE);
-	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &addr), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, K, 0, 0, 0, 0, 0, VMEM_NOSLEEP,
-					  &addr), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &addr), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, K, 0, 0, 0, 0, VMEM_ADDR_MAX, VMEM_NOSLEEP,
+					  &addr), -ENOSPC);
 	KUNIT_EXPECT_FALSE(test, vmem_contains(vm, 0, 1));
 	vmem_get_stats(vm, &st);
 	KUNIT_EXPECT_EQ(test, st.nspans, 0UL);
@@ -98,9 +98,9 @@ static void vmem_arena_add_adjacent_spans(struct kunit *test)
 	addr = vkt_alloc(test, vm, 0x8000, VMEM_NOSLEEP | VMEM_FIRSTFIT);
 	KUNIT_EXPECT_EQ(test, addr, 0x8000UL);
 	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 0x8000, VMEM_NOSLEEP, &addr),
-			-ENOMEM);
+			-ENOSPC);
 	/* From 0x13000 up, 0x2000 does not fit before the span boundary. */
-	addr = vkt_xalloc(test, vm, 0x2000, 0, 0, 0, 0x13000, 0,
+	addr = vkt_xalloc(test, vm, 0x2000, 0, 0, 0, 0x13000, VMEM_ADDR_MAX,
 			  VMEM_NOSLEEP | VMEM_FIRSTFIT);
 	KUNIT_EXPECT_EQ(test, addr, 0x14000UL);
 	VKT_EXPECT_CHECK(test, vm);
@@ -288,7 +288,7 @@ static struct vmem *vkt_fragmented(struct kunit *test)
 
 	a = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_FIRSTFIT);
 	KUNIT_ASSERT_EQ(test, a, B);
-	a = vkt_xalloc(test, vm, K, 0, 0, 0, B + 3 * K, 0,
+	a = vkt_xalloc(test, vm, K, 0, 0, 0, B + 3 * K, VMEM_ADDR_MAX,
 		       VMEM_NOSLEEP | VMEM_FIRSTFIT);
 	KUNIT_ASSERT_EQ(test, a, B + 3 * K);
 	a = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_TOPDOWN);
@@ -428,7 +428,7 @@ static void vmem_arena_sizes_and_stats(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, 0), 0UL);
 
 	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 3 * K, VMEM_NOSLEEP, &addr),
-			-ENOMEM);
+			-ENOSPC);
 	vmem_get_stats(vm, &st);
 	KUNIT_EXPECT_EQ(test, st.mem_inuse, 5 * K);
 	KUNIT_EXPECT_EQ(test, st.mem_free, 3 * K);
@@ -443,7 +443,8 @@ static void vmem_arena_sizes_and_stats(struct kunit *test)
 	/* span header, 3 allocated, 2 free */
 	KUNIT_EXPECT_EQ(test, st.nsegs, 6UL);
 	KUNIT_EXPECT_LE(test, st.tags_reserved, (unsigned long)VMEM_RESERVE_MAX);
-	KUNIT_EXPECT_GE(test, st.hash_buckets, 1UL << VMEM_HASH_MIN_SHIFT);
+	/* three allocations fit the table embedded in the arena */
+	KUNIT_EXPECT_EQ(test, st.hash_buckets, 1UL << VMEM_HASH_MIN_SHIFT);
 
 	vmem_free(vm, B, 2 * K);
 	vmem_get_stats(vm, &st);
@@ -458,7 +459,7 @@ static void vmem_arena_free_pairings(struct kunit *test)
 	unsigned long a, x;
 
 	a = vkt_alloc(test, vm, 3 * K, VMEM_SLEEP);
-	x = vkt_xalloc(test, vm, 2 * K, 4 * K, K, 0, 0, 0, VMEM_SLEEP);
+	x = vkt_xalloc(test, vm, 2 * K, 4 * K, K, 0, 0, VMEM_ADDR_MAX, VMEM_SLEEP);
 	KUNIT_EXPECT_EQ(test, x % (4 * K), K);
 	VKT_EXPECT_SIZES(test, vm, 5 * K, 11 * K);
 	vmem_free(vm, a, 3 * K);
@@ -515,7 +516,7 @@ static void vmem_arena_quantum(struct kunit *test)
 		vmem_free(vm, b, q + 1);
 	} else {
 		KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 1, VMEM_NOSLEEP, &b),
-				-ENOMEM);
+				-ENOSPC);
 	}
 	VKT_EXPECT_CHECK(test, vm);
 	vmem_free(vm, a, 1);
@@ -539,7 +540,7 @@ static void vmem_arena_top_of_range(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K,
 						VMEM_NOSLEEP | VMEM_FIRSTFIT),
 				base + i * K);
-	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a), -ENOSPC);
 	VKT_EXPECT_SIZES(test, vm, 16 * K, 0);
 	VKT_EXPECT_CHECK(test, vm);
 	vmem_free(vm, TOP, K);
@@ -572,7 +573,7 @@ static void vmem_arena_bottom_of_range(struct kunit *test)
 	VKT_EXPECT_SEGS(test, vm, VMEM_ALLOC, { 0, K });
 	vmem_free(vm, 0, K);
 	VKT_EXPECT_SIZES(test, vm, 0, 16 * K);
-	a = vkt_xalloc(test, vm, K, 1UL << (BITS_PER_LONG - 1), 0, 0, 0, 0,
+	a = vkt_xalloc(test, vm, K, 1UL << (BITS_PER_LONG - 1), 0, 0, 0, VMEM_ADDR_MAX,
 		       VMEM_NOSLEEP | VMEM_TOPDOWN);
 	KUNIT_EXPECT_EQ(test, a, 0UL);
 	vmem_xfree(vm, a, K);
@@ -598,6 +599,40 @@ static void vmem_arena_largest_span(struct kunit *test)
 	vmem_free(vm, 0, 1);
 	vmem_free(vm, 1, ULONG_MAX - 1);
 	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { 0, ULONG_MAX });
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/*
+ * Two spans of 2^(BITS_PER_LONG - 1) hold every integer: 2^BITS_PER_LONG
+ * of them, one more than an unsigned long holds.  The sizes saturate at
+ * ULONG_MAX instead of wrapping to 0, and an arena holding all of it is
+ * not mistaken for an empty one.
+ */
+static void vmem_arena_whole_space(struct kunit *test)
+{
+	const unsigned long h = 1UL << (BITS_PER_LONG - 1);
+	struct vmem *vm = vkt_create(test, "whole", 0, h, h, 0);
+	struct vmem_stats st;
+	unsigned long a, b;
+
+	KUNIT_ASSERT_EQ(test, vmem_add(vm, h, h, VMEM_SLEEP), 0);
+	VKT_EXPECT_SIZES(test, vm, 0, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_SPAN), ULONG_MAX);
+	a = vkt_alloc(test, vm, h, VMEM_NOSLEEP);
+	VKT_EXPECT_SIZES(test, vm, h, h);
+	b = vkt_alloc(test, vm, h, VMEM_NOSLEEP);
+	KUNIT_EXPECT_NE(test, a, b);
+	VKT_EXPECT_SIZES(test, vm, ULONG_MAX, 0);
+	vmem_get_stats(vm, &st);
+	KUNIT_EXPECT_EQ(test, st.mem_inuse, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, st.mem_total, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, st.mem_free, 0UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC | VMEM_SPAN),
+			ULONG_MAX);
+	VKT_EXPECT_CHECK(test, vm);
+	vmem_free(vm, a, h);
+	vmem_free(vm, b, h);
+	VKT_EXPECT_SIZES(test, vm, 0, ULONG_MAX);
 	VKT_EXPECT_CHECK(test, vm);
 }
 
@@ -682,7 +717,7 @@ static void vmem_arena_destroy_with_leaks(struct kunit *test)
 	plain = vmem_create("leak_plain", B, 16 * K, K, NULL, NULL, NULL, 0, 0);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, plain);
 	a = vkt_alloc(test, plain, K, VMEM_SLEEP);
-	a = vkt_xalloc(test, plain, K, 4 * K, 0, 0, 0, 0, VMEM_SLEEP);
+	a = vkt_xalloc(test, plain, K, 4 * K, 0, 0, 0, VMEM_ADDR_MAX, VMEM_SLEEP);
 	KUNIT_EXPECT_EQ(test, a % (4 * K), 0UL);
 	vmem_destroy(plain);
 
@@ -724,6 +759,7 @@ static struct kunit_case vmem_arena_cases[] = {
 	KUNIT_CASE(vmem_arena_top_of_range),
 	KUNIT_CASE(vmem_arena_bottom_of_range),
 	KUNIT_CASE(vmem_arena_largest_span),
+	KUNIT_CASE(vmem_arena_whole_space),
 	KUNIT_CASE(vmem_arena_hash_rescale),
 	KUNIT_CASE(vmem_arena_destroy_with_leaks),
 	KUNIT_CASE(vmem_arena_sleep_with_room),

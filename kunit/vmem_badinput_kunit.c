@@ -56,6 +56,9 @@ static const struct create_case create_cases[] = {
 	{ "vmem_alloc_without_source", "bad", 0, 0, K, vmem_alloc, vmem_free,
 	  false },
 	{ "unknown_flag", "bad", 0, 0, K, NULL, NULL, false, 0, 0x1 },
+	/* internal: set by tests after creation, never by a client */
+	{ "internal_flag", "bad", 0, 0, K, NULL, NULL, false, 0,
+	  VMC_QUIET_BADFREE },
 	{ "qcache_max_unaligned", "bad", 0, 0, K, NULL, NULL, false, K + 1 },
 };
 
@@ -163,7 +166,7 @@ static void vmem_badinput_alloc(struct kunit *test)
 	vkt_defer_destroy(test, ids);
 	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, c->size, c->vmflags, &addr),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, c->size, 0, 0, 0, 0, 0,
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, c->size, 0, 0, 0, 0, VMEM_ADDR_MAX,
 					  c->vmflags, &addr), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, c->size, 2 * K, K, 4 * K, B,
 					  B + 8 * K - 1, c->vmflags, &addr),
@@ -254,7 +257,7 @@ static void vmem_badinput_free(struct kunit *test)
 
 	a = vkt_alloc(test, vm, 4 * K, VMEM_SLEEP | VMEM_FIRSTFIT);
 	b = vkt_alloc(test, vm, 2 * K, VMEM_SLEEP | VMEM_FIRSTFIT);
-	cc = vkt_xalloc(test, vm, 2 * K, 0, 0, 0, B + 7 * K, 0,
+	cc = vkt_xalloc(test, vm, 2 * K, 0, 0, 0, B + 7 * K, VMEM_ADDR_MAX,
 			VMEM_SLEEP | VMEM_FIRSTFIT);
 	KUNIT_ASSERT_EQ(test, cc, B + 7 * K);
 
@@ -337,13 +340,11 @@ static void vmem_badinput_free(struct kunit *test)
 static void vmem_badinput_free_import(struct kunit *test)
 {
 	struct vmem *src = vkt_create(test, "src", B, 16 * K, K, 0);
-	struct vmem *vm = vmem_create("child", 0, 0, K, vmem_alloc, vmem_free,
-				      src, 0, VMC_QUIET_BADFREE);
+	struct vmem *vm = vkt_create_child(test, "child", K, src,
+					   VMC_QUIET_BADFREE);
 	struct vmem_stats st;
 	unsigned long a;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
-	vkt_defer_destroy(test, vm);
 	a = vkt_alloc(test, vm, 2 * K, VMEM_SLEEP);
 	vmem_free(vm, a, K);
 	vmem_free(vm, a + K, K);

@@ -70,7 +70,7 @@ static void ctx_run(struct ctx_script *s)
 	for (i = 0; i < ARRAY_SIZE(a); i++)
 		SCRIPT_CALL(s, vmem_alloc(s->vm, (i % 3 + 1) * K,
 					  VMEM_NOSLEEP | policies[i], &a[i]));
-	SCRIPT_CALL(s, vmem_xalloc(s->vm, 2 * K, 4 * K, K, 4 * K, B, 0,
+	SCRIPT_CALL(s, vmem_xalloc(s->vm, 2 * K, 4 * K, K, 4 * K, B, VMEM_ADDR_MAX,
 				   VMEM_NOSLEEP | VMEM_BESTFIT, &x));
 	/* The child imports from vm, in this context, and releases later. */
 	SCRIPT_CALL(s, vmem_alloc(s->child, K, VMEM_NOSLEEP, &c));

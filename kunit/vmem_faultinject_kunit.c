@@ -9,8 +9,8 @@
  * 2, 3, ... a fresh arena and an arena importing from it run the script;
  * the run ends when a script completes before its Nth allocation.  After
  * every call: a failure with -ENOMEM is only allowed when the injected
- * failure happened during that call or the model says nothing fits, and
- * a failed call leaves the arena exactly as it was (segment for segment,
+ * failure happened during that call, -ENOSPC only when the model says
+ * nothing fits, and a failed call leaves the arena exactly as it was (segment for segment,
  * against the model).  After every script: both arenas pass vmem_check(),
  * their sizes match what succeeded, and freeing everything returns every
  * imported span.
@@ -113,6 +113,16 @@ static int fi_call(struct fi_run *r, int ret, unsigned int before,
 		r->nfired++;
 	if (!ret)
 		return 0;
+	if (ret == -ENOSPC) {
+		/* no room is no room, whether or not a failure was injected */
+		if (req && !vmem_model_feasible(&r->m, req, VMEM_FIRSTFIT,
+						NULL))
+			return ret;
+		KUNIT_FAIL(r->test, "call %u (%s): -ENOSPC with room",
+			   r->ncalls, what);
+		r->broken = true;
+		return ret;
+	}
 	if (ret != -ENOMEM) {
 		KUNIT_FAIL(r->test, "call %u (%s): %d", r->ncalls, what, ret);
 		r->broken = true;
@@ -123,9 +133,7 @@ static int fi_call(struct fi_run *r, int ret, unsigned int before,
 		fi_expect_model(r, what);
 		return ret;
 	}
-	if (req && !vmem_model_feasible(&r->m, req, VMEM_FIRSTFIT, NULL))
-		return ret;
-	KUNIT_FAIL(r->test, "call %u (%s): -ENOMEM with room and no injected failure",
+	KUNIT_FAIL(r->test, "call %u (%s): -ENOMEM and no injected failure",
 		   r->ncalls, what);
 	r->broken = true;
 	return ret;
@@ -135,13 +143,14 @@ static void fi_alloc(struct fi_run *r, unsigned long size, unsigned long align,
 		     unsigned long phase, unsigned int flags)
 {
 	struct vmem_model_req req = { .size = size, .align = align,
-				      .phase = phase };
+				      .phase = phase,
+				      .maxaddr = VMEM_ADDR_MAX };
 	unsigned int before = fail_nth_get();
 	unsigned long addr = 0;
 	int ret;
 
 	if (align)
-		ret = vmem_xalloc(r->vm, size, align, phase, 0, 0, 0,
+		ret = vmem_xalloc(r->vm, size, align, phase, 0, 0, VMEM_ADDR_MAX,
 				  VMEM_NOSLEEP | flags, &addr);
 	else
 		ret = vmem_alloc(r->vm, size, VMEM_NOSLEEP | flags, &addr);

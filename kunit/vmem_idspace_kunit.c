@@ -40,8 +40,8 @@ static void vmem_idspace_basic(struct kunit *test)
 	VKT_EXPECT_SIZES(test, ids, 0, 10);
 	for (i = 10; i < 20; i++)
 		KUNIT_EXPECT_EQ(test, id_alloc(test, ids, false), (unsigned long)i);
-	KUNIT_EXPECT_EQ(test, vmem_id_alloc(ids, VMEM_NOSLEEP, &id), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, vmem_id_allocff(ids, VMEM_NOSLEEP, &id), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc(ids, VMEM_NOSLEEP, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, vmem_id_allocff(ids, VMEM_NOSLEEP, &id), -ENOSPC);
 	VKT_EXPECT_SIZES(test, ids, 10, 0);
 	for (i = 10; i < 20; i++)
 		vmem_id_free(ids, i);
@@ -101,11 +101,11 @@ static void vmem_idspace_specific(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 100, VMEM_SLEEP), 0);
 	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 199, VMEM_SLEEP), 0);
 	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 99, VMEM_NOSLEEP),
-			-EINVAL);
+			-ENOSPC);
 	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 200, VMEM_NOSLEEP),
-			-EINVAL);
+			-ENOSPC);
 	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, ULONG_MAX,
-						     VMEM_NOSLEEP), -EINVAL);
+						     VMEM_NOSLEEP), -ENOSPC);
 	VKT_EXPECT_SEGS(test, ids, VMEM_ALLOC, { 100, 1 }, { 150, 1 },
 			{ 199, 1 });
 	/* First fit steps around the specific ones. */
@@ -124,7 +124,7 @@ static void vmem_idspace_grow(struct kunit *test)
 
 	for (i = 0; i < 4; i++)
 		id_alloc(test, ids, false);
-	KUNIT_EXPECT_EQ(test, vmem_id_alloc(ids, VMEM_NOSLEEP, &id), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc(ids, VMEM_NOSLEEP, &id), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, vmem_idspace_extend(ids, 4, 8), 0);
 	KUNIT_EXPECT_EQ(test, id_alloc(test, ids, false), 4UL);
 	KUNIT_EXPECT_EQ(test, vmem_idspace_extend(ids, 100, 102), 0);
@@ -157,7 +157,7 @@ static void vmem_idspace_edges(struct kunit *test)
 						     VMEM_NOSLEEP), 0);
 	KUNIT_EXPECT_EQ(test, id_alloc(test, high, true), ULONG_MAX - 3);
 	KUNIT_EXPECT_EQ(test, id_alloc(test, high, true), ULONG_MAX - 2);
-	KUNIT_EXPECT_EQ(test, vmem_id_alloc(high, VMEM_NOSLEEP, &id), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc(high, VMEM_NOSLEEP, &id), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, vmem_idspace_extend(high, 0, 1), 0);
 	KUNIT_EXPECT_EQ(test, id_alloc(test, high, true), 0UL);
 	VKT_EXPECT_CHECK(test, low);
@@ -193,7 +193,7 @@ static void vmem_idspace_many(struct kunit *test)
 		KUNIT_ASSERT_FALSE_MSG(test, __test_and_set_bit(id - 1000, seen),
 				       "identifier %lu given twice", id);
 	}
-	KUNIT_EXPECT_EQ(test, vmem_id_alloc(ids, VMEM_NOSLEEP, &id), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc(ids, VMEM_NOSLEEP, &id), -ENOSPC);
 	VKT_EXPECT_CHECK(test, ids);
 	for (i = 0; i < n; i++)
 		vmem_id_free(ids, 1000 + i);

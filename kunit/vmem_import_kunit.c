@@ -88,13 +88,13 @@ static void vmem_import_constraints(struct kunit *test)
 
 	/* Move the source's first free page off a 64 KiB boundary. */
 	vkt_alloc(test, src, K, VMEM_SLEEP);
-	a = vkt_xalloc(test, vm, K, 0x10000, 0x3000, 0, 0, 0, VMEM_SLEEP);
+	a = vkt_xalloc(test, vm, K, 0x10000, 0x3000, 0, 0, VMEM_ADDR_MAX, VMEM_SLEEP);
 	KUNIT_EXPECT_EQ(test, a % 0x10000, 0x3000UL);
 	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_SPAN), K);
 	b = vkt_xalloc(test, vm, 2 * K, 0, 0, 0, B + 0x80000, B + 0x81fff,
 		       VMEM_SLEEP);
 	KUNIT_EXPECT_EQ(test, b, B + 0x80000);
-	b = vkt_xalloc(test, vm, 0x4000, 0, 0, 0x10000, B + 0x9e000, 0,
+	b = vkt_xalloc(test, vm, 0x4000, 0, 0, 0x10000, B + 0x9e000, VMEM_ADDR_MAX,
 		       VMEM_SLEEP | VMEM_FIRSTFIT);
 	KUNIT_EXPECT_EQ(test, b, B + 0xa0000);
 	VKT_EXPECT_CHECK(test, vm);
@@ -203,7 +203,7 @@ static void vmem_import_custom(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ci.nimport, 2U);
 	KUNIT_EXPECT_EQ(test, ci.last_size, K);
 	/* Not vmem_alloc: the span is padded to hold any alignment. */
-	x = vkt_xalloc(test, vm, K, 0x10000, 0, 0, 0, 0, VMEM_SLEEP);
+	x = vkt_xalloc(test, vm, K, 0x10000, 0, 0, 0, VMEM_ADDR_MAX, VMEM_SLEEP);
 	KUNIT_EXPECT_EQ(test, x % 0x10000, 0UL);
 	KUNIT_EXPECT_EQ(test, ci.nimport, 3U);
 	KUNIT_EXPECT_GE(test, ci.last_size, K + 0x10000 - K);
@@ -228,7 +228,7 @@ static void vmem_import_failure(struct kunit *test)
 	unsigned long a;
 
 	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, K, 0x10000, 0, 0, 0, 0,
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, K, 0x10000, 0, 0, 0, VMEM_ADDR_MAX,
 					  VMEM_NOSLEEP, &a), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, ci.nimport, 2U);
 	VKT_EXPECT_SIZES(test, vm, 0, 0);
@@ -252,12 +252,12 @@ static void vmem_import_source_exhausted(struct kunit *test)
 	unsigned long a;
 
 	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 4 * K, VMEM_NOSLEEP, &a),
-			-ENOMEM);
+			-ENOSPC);
 	VKT_EXPECT_SIZES(test, vm, 0, 0);
 	VKT_EXPECT_SIZES(test, src, 0, 2 * K);
 	a = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP);
 	KUNIT_EXPECT_EQ(test, a, B);
-	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a), -ENOSPC);
 	VKT_EXPECT_CHECK(test, vm);
 	VKT_EXPECT_CHECK(test, src);
 }
@@ -365,7 +365,7 @@ static void vmem_import_chain_four_deep(struct kunit *test)
 	VKT_EXPECT_SEGS(test, a[0], VMEM_ALLOC, { x, 3 * K });
 
 	/* Constraints travel down the chain too. */
-	y = vkt_xalloc(test, a[4], K, 0x100000, 0x5000, 0, 0, 0,
+	y = vkt_xalloc(test, a[4], K, 0x100000, 0x5000, 0, 0, VMEM_ADDR_MAX,
 		       VMEM_NOSLEEP);
 	KUNIT_EXPECT_EQ(test, y % 0x100000, 0x5000UL);
 	KUNIT_EXPECT_EQ(test, vmem_arena_size(a[0], VMEM_ALLOC), 4 * K);
@@ -384,7 +384,7 @@ static void vmem_import_chain_four_deep(struct kunit *test)
 /*
  * An importer whose quantum is larger than its source's: whatever the
  * source hands out, the importer's ranges must be aligned to its own
- * quantum (or the arena must be refused at creation).
+ * quantum.
  */
 static void vmem_import_larger_quantum(struct kunit *test)
 {
@@ -395,19 +395,138 @@ static void vmem_import_larger_quantum(struct kunit *test)
 
 	/* Make the source's lowest free address odd in 64 KiB units. */
 	vkt_alloc(test, src, K, VMEM_SLEEP);
-	vm = vmem_create("big_quantum", 0, 0, 0x10000, vmem_alloc, vmem_free,
-			 src, 0, 0);
-	if (IS_ERR(vm)) {
-		KUNIT_EXPECT_EQ(test, PTR_ERR(vm), -EINVAL);
-		return;
-	}
-	vkt_defer_destroy(test, vm);
+	vm = vkt_create_child(test, "big_quantum", 0x10000, src, 0);
 	ret = vmem_alloc(vm, 0x10000, VMEM_SLEEP, &a);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	if (!ret) {
 		KUNIT_EXPECT_EQ(test, a % 0x10000, 0UL);
 		vmem_free(vm, a, 0x10000);
 	}
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/*
+ * The smallest span around a fit, worked out by hand: a child of quantum
+ * qc imports from a source of quantum qs over [sbase, sbase + ssize), of
+ * which [sbase, sbase + qs) and [busy, busy + qs) are taken first when
+ * busy is not 0.  The request must give @want (or, for -ENOSPC, fail and
+ * import nothing); the span imported is [span, span + span_size).
+ */
+struct translate_case {
+	const char	*name;
+	unsigned long	qc, qs;
+	unsigned long	sbase, ssize;
+	unsigned long	busy;		/* see above; 0: nothing taken */
+	unsigned long	size, align, phase, nocross, minaddr, maxaddr;
+	unsigned int	policy;
+	int		err;
+	unsigned long	want, span, span_size;
+};
+
+#define MAXA	VMEM_ADDR_MAX
+
+static const struct translate_case translate_cases[] = {
+	/* offset 1 inside a source quantum: phase & (qs - 1) is not it */
+	{ "q1_from_q4_window_1_3", 1, 4, 0, 64, 0, 2, 0, 0, 0, 1, 3, 0, 0,
+	  1, 0, 4 },
+	{ "q1_from_q4_window_21_23", 1, 4, 0, 64, 0, 2, 0, 0, 0, 0x21,
+	  0x23, 0, 0, 0x21, 0x20, 4 },
+	/* the same, top-down: the highest fit of the window */
+	{ "q1_from_q4_window_1_3_topdown", 1, 4, 0, 64, 0, 2, 0, 0, 0, 1,
+	  3, VMEM_TOPDOWN, 0, 2, 0, 4 },
+	/* a fit that straddles two source quanta needs both */
+	{ "q1_from_q4_straddle", 1, 4, 0, 64, 0, 3, 0, 0, 0, 3, 6, 0, 0, 3,
+	  0, 8 },
+	/* odd addresses only, window [5, 7]: 5, in [4, 8) */
+	{ "q1_from_q4_align2_phase1", 1, 4, 0, 64, 0, 1, 2, 1, 0, 5, 7, 0,
+	  0, 5, 4, 4 },
+	/* nocross 4 below qs 16: 13 is at offset 1 of its 4-block */
+	{ "q1_from_q16_nocross4", 1, 16, 0, 64, 0, 3, 0, 0, 4, 13, 31, 0,
+	  0, 13, 0, 16 },
+	/* the source's first quantum is taken: the window's block is busy */
+	{ "q1_from_q4_block_busy", 1, 4, 0, 16, 8, 2, 0, 0, 0, 1, 3, 0,
+	  -ENOSPC },
+	/* [0, 4) and [8, 12) taken: 5 lives in the free [4, 8) */
+	{ "q1_from_q4_between", 1, 4, 0, 16, 8, 2, 0, 0, 0, 5, 7, 0, 0, 5,
+	  4, 4 },
+	/* a larger child quantum: spans on multiples of 16 only */
+	{ "q16_from_q4", 16, 4, 4, 64, 0, 16, 0, 0, 0, 0, MAXA, 0, 0, 16,
+	  16, 16 },
+	/* align above both quanta, phase inside a source quantum */
+	{ "q1_from_q4_align16_phase6", 1, 4, 0, 64, 0, 4, 16, 6, 0, 0,
+	  MAXA, 0, 0, 6, 4, 8 },
+	/* nocross 16 at least qs: passed on to the source */
+	{ "q2_from_q8_nocross16", 2, 8, 0, 64, 0, 6, 0, 0, 16, 12, MAXA,
+	  0, 0, 16, 16, 8 },
+	/* a window at the very top of the space */
+	{ "q1_from_q4_top", 1, 4, ULONG_MAX - 63, 64, 0, 2, 0, 0, 0,
+	  ULONG_MAX - 2, ULONG_MAX, 0, 0, ULONG_MAX - 2, ULONG_MAX - 3, 4 },
+	/* identifier 0 of an importing space: the window [0, 0] */
+	{ "q1_from_q1_addr_0", 1, 1, 0, 16, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+	  0, 1 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(translate, translate_cases, name);
+
+static void vmem_import_translate(struct kunit *test)
+{
+	const struct translate_case *c = test->param_value;
+	struct vmem *src = vkt_create(test, "t_source", c->sbase, c->ssize,
+				      c->qs, 0);
+	struct vmem *vm = vkt_create_child(test, "t_child", c->qc, src, 0);
+	unsigned long a = 0, busy = 0, taken = 0;
+	struct vkt_seg span;
+	int ret;
+
+	if (c->busy) {
+		KUNIT_ASSERT_EQ(test, vmem_xalloc(src, c->qs, 0, 0, 0, c->sbase,
+						  c->sbase + c->qs - 1,
+						  VMEM_NOSLEEP, &busy), 0);
+		KUNIT_ASSERT_EQ(test, vmem_xalloc(src, c->qs, 0, 0, 0, c->busy,
+						  c->busy + c->qs - 1,
+						  VMEM_NOSLEEP, &busy), 0);
+		taken = 2 * c->qs;
+	}
+	ret = vmem_xalloc(vm, c->size, c->align, c->phase, c->nocross,
+			  c->minaddr, c->maxaddr, VMEM_NOSLEEP | c->policy, &a);
+	KUNIT_EXPECT_EQ(test, ret, c->err);
+	if (c->err) {
+		VKT_EXPECT_SIZES(test, vm, 0, 0);
+		KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), taken);
+		return;
+	}
+	if (ret)
+		return;
+	KUNIT_EXPECT_EQ(test, a, c->want);
+	KUNIT_ASSERT_EQ(test, vkt_walk(vm, VMEM_SPAN, &span, 1), 1U);
+	KUNIT_EXPECT_EQ(test, span.start, c->span);
+	KUNIT_EXPECT_EQ(test, span.size, c->span_size);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC),
+			taken + c->span_size);
+	vmem_xfree(vm, a, c->size);
+	VKT_EXPECT_SIZES(test, vm, 0, 0);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), taken);
+	VKT_EXPECT_CHECK(test, vm);
+	VKT_EXPECT_CHECK(test, src);
+}
+
+/*
+ * Next fit across a span given back and imported again: the integer just
+ * freed is not handed out again at once.
+ */
+static void vmem_import_nextfit_rotor(struct kunit *test)
+{
+	struct vmem *src = vkt_create(test, "nf_source", 0, 64, 4, 0);
+	struct vmem *vm = vkt_create_child(test, "nf_child", 1, src, 0);
+	unsigned long a, b;
+
+	a = vkt_alloc(test, vm, 1, VMEM_NOSLEEP | VMEM_NEXTFIT);
+	KUNIT_EXPECT_EQ(test, a, 0UL);
+	vmem_free(vm, a, 1);
+	VKT_EXPECT_SIZES(test, vm, 0, 0);	/* the span went back */
+	b = vkt_alloc(test, vm, 1, VMEM_NOSLEEP | VMEM_NEXTFIT);
+	KUNIT_EXPECT_EQ(test, b, 1UL);
+	vmem_free(vm, b, 1);
 	VKT_EXPECT_CHECK(test, vm);
 }
 
@@ -424,6 +543,8 @@ static struct kunit_case vmem_import_cases[] = {
 	KUNIT_CASE(vmem_import_xcreate),
 	KUNIT_CASE(vmem_import_chain_four_deep),
 	KUNIT_CASE(vmem_import_larger_quantum),
+	KUNIT_CASE_PARAM(vmem_import_translate, translate_gen_params),
+	KUNIT_CASE(vmem_import_nextfit_rotor),
 	{}
 };
 

@@ -20,6 +20,14 @@ struct vkt_seg {
 	unsigned long	size;
 };
 
+/*
+ * Report misuse of @vm with pr_info(), not a WARN: for a case that makes
+ * bad frees on purpose.  vmem_create() refuses the internal flag this
+ * sets; call it on a fresh arena, before any other use.  vkt_create() and
+ * vkt_create_child() call it when given VMC_QUIET_BADFREE.
+ */
+void vkt_quiet(struct vmem *vm);
+
 /* An arena destroyed at the end of the case (even when it fails). */
 struct vmem *vkt_create(struct kunit *test, const char *name,
 			unsigned long base, unsigned long size,

@@ -71,11 +71,11 @@ static const struct policy_case policy_cases[] = {
 	{ "nextfit_1", VMEM_NEXTFIT, 1, 0, { 1, ANY } },
 	{ "nextfit_3", VMEM_NEXTFIT, 3, 0, { 3, ANY } },
 	{ "nextfit_4", VMEM_NEXTFIT, 4, 0, { 8, ANY } },
-	{ "firstfit_5", VMEM_FIRSTFIT, 5, -ENOMEM },
-	{ "bestfit_5", VMEM_BESTFIT, 5, -ENOMEM },
-	{ "topdown_5", VMEM_TOPDOWN, 5, -ENOMEM },
-	{ "instantfit_5", VMEM_INSTANTFIT, 5, -ENOMEM },
-	{ "nextfit_5", VMEM_NEXTFIT, 5, -ENOMEM },
+	{ "firstfit_5", VMEM_FIRSTFIT, 5, -ENOSPC },
+	{ "bestfit_5", VMEM_BESTFIT, 5, -ENOSPC },
+	{ "topdown_5", VMEM_TOPDOWN, 5, -ENOSPC },
+	{ "instantfit_5", VMEM_INSTANTFIT, 5, -ENOSPC },
+	{ "nextfit_5", VMEM_NEXTFIT, 5, -ENOSPC },
 };
 
 KUNIT_ARRAY_PARAM_DESC(policy, policy_cases, name);
@@ -110,7 +110,7 @@ static void vmem_policy_placement(struct kunit *test)
 
 	/* Fresh holes, so that NEXTFIT has no history either. */
 	vm = vkt_holes(test);
-	ret = vmem_xalloc(vm, c->size * K, 0, 0, 0, 0, 0,
+	ret = vmem_xalloc(vm, c->size * K, 0, 0, 0, 0, VMEM_ADDR_MAX,
 			  VMEM_NOSLEEP | c->policy, &addr);
 	KUNIT_ASSERT_EQ(test, ret, c->err);
 	if (!ret) {
@@ -161,7 +161,7 @@ static void vmem_policy_nextfit_rotor(struct kunit *test)
 	for (i = 4; i < 8; i++)
 		KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(i));
 	KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(0));
-	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, f, &a), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, f, &a), -ENOSPC);
 	VKT_EXPECT_CHECK(test, vm);
 	/* Other policies do not move the rotor. */
 	vmem_free(vm, Q(2), K);
@@ -208,15 +208,15 @@ static void vmem_policy_with_constraints(struct kunit *test)
 	struct vmem *vm = vkt_holes(test);
 
 	/* 2 quanta at an even quantum: H3 has 4, H4 has 8 and 10. */
-	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, 0,
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, VMEM_ADDR_MAX,
 					 VMEM_NOSLEEP | VMEM_FIRSTFIT), Q(4));
-	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, 0,
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, VMEM_ADDR_MAX,
 					 VMEM_NOSLEEP | VMEM_TOPDOWN), Q(10));
 	/*
 	 * 1 quantum at an odd quantum from quantum 2 up: 3 (a single free
 	 * quantum, what is left of H3) is smaller than [8, 10) and [13, 15).
 	 */
-	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, K, 2 * K, K, 0, Q(2), 0,
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, K, 2 * K, K, 0, Q(2), VMEM_ADDR_MAX,
 					 VMEM_NOSLEEP | VMEM_BESTFIT), Q(3));
 	/* Top-down below quantum 10: the top of what is left of H4. */
 	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, K, 0, 0, 0, 0, Q(10) - 1,

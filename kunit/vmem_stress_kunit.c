@@ -4,8 +4,8 @@
  * reference model (kunit/vmem_model.c), and the same kind of load from
  * every CPU at once with results checked against a shared bitmap.
  *
- * The seed is vmem.ko's test_seed parameter (see vmem_test_seed()); it is
- * printed first, and `insmod vmem.ko test_seed=N` reruns a failure.
+ * The seed is vmem_kunit.ko's seed parameter (see vkt_seed()); it is
+ * printed first, and `insmod vmem_kunit.ko seed=N` reruns a failure.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -56,6 +56,7 @@ static void vmem_stress_difftest(struct kunit *test)
 		.nops = 100000,
 		.check_every = 64,
 		.flags = VMEM_DT_ALL,
+		.quiet = vkt_quiet,
 	};
 
 	run_difftest(test, &p);
@@ -74,6 +75,7 @@ static void vmem_stress_difftest_dense(struct kunit *test)
 		.max_live = 24,
 		.max_spans = 3,
 		.flags = VMEM_DT_ALL,
+		.quiet = vkt_quiet,
 	};
 
 	run_difftest(test, &p);

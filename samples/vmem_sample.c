@@ -218,8 +218,8 @@ static int sample_limits(void)
 	int err;
 
 	err = vmem_alloc(sample_va, 2 * SAMPLE_SIZE, VMEM_NOSLEEP, &addr);
-	if (err != -ENOMEM) {
-		pr_err("allocating twice the window: %d, not -ENOMEM\n", err);
+	if (err != -ENOSPC) {
+		pr_err("allocating twice the window: %d, not -ENOSPC\n", err);
 		if (!err)
 			vmem_free(sample_va, addr, 2 * SAMPLE_SIZE);
 		return -EINVAL;

@@ -156,7 +156,7 @@ tier_kunit() {
 		return 1
 	}
 	vmargs+=(--vmem "$dir/vmem.ko")
-	[[ -z $seed ]] || vmargs+=(--vmem-args "test_seed=$seed")
+	[[ -z $seed ]] || vmargs+=(--kunit-args "seed=$seed")
 	# A missing KUnit module is counted, not hidden: the project needs
 	# its suites.  The rest of the tier still runs.
 	if ! compgen -G "$VMEM_ROOT/kunit/*.c" >/dev/null; then
@@ -207,7 +207,6 @@ tier_distro() {
 		return 1
 	fi
 	vmargs+=(--vmem "$dir/vmem.ko")
-	[[ -z $seed ]] || vmargs+=(--vmem-args "test_seed=$seed")
 	for s in "$dir"/samples/*.ko; do
 		[[ -f $s ]] && vmargs+=(--sample "$s")
 	done

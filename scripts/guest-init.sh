@@ -7,8 +7,9 @@
 #   MODE        check: load everything, run the checks, scan for leaks
 #               demo:  load vmem.ko and the samples, show the statistics
 #   VMEM_KO     path of vmem.ko in the initramfs (empty: none)
-#   VMEM_ARGS   its parameters, e.g. "test_seed=1234"
+#   VMEM_ARGS   its parameters
 #   KUNIT_KOS   KUnit modules: their suites run while they load
+#   KUNIT_ARGS  their parameters, e.g. "seed=1234"
 #   SAMPLE_KOS  client modules, loaded after vmem.ko
 #   KMEMLEAK    1: clear kmemleak before and scan after the modules
 #   WATCHDOG    seconds after which blocked tasks and CPU backtraces are
@@ -41,6 +42,7 @@ MODE=check
 VMEM_KO=
 VMEM_ARGS=
 KUNIT_KOS=
+KUNIT_ARGS=
 SAMPLE_KOS=
 KMEMLEAK=0
 WATCHDOG=0
@@ -179,8 +181,12 @@ run_kunit() {
 	for ko in $KUNIT_KOS; do
 		m=$(modname "$ko")
 		kmsg "kunit begin $m"
-		check "insmod $m" insmod "$ko"
+		# shellcheck disable=SC2086 # KUNIT_ARGS is a word list
+		check "insmod $m" insmod "$ko" $KUNIT_ARGS
 		kmsg "kunit end $m"
+		if [ -r "/sys/module/$m/parameters/seed" ]; then
+			echo "VMEM-SEED $(cat "/sys/module/$m/parameters/seed")"
+		fi
 		if grep -q "^$m " /proc/modules; then
 			check "rmmod $m" rmmod "$m"
 		fi
@@ -231,9 +237,6 @@ main() {
 	if [ -n "$VMEM_KO" ]; then
 		# shellcheck disable=SC2086 # VMEM_ARGS is a word list
 		check "insmod vmem" insmod "$VMEM_KO" $VMEM_ARGS
-		if [ -r /sys/module/vmem/parameters/test_seed ]; then
-			echo "VMEM-SEED $(cat /sys/module/vmem/parameters/test_seed)"
-		fi
 	fi
 	run_kunit
 	run_samples

@@ -5,7 +5,8 @@
 # scripts/guest-init.sh, and keep both serial ports' output as log files.
 #
 #   vm.sh --name NAME --kernel BZIMAGE [--mode check|demo] [--vmem KO]
-#         [--vmem-args ARGS] [--kunit KO]... [--sample KO]... [--kmemleak]
+#         [--vmem-args ARGS] [--kunit KO]... [--kunit-args ARGS]
+#         [--sample KO]... [--kmemleak]
 #         [--timeout SECONDS] [--append KERNEL_ARGS]
 #
 # Writes $VMEM_LOGDIR/NAME.console.log (the kernel's log, first serial
@@ -28,6 +29,7 @@ kernel=
 mode=check
 vmem=
 vmem_args=
+kunit_args=
 kunit=()
 samples=()
 kmemleak=0
@@ -42,6 +44,7 @@ while (($#)); do
 	--vmem) vmem=$2; shift ;;
 	--vmem-args) vmem_args=$2; shift ;;
 	--kunit) kunit+=("$2"); shift ;;
+	--kunit-args) kunit_args=$2; shift ;;
 	--sample) samples+=("$2"); shift ;;
 	--kmemleak) kmemleak=1 ;;
 	--timeout) timeout=$2; shift ;;
@@ -79,6 +82,7 @@ guest_path() {
 	echo "WATCHDOG=$((timeout > 40 ? timeout - 20 : timeout / 2))"
 	[[ -n $vmem ]] && echo "VMEM_KO=$(guest_path "$vmem")"
 	echo "VMEM_ARGS='$vmem_args'"
+	echo "KUNIT_ARGS='$kunit_args'"
 	printf 'KUNIT_KOS="'
 	for m in "${kunit[@]}"; do printf '%s ' "$(guest_path "$m")"; done
 	printf '"\nSAMPLE_KOS="'

@@ -224,6 +224,46 @@ void vmem_walk(struct vmem *vm, unsigned int typemask, vmem_walk_fn func,
 }
 EXPORT_SYMBOL_GPL(vmem_walk);
 
+/*
+ * The byte counters are sums of sizes modulo 2^BITS_PER_LONG.  None can
+ * exceed the whole space, 2^BITS_PER_LONG integers, which wraps to 0: a
+ * counter that reads 0 while what it counts is not empty holds that, and
+ * is reported as ULONG_MAX.  So sizes are exact or, for a full 64-bit (or
+ * 32-bit) space, saturated; never 0 for something that is there.
+ */
+static unsigned long vmem_sat(unsigned long v, bool nonempty)
+{
+	return !v && nonempty ? ULONG_MAX : v;
+}
+
+static unsigned long vmem_sat_add(unsigned long a, unsigned long b)
+{
+	return a > ULONG_MAX - b ? ULONG_MAX : a + b;
+}
+
+static unsigned long vmem_mem_inuse(const struct vmem *vm)
+{
+	return vmem_sat(vm->vm_inuse, vm->vm_nbusy);
+}
+
+static unsigned long vmem_mem_total(const struct vmem *vm)
+{
+	return vmem_sat(vm->vm_total, vm->vm_nspans);
+}
+
+/* vm_nsegs counts each span's header and each segment */
+static unsigned long vmem_mem_free(const struct vmem *vm)
+{
+	return vmem_sat(vm->vm_total - vm->vm_inuse,
+			vm->vm_nsegs - vm->vm_nspans > vm->vm_nbusy);
+}
+
+static unsigned long vmem_mem_import(const struct vmem *vm)
+{
+	return vmem_sat(vm->vm_imported,
+			vm->vm_kstat.nimport != vm->vm_kstat.nrelease);
+}
+
 /**
  * vmem_arena_size() - How much of an arena is allocated, free, or there.
  * @vm: the arena
@@ -233,7 +273,9 @@ EXPORT_SYMBOL_GPL(vmem_walk);
  * exports.
  *
  * Context: Any context.  Takes and releases the arena lock.
- * Return: bytes (or IDs) allocated, free, in spans, or their sum.
+ * Return: bytes (or IDs) allocated, free, in spans, or their sum; a
+ * value of 2^BITS_PER_LONG (spans covering every integer) or more reads
+ * ULONG_MAX.
  */
 unsigned long vmem_arena_size(struct vmem *vm, unsigned int typemask)
 {
@@ -241,11 +283,11 @@ unsigned long vmem_arena_size(struct vmem *vm, unsigned int typemask)
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	if (typemask & VMEM_ALLOC)
-		size += vm->vm_inuse;
+		size = vmem_sat_add(size, vmem_mem_inuse(vm));
 	if (typemask & VMEM_FREE)
-		size += vm->vm_total - vm->vm_inuse;
+		size = vmem_sat_add(size, vmem_mem_free(vm));
 	if (typemask & VMEM_SPAN)
-		size += vm->vm_total;
+		size = vmem_sat_add(size, vmem_mem_total(vm));
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	return size;
 }
@@ -289,10 +331,10 @@ void vmem_get_stats(struct vmem *vm, struct vmem_stats *st)
 	unsigned long flags;
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	st->mem_inuse = vm->vm_inuse;
-	st->mem_free = vm->vm_total - vm->vm_inuse;
-	st->mem_total = vm->vm_total;
-	st->mem_import = vm->vm_imported;
+	st->mem_inuse = vmem_mem_inuse(vm);
+	st->mem_free = vmem_mem_free(vm);
+	st->mem_total = vmem_mem_total(vm);
+	st->mem_import = vmem_mem_import(vm);
 	st->nalloc = vm->vm_kstat.nalloc;
 	st->nfree = vm->vm_kstat.nfree;
 	st->nfail = vm->vm_kstat.nfail;
@@ -328,7 +370,7 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
 
 	might_sleep();
 	if (!name || !quantum || !is_power_of_2(quantum) ||
-	    (flags & ~VMC_ALL_FLAGS) || ((base | size) & (quantum - 1)) ||
+	    (flags & ~VMC_USER_FLAGS) || ((base | size) & (quantum - 1)) ||
 	    (size && base + (size - 1) < base) ||
 	    (qcache_max & (quantum - 1)) || imports != !!release ||
 	    (import == vmem_alloc && !source))
@@ -436,7 +478,7 @@ static void vmem_report_leaks(struct vmem *vm)
 	struct vmem_seg *vs;
 
 	pr_err("vmem_destroy(%s): leaked %lu %s in %lu segments\n",
-	       vm->vm_name, vm->vm_inuse, unit, vm->vm_nbusy);
+	       vm->vm_name, vmem_mem_inuse(vm), unit, vm->vm_nbusy);
 	list_for_each_entry(vs, &vm->vm_seg0.vs_seglist, vs_seglist) {
 		if (vs->vs_type != VMEM_SEG_ALLOC)
 			continue;
@@ -459,7 +501,7 @@ static void vmem_destroy_internal(struct vmem *vm)
 	struct vmem_seg *vs, *tmp;
 
 	vmem_hash_fini(vm);
-	if (vm->vm_inuse)
+	if (vm->vm_nbusy)
 		vmem_report_leaks(vm);
 	if (vm->vm_rotor_used)
 		list_del(&vm->vm_rotor.vs_seglist);

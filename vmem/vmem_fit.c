@@ -22,8 +22,8 @@
  * align <= nocross, and every candidate at all does when align > nocross)
  * fits in its block.
  */
-static bool vmem_fit_low(const struct vmem_req *r, unsigned long lo,
-			 unsigned long hi, unsigned long *addrp)
+bool vmem_fit_low(const struct vmem_req *r, unsigned long lo,
+		  unsigned long hi, unsigned long *addrp)
 {
 	unsigned long mask = r->align - 1;
 	unsigned long a;

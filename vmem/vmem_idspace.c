@@ -78,8 +78,8 @@ static int vmem_id_alloc_policy(struct vmem *ids, unsigned int vmflags,
  * @idp: where the identifier is stored
  *
  * Context: As vmem_alloc().
- * Return: 0; -ENOMEM when the space is exhausted (VMEM_NOSLEEP) or out
- * of memory; -EINTR; -EINVAL for bad flags.
+ * Return: 0; -ENOSPC when the space is exhausted (VMEM_NOSLEEP); -ENOMEM
+ * when out of memory; -EINTR; -EINVAL for bad flags.
  */
 int vmem_id_alloc(struct vmem *ids, unsigned int vmflags, unsigned long *idp)
 {
@@ -111,8 +111,9 @@ EXPORT_SYMBOL_GPL(vmem_id_allocff);
  *	may be waited for; a taken identifier is never waited for
  *
  * Context: As vmem_alloc().
- * Return: 0; -EBUSY when @id is taken; -EINVAL when it is not in the
- * space; -ENOMEM.
+ * Return: 0; -EBUSY when @id is taken; -ENOSPC when it is not in the
+ * space (and, for a space that imports, could not be imported); -ENOMEM;
+ * -EINVAL for bad flags.
  */
 int vmem_id_alloc_specific(struct vmem *ids, unsigned long id,
 			   unsigned int vmflags)

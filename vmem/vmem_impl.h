@@ -16,15 +16,16 @@
 #include <linux/vmem.h>
 
 /*
- * Internal creation flag, for tests: misuse of the arena (a rejected free,
+ * Internal arena flag, for tests: misuse of the arena (a rejected free,
  * an import function returning a bad range) is counted and logged with
  * pr_info() instead of a WARN, so that a suite doing it on purpose does
- * not leave a kernel warning in the log.
+ * not leave a kernel warning in the log.  vmem_create() refuses it, as it
+ * refuses every flag outside VMC_USER_FLAGS: a test sets it in vm_flags of
+ * an arena it has just created, before any other use of the arena.
  */
 #define VMC_QUIET_BADFREE	0x80000000u
 
 #define VMC_USER_FLAGS		(VMC_IDENTIFIER | VMC_NO_QCACHE)
-#define VMC_ALL_FLAGS		(VMC_USER_FLAGS | VMC_QUIET_BADFREE)
 
 #define VMEM_NAMELEN		32
 #define VMEM_NFREELISTS		BITS_PER_LONG
@@ -178,7 +179,6 @@ struct vmem {
 
 /* vmem/vmem_module.c */
 extern struct kmem_cache *vmem_seg_cache;
-unsigned long vmem_test_seed(void);
 
 /**
  * struct vmem_req - An allocation request, validated and normalised.
@@ -323,6 +323,8 @@ bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
 			unsigned long size);
 
 /* vmem/vmem_fit.c: fitting requests into free segments, under vm_lock */
+bool vmem_fit_low(const struct vmem_req *r, unsigned long lo,
+		  unsigned long hi, unsigned long *addrp);
 bool vmem_seg_fits(const struct vmem_req *r, const struct vmem_seg *vs,
 		   bool top, unsigned long *addrp);
 struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,

@@ -344,10 +344,31 @@ static void vmem_count_fail(struct vmem *vm)
 }
 
 /*
+ * Where @r goes in @fresh, the free segment of a span just imported for
+ * it: where its policy puts it inside the span.  Next fit takes the lowest
+ * fit at or above the rotor when the span has one: a span given back and
+ * imported again must not hand out the integers just freed.
+ */
+static bool vmem_fit_fresh(struct vmem *vm, const struct vmem_req *r,
+			   const struct vmem_seg *fresh, unsigned long *addrp)
+{
+	if (unlikely(r->vmflags & VMEM_NEXTFIT) &&
+	    vm->vm_rotor_addr > r->minaddr) {
+		struct vmem_req above = *r;
+
+		above.minaddr = vm->vm_rotor_addr;
+		if (vmem_seg_fits(&above, fresh, false, addrp))
+			return true;
+	}
+	return vmem_seg_fits(r, fresh, r->vmflags & VMEM_TOPDOWN, addrp);
+}
+
+/*
  * The segment path of every allocation but the instant fit that
  * vmem_alloc_instant() serves: search, import, wait.  Returns -ENOSPC
- * when there is no room, which callers report as -ENOMEM, or as -EBUSY
- * for vmem_alloc_exact().
+ * when there is no room (vmem_alloc_exact() makes it -EBUSY when the
+ * range is in the arena), -ENOMEM when boundary tags or the import's
+ * memory could not be had, -EINTR when a fatal signal ended a wait.
  */
 static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 			  unsigned long *addrp)
@@ -379,9 +400,7 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 				 * made meanwhile: else the span would stay
 				 * wholly free.
 				 */
-				if (vmem_seg_fits(r, fresh,
-						  r->vmflags & VMEM_TOPDOWN,
-						  &addr)) {
+				if (vmem_fit_fresh(vm, r, fresh, &addr)) {
 					vs = fresh;
 					goto found;
 				}
@@ -402,9 +421,7 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 				rel.size = 0;
 				can_import = false;
 				err = -ENOSPC;
-			} else if (err == -ENOMEM) {
-				err = -ENOSPC;
-			} else {
+			} else if (err != -ENOSPC) {
 				break;
 			}
 		}
@@ -481,31 +498,33 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
  * Context: Any context with VMEM_NOSLEEP; process context with
  * VMEM_SLEEP, and then it may sleep.  Takes and releases the arena lock
  * (irq-safe); calls the import function without it.
- * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large or
- * bad flags; -ENOMEM when there is no room (VMEM_NOSLEEP) or no memory
- * for boundary tags; -EINTR when a fatal signal ended the wait.
+ * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large, or
+ * bad flags; -ENOSPC when no range fits (VMEM_NOSLEEP; neither the arena
+ * nor its source has room); -ENOMEM when memory for boundary tags (or the
+ * import's own memory) could not be had; -EINTR when a fatal signal ended
+ * the wait.
  */
 int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	       unsigned long *addrp)
 {
 	struct vmem_req r;
-	int err;
 
 	if (unlikely(!vmem_vmflags_valid(vmflags) ||
 		     !vmem_size_round(vm, &size)))
 		return -EINVAL;
+	might_sleep_if(vmflags & VMEM_SLEEP);
 	if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT))) &&
 	    likely(vmem_alloc_instant(vm, size, addrp)))
 		return 0;
 	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
-	err = vmem_alloc_req(vm, &r, addrp);
-	return unlikely(err == -ENOSPC) ? -ENOMEM : err;
+	return vmem_alloc_req(vm, &r, addrp);
 }
 EXPORT_SYMBOL_GPL(vmem_alloc);
 
 /*
  * Fill @r from vmem_xalloc()'s arguments; -EINVAL for an impossible
- * combination.  @maxaddr is inclusive, 0 meaning no limit.
+ * combination.  @maxaddr is inclusive: VMEM_ADDR_MAX is no limit, and 0
+ * is the address 0.
  */
 static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
 			  unsigned long size, unsigned long align,
@@ -530,8 +549,6 @@ static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
 		if (size > nocross || (phase & (nocross - 1)) > nocross - size)
 			return -EINVAL;
 	}
-	if (!maxaddr)
-		maxaddr = ULONG_MAX;
 	if (minaddr > maxaddr)
 		return -EINVAL;
 	/*
@@ -566,21 +583,25 @@ static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
  * @phase: offset from alignment; a multiple of the quantum below @align
  * @nocross: 0, or a power of two (multiple of the quantum): the range may
  *	not cross a multiple of it
- * @minaddr: lowest allowed start
- * @maxaddr: highest allowed last integer (inclusive); 0 for no limit
+ * @minaddr: lowest allowed start (VMEM_ADDR_MIN for no limit)
+ * @maxaddr: highest allowed last integer, inclusive (VMEM_ADDR_MAX for no
+ *	limit; 0 is the address 0)
  * @vmflags: as for vmem_alloc()
  * @addrp: where the start of the range is stored on success
  *
- * Every constraint holds together.  An arena that cannot satisfy them
- * imports from its source: with the same constraints when the import
- * function is vmem_alloc() on a vmem source, else a span padded for the
- * alignment.  Free the range with vmem_xfree().
+ * Every constraint holds together; the window is first rounded inward to
+ * the quantum.  An arena that cannot satisfy them imports from its source:
+ * when the import function is vmem_alloc() on a vmem source, it asks for
+ * the smallest span that holds a fit, and fails only when the source has
+ * no such span; other import functions get a span padded for the
+ * alignment and nocross, which is given back when it cannot hold the
+ * request.  Free the range with vmem_xfree().
  *
  * Context: As vmem_alloc().
  * Return: 0 and *@addrp set; -EINVAL for an impossible combination of
  * constraints (@phase not below @align, @size not fitting between two
- * @nocross boundaries, a window smaller than @size, ...); -ENOMEM and
- * -EINTR as vmem_alloc().
+ * @nocross boundaries, a window smaller than @size, ...); -ENOSPC,
+ * -ENOMEM and -EINTR as vmem_alloc().
  */
 int vmem_xalloc(struct vmem *vm, unsigned long size, unsigned long align,
 		unsigned long phase, unsigned long nocross,
@@ -594,15 +615,15 @@ int vmem_xalloc(struct vmem *vm, unsigned long size, unsigned long align,
 			     maxaddr, vmflags);
 	if (err)
 		return err;
-	err = vmem_alloc_req(vm, &r, addrp);
-	return err == -ENOSPC ? -ENOMEM : err;
+	return vmem_alloc_req(vm, &r, addrp);
 }
 EXPORT_SYMBOL_GPL(vmem_xalloc);
 
 /*
  * Allocate exactly [addr, addr + size), without waiting for it; for
  * vmem_id_alloc_specific().  Returns -EBUSY when the range is in the arena
- * but not free, -EINVAL when it is not in the arena.
+ * but not free, -ENOSPC when it is not in the arena and could not be
+ * imported, -EINVAL for bad arguments.
  */
 int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		     unsigned int vmflags)
@@ -619,8 +640,8 @@ int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		      vmflags | VMEM_FIRSTFIT);
 	r.wait = false;		/* a taken identifier is never waited for */
 	err = vmem_alloc_req(vm, &r, &got);
-	if (err == -ENOSPC)
-		return vmem_contains(vm, addr, size) ? -EBUSY : -EINVAL;
+	if (err == -ENOSPC && vmem_contains(vm, addr, size))
+		return -EBUSY;
 	return err;
 }
 

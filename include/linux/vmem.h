@@ -33,7 +33,8 @@ struct vmem;
  *		with -EINTR).  Process context only.
  * VMEM_NOSLEEP	the call never sleeps and may be made from any context
  *		(process, softirq, hardirq, under a spinlock).  It fails
- *		with -ENOMEM instead of waiting.
+ *		with -ENOSPC instead of waiting for room, and with -ENOMEM
+ *		when boundary tags cannot be had without sleeping.
  *
  * Callers that must not recurse into the filesystem or block I/O use the
  * scoped memalloc_nofs_save()/memalloc_noio_save() API around VMEM_SLEEP
@@ -77,8 +78,9 @@ struct vmem;
 #define VMC_NO_QCACHE		0x00020000u
 
 /*
- * Address limits for vmem_xalloc(): @minaddr and @maxaddr are inclusive,
- * and a @maxaddr of 0 means no upper limit, as VMEM_ADDR_MAX does.
+ * Address limits for vmem_xalloc(): @minaddr and @maxaddr are inclusive.
+ * VMEM_ADDR_MAX is the only "no upper limit": a @maxaddr of 0 is the
+ * address 0.
  */
 #define VMEM_ADDR_MIN		0UL
 #define VMEM_ADDR_MAX		(~0UL)
@@ -100,7 +102,9 @@ struct vmem;
  * held, in the context of the allocation that needs the span; it must
  * honour @vmflags (no sleeping with VMEM_NOSLEEP).
  *
- * Return: 0 and *@addrp set, or a negative errno.
+ * Return: 0 and *@addrp set; -ENOSPC when the source has no room (the
+ * allocation then fails with -ENOSPC or, with VMEM_SLEEP, waits for a
+ * free); -ENOMEM or another negative errno, which the allocation returns.
  */
 typedef int (*vmem_import_fn)(struct vmem *source, unsigned long size,
 			      unsigned int vmflags, unsigned long *addrp);
@@ -190,6 +194,9 @@ const char *vmem_name(struct vmem *vm);
  * @hash_buckets: buckets of the allocated-segment hash table
  * @hash_rescales: times the hash table was resized
  * @tags_reserved: boundary tags held in the arena's reserve
+ *
+ * The mem_* sizes are exact, except that a size of 2^BITS_PER_LONG (an
+ * arena whose spans cover every integer) reads ULONG_MAX.
  */
 struct vmem_stats {
 	unsigned long mem_inuse;

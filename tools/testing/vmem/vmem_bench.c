@@ -66,7 +66,7 @@ static noinline void run_pairs(struct vmem *vm, const struct workload *w,
 	if (w->align) {
 		for (i = 0; i < pairs; i++) {
 			if (vmem_xalloc(vm, size, w->align * Q, 0,
-					w->nocross * Q, 0, 0, flags, &addr))
+					w->nocross * Q, 0, VMEM_ADDR_MAX, flags, &addr))
 				abort();
 			vmem_xfree(vm, addr, size);
 		}
