@@ -172,8 +172,8 @@ int vmem_import(struct vmem *vm, const struct vmem_req *r,
 		return -EINVAL;
 	}
 
-	/* the span's two tags, then a carve's */
-	err = vmem_lock_reserved(vm, vmflags, 2 * VMEM_TAGS_PER_OP, flags);
+	/* the span's big tag and its free segment's, then a carve's */
+	err = vmem_lock_reserved(vm, vmflags, 1 + VMEM_TAGS_PER_OP, 1, flags);
 	if (err) {
 		vm->vm_release(source, addr, size);
 		return err;

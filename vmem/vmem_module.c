@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vmem.ko: the boundary tag cache and debugfs.
+ * vmem.ko: the boundary tag caches and debugfs.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
 #include "vmem_impl.h"
 
+/* Small tags (allocated segments, free ones of unindexed arenas), big tags. */
 struct kmem_cache *vmem_seg_cache;
+struct kmem_cache *vmem_iseg_cache;
 
 static int __init vmem_module_init(void)
 {
 	vmem_seg_cache = KMEM_CACHE(vmem_seg, 0);
-	if (!vmem_seg_cache)
+	vmem_iseg_cache = KMEM_CACHE(vmem_iseg, 0);
+	if (!vmem_seg_cache || !vmem_iseg_cache) {
+		kmem_cache_destroy(vmem_seg_cache);
+		kmem_cache_destroy(vmem_iseg_cache);
 		return -ENOMEM;
+	}
 	vmem_debugfs_init();
 	return 0;
 }
@@ -21,6 +27,7 @@ module_init(vmem_module_init);
 static void __exit vmem_module_exit(void)
 {
 	vmem_debugfs_exit();
+	kmem_cache_destroy(vmem_iseg_cache);
 	kmem_cache_destroy(vmem_seg_cache);
 }
 module_exit(vmem_module_exit);

@@ -772,7 +772,7 @@ static void fi_destroy(struct fi *f)
 static void t_failslab_nosleep(void)
 {
 	unsigned long total_enomem = 0;
-	unsigned int n, nbroken = 0;
+	unsigned int n, nbroken = 0, nsilent = 0;
 	struct fi f;
 
 	for (n = 1; n < 5000 && nbroken < 3; n++) {
@@ -789,13 +789,21 @@ static void t_failslab_nosleep(void)
 		total_enomem += f.nenomem;
 		if (shim_nr_injected == injected)
 			break;
-		CHECK(f.nenomem > 0, "fail_nth %u: a failure injected, no call failed",
-		      n);
+		/*
+		 * An injected failure surfaces as -ENOMEM, or hits a big tag
+		 * for the index, which vmem does without (the free segment
+		 * waits for the index work); either way fi_script() checked
+		 * every result and every arena.
+		 */
+		nsilent += !f.nenomem;
 	}
-	info("%u runs, %lu calls failed with -ENOMEM", n, total_enomem);
+	info("%u runs, %lu calls failed with -ENOMEM, %u injections absorbed",
+	     n, total_enomem, nsilent);
 	if (nbroken)
 		return;		/* reported; the rest of the runs are moot */
 	CHECK(n > 4 && n < 5000, "%u runs: too few allocations to inject", n);
+	CHECK(total_enomem >= n / 2, "%lu of %u injections surfaced",
+	      total_enomem, n);
 }
 
 /*
@@ -1510,15 +1518,15 @@ static void t_import_reentrant(void)
 static void t_hash_rescale_moot(void)
 {
 	struct vmem *vm = mkarena("vmem_hash_moot", 0, 4096, 1, 0);
-	unsigned long a[40], i;
+	unsigned long a[70], i;
 	struct vmem_stats st;
 
 	if (!vm)
 		return;
 	for (i = 0; i < ARRAY_SIZE(a); i++)
 		CHECK(vmem_alloc(vm, 1, VMEM_NOSLEEP, &a[i]) == 0);
-	CHECK(shim_work_pending() == 1, "no rescale queued at 40 for 16");
-	for (i = 0; i < 30; i++)
+	CHECK(shim_work_pending() == 1, "no rescale queued at 70 for 16");
+	for (i = 0; i < 60; i++)
 		vmem_free(vm, a[i], 1);
 	shim_run_work();
 	vmem_get_stats(vm, &st);
@@ -2010,10 +2018,12 @@ static void c_broken_link(struct vmem *vm, bool undo)
 static void c_span_order(struct vmem *vm, bool undo)
 {
 	struct vmem_seg *a = nth_seg(vm, VMEM_SEG_SPAN, 0);
-	struct vmem_seg *b = nth_seg(vm, VMEM_SEG_SPAN, 1);
 
-	/* Swap the two spans on vm_spans, not on the segment list. */
-	list_move(&(undo ? b : a)->vs_spanlist, &(undo ? a : b)->vs_spanlist);
+	/* Take the first span out of vm_span_tree, not off the segment list. */
+	if (undo)
+		vmem_span_tree_insert(vm, a);
+	else
+		vmem_span_tree_erase(vm, a);
 }
 
 static void c_stray_rotor(struct vmem *vm, bool undo)
@@ -2062,12 +2072,15 @@ static void c_outside_span(struct vmem *vm, bool undo)
 
 static void c_extra_span(struct vmem *vm, bool undo)
 {
-	static struct vmem_seg fake = { .vs_type = VMEM_SEG_SPAN };
+	static struct vmem_iseg fake = {
+		.vis_seg = { .vs_type = VMEM_SEG_SPAN, .vs_big = 1,
+			     .vs_start = ~0UL, .vs_size = 1 },
+	};
 
 	if (undo)
-		list_del(&fake.vs_spanlist);
+		vmem_span_tree_erase(vm, &fake.vis_seg);
 	else
-		list_add_tail(&fake.vs_spanlist, &vm->vm_spans);
+		vmem_span_tree_insert(vm, &fake.vis_seg);
 }
 
 /* A free segment that says it is allocated, still on its freelist. */
@@ -2136,7 +2149,7 @@ static const struct corruption corruptions[] = {
 	{ "last span not tiled", "last span", c_last_not_tiled },
 	{ "empty span", "empty span", c_empty_span },
 	{ "segment outside spans", "outside any span", c_outside_span },
-	{ "span only on vm_spans", "not on the segment list", c_extra_span },
+	{ "span only in vm_span_tree", "not on the segment list", c_extra_span },
 	{ "freelist member type", "type 1", c_freelist_type },
 	{ "hash bucket", "hash bucket", c_hash_bucket },
 	{ "hash chain loop", "hash holds over", c_hash_loop },
@@ -2151,10 +2164,10 @@ static void t_checker_detects(void)
 
 	if (!vm)
 		return;
-	CHECK(vmem_add(vm, 0x2000000, 8 * q, VMEM_SLEEP) == 0);
-	/* [free][A][free][A][A][free...] in the first span. */
+	/* [free][A][free][A][A][free...] in the first span; not indexed */
 	for (i = 0; i < 6; i++)
-		CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP | VMEM_FIRSTFIT, &a[i]) == 0);
+		CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP, &a[i]) == 0);
+	CHECK(vmem_add(vm, 0x2000000, 8 * q, VMEM_SLEEP) == 0);
 	vmem_free(vm, a[0], q);
 	vmem_free(vm, a[2], q);
 	vmem_free(vm, a[5], q);
