@@ -217,15 +217,15 @@ struct vmem_seg *vmem_index_first(struct vmem *vm, unsigned long lo,
 		} else if (vmem_fits_max(n->rb_left, size)) {
 			turn = n;
 			n = n->rb_left;
-		} else if (vmem_fits_size(n, size)) {
-			return vmem_addr_seg(n);
-		} else {
+		} else if (!vmem_fits_size(n, size)) {
 			/* everything right of @n ends at or above @lo */
 			found = vmem_addr_lowest(n->rb_right, size);
 			if (found)
 				return vmem_addr_seg(found);
 			vmem_addr_cb_propagate(n, NULL);
 			n = NULL;
+		} else {
+			return vmem_addr_seg(n);
 		}
 	}
 	return turn ? vmem_addr_seg(vmem_addr_from(turn, size)) : NULL;
@@ -260,14 +260,14 @@ struct vmem_seg *vmem_index_last(struct vmem *vm, unsigned long hi,
 		} else if (vmem_fits_max(n->rb_right, size)) {
 			turn = n;
 			n = n->rb_right;
-		} else if (vmem_fits_size(n, size)) {
-			return vmem_addr_seg(n);
-		} else {
+		} else if (!vmem_fits_size(n, size)) {
 			found = vmem_addr_highest(n->rb_left, size);
 			if (found)
 				return vmem_addr_seg(found);
 			vmem_addr_cb_propagate(n, NULL);
 			n = NULL;
+		} else {
+			return vmem_addr_seg(n);
 		}
 	}
 	return turn ? vmem_addr_seg(vmem_addr_upto(turn, size)) : NULL;
