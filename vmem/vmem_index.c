@@ -488,12 +488,13 @@ done:
 	return true;
 }
 
-/* Big tags, up to @n, for the big reserve, as @gfp allows. */
-static void vmem_index_refill(struct vmem *vm, unsigned long n, gfp_t gfp)
+/* Big tags, up to @n, for the big reserve, as @gfp allows; how many. */
+static unsigned long vmem_index_refill(struct vmem *vm, unsigned long n,
+				       gfp_t gfp)
 {
-	unsigned long flags;
+	unsigned long flags, got;
 
-	while (n--) {
+	for (got = 0; got < n; got++) {
 		struct vmem_seg *vs = kmem_cache_alloc(vmem_iseg_cache, gfp);
 
 		if (!vs)
@@ -504,6 +505,7 @@ static void vmem_index_refill(struct vmem *vm, unsigned long n, gfp_t gfp)
 		vmem_tag_put(vm, vs);
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 	}
+	return got;
 }
 
 /*
@@ -519,12 +521,11 @@ void vmem_index_work(struct work_struct *work)
 	do {
 		n = min_t(unsigned long, READ_ONCE(vm->vm_nunindexed),
 			  VMEM_INDEX_BATCH);
-		vmem_index_refill(vm, n, GFP_KERNEL);
+		/* no memory for a single tag: the next small one retries */
+		if (n && !vmem_index_refill(vm, n, GFP_KERNEL))
+			return;
 		spin_lock_irqsave(&vm->vm_lock, flags);
 		done = vmem_index_step(vm);
-		/* no memory for a single tag: the next small one retries */
-		if (!done && n && !vm->vm_ireserve)
-			done = true;
 		vmem_unlock(vm, flags);
 		cond_resched();
 	} while (!done);

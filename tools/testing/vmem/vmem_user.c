@@ -879,7 +879,8 @@ static void t_hash_rescale(void)
 	}
 	shim_run_work();
 	vmem_get_stats(vm, &st);
-	CHECK(st.hash_buckets >= n / 2 && st.hash_buckets <= 4 * n,
+	/* one to four allocated segments a bucket: at most 8 bytes each */
+	CHECK(st.hash_buckets >= n / 4 && st.hash_buckets <= n,
 	      "%lu buckets for %lu allocations", st.hash_buckets, n);
 	CHECK(st.hash_rescales >= 4, "%llu rescales",
 	      (unsigned long long)st.hash_rescales);
