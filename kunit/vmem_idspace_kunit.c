@@ -69,9 +69,10 @@ static void vmem_idspace_next_fit(struct kunit *test)
 			    "a freed identifier was reused at once");
 	for (i = 15; i < 20; i++)
 		KUNIT_EXPECT_EQ(test, id_alloc(test, ids, false), (unsigned long)i);
-	/* Wrap: 10 and 13 are free, 10 first. */
+	/* Wrap: 10 and 13 are free; the lowest, 10, first. */
 	id = id_alloc(test, ids, false);
-	KUNIT_EXPECT_TRUE_MSG(test, id == 10 || id == 13, "wrapped to %lu", id);
+	KUNIT_EXPECT_EQ_MSG(test, id, 10UL, "wrapped to %lu", id);
+	KUNIT_EXPECT_EQ(test, id_alloc(test, ids, false), 13UL);
 	VKT_EXPECT_CHECK(test, ids);
 }
 
@@ -89,6 +90,46 @@ static void vmem_idspace_first_fit(struct kunit *test)
 	vmem_id_free(ids, 0);
 	KUNIT_EXPECT_EQ(test, id_alloc(test, ids, true), 0UL);
 	VKT_EXPECT_CHECK(test, ids);
+}
+
+/* The lowest free identifier of a range, as ida_alloc_range() gives. */
+static void vmem_idspace_range(struct kunit *test)
+{
+	struct vmem *ids = vkt_ids(test, 0, 64);
+	unsigned long id, i;
+
+	for (i = 0; i < 64; i += 3)
+		KUNIT_ASSERT_EQ(test, vmem_id_alloc_specific(ids, i,
+							     VMEM_NOSLEEP), 0);
+	/* 0 3 6 ... taken: the lowest free of [3, 9] is 4 */
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_range(ids, 3, 9, VMEM_NOSLEEP,
+						  &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 4UL);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_range(ids, 3, 9, VMEM_NOSLEEP,
+						  &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 5UL);
+	/* a range of one, free, and one taken */
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_range(ids, 8, 8, VMEM_NOSLEEP,
+						  &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 8UL);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_range(ids, 9, 9, VMEM_NOSLEEP,
+						  &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_range(ids, 60, 1000, VMEM_NOSLEEP,
+						  &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 61UL);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_range(ids, 9, 3, VMEM_NOSLEEP,
+						  &id), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_range(ids, 0, 63, VMEM_FIRSTFIT,
+						  &id), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, vmem_index_ready(ids));
+	VKT_EXPECT_CHECK(test, ids);
+	for (i = 0; i < 64; i += 3)
+		vmem_id_free(ids, i);
+	for (i = 4; i <= 5; i++)
+		vmem_id_free(ids, i);
+	vmem_id_free(ids, 8);
+	vmem_id_free(ids, 61);
+	VKT_EXPECT_SIZES(test, ids, 0, 64);
 }
 
 static void vmem_idspace_specific(struct kunit *test)
@@ -206,6 +247,7 @@ static struct kunit_case vmem_idspace_cases[] = {
 	KUNIT_CASE(vmem_idspace_basic),
 	KUNIT_CASE(vmem_idspace_next_fit),
 	KUNIT_CASE(vmem_idspace_first_fit),
+	KUNIT_CASE(vmem_idspace_range),
 	KUNIT_CASE(vmem_idspace_specific),
 	KUNIT_CASE(vmem_idspace_grow),
 	KUNIT_CASE(vmem_idspace_edges),

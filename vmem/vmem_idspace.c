@@ -104,6 +104,33 @@ int vmem_id_allocff(struct vmem *ids, unsigned int vmflags,
 EXPORT_SYMBOL_GPL(vmem_id_allocff);
 
 /**
+ * vmem_id_alloc_range() - Allocate the lowest free identifier in a range.
+ * @ids: the space
+ * @min: the lowest acceptable identifier
+ * @max: the highest acceptable identifier (inclusive), as ida_alloc_range()
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
+ * @idp: where the identifier is stored
+ *
+ * O(log n) in the number of free runs of the space, as first fit is (the
+ * space is indexed from its first call of this kind).
+ *
+ * Context: As vmem_alloc().
+ * Return: 0; -ENOSPC when no identifier of [@min, @max] is free
+ * (VMEM_NOSLEEP); -EINVAL when @min > @max or for bad flags; -ENOMEM;
+ * -EINTR.
+ */
+int vmem_id_alloc_range(struct vmem *ids, unsigned long min,
+			unsigned long max, unsigned int vmflags,
+			unsigned long *idp)
+{
+	if (vmflags & ~VMEM_SLEEP_MASK)
+		return -EINVAL;
+	return vmem_xalloc(ids, 1, 0, 0, 0, min, max, vmflags | VMEM_FIRSTFIT,
+			   idp);
+}
+EXPORT_SYMBOL_GPL(vmem_id_alloc_range);
+
+/**
  * vmem_id_alloc_specific() - Allocate one given identifier.
  * @ids: the space
  * @id: the identifier

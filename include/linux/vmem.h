@@ -233,6 +233,9 @@ int __must_check vmem_id_alloc(struct vmem *ids, unsigned int vmflags,
 			       unsigned long *idp);
 int __must_check vmem_id_allocff(struct vmem *ids, unsigned int vmflags,
 				 unsigned long *idp);
+int __must_check vmem_id_alloc_range(struct vmem *ids, unsigned long min,
+				     unsigned long max, unsigned int vmflags,
+				     unsigned long *idp);
 int __must_check vmem_id_alloc_specific(struct vmem *ids, unsigned long id,
 					unsigned int vmflags);
 void vmem_id_free(struct vmem *ids, unsigned long id);
