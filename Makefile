@@ -4,7 +4,7 @@
 # this file only drives kbuild and the test scripts.
 #
 #   make                  build vmem.ko, vmem_kunit.ko (when the kernel has
-#                         KUnit) and samples/*.ko against KDIR
+#                         KUnit) and then, as clients, samples/*.ko
 #   make KDIR=/path       build against another kernel tree or headers
 #   make check            every test tier; ends with "N passed, N failed"
 #   make demo             boot a VM, load vmem.ko and a sample, show stats
@@ -20,9 +20,9 @@ export VMEM_LOGDIR
 
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: all modules modules_install install clean check demo selftest \
-	testkernel checkpatch shellcheck help kdir-exists fuzz coverage \
-	bench-user
+.PHONY: all modules vmem samples modules_install install clean \
+	check demo selftest testkernel checkpatch shellcheck help kdir-exists \
+	fuzz coverage bench-user
 
 all: modules
 
@@ -38,16 +38,26 @@ kdir-exists:
 		exit 1; \
 	fi
 
-modules: kdir-exists
+modules: vmem samples
+
+vmem: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-modules_install install: modules
+# The samples are clients: a kbuild run of their own against vmem.ko's
+# Module.symvers (samples/Kbuild includes vmem.mk).
+samples: vmem
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/samples modules
+
+modules_install: vmem
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		modules_install
+
+install: modules_install
 
 # kbuild's clean needs a kernel tree; without one, remove what it would.
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/samples clean; \
 		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; \
 	else \
 		find . -path ./build -prune -o -path ./.git -prune -o \
@@ -87,7 +97,7 @@ shellcheck:
 
 help:
 	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
-	@echo "Other targets: modules_install clean selftest testkernel"
-	@echo "  checkpatch shellcheck fuzz coverage bench-user."
+	@echo "Other targets: vmem samples modules_install clean selftest"
+	@echo "  testkernel checkpatch shellcheck fuzz coverage bench-user."
 	@echo "  Variables: KDIR, VMEM_SEED,"
 	@echo "  VMEM_TIMEOUT (seconds per VM boot), VMEM_LOGDIR."
