@@ -6,9 +6,12 @@
 # Tiers, in order:
 #   selftest    the runner's self-test on canned logs (no VM)
 #   build       W=1 builds, warning-free, against the test kernel and
-#               Debian's 6.1 and 6.12 kernel headers; exported names
-#               checked against spl.ko's and the kernels'
+#               Debian's 6.1 and 6.12 kernel headers (vmem.ko, then the
+#               samples as clients against its Module.symvers); exported
+#               names checked against OpenZFS's and the kernels'
 #               (scripts/check-exports.sh)
+#   clients     exports in namespace VMEM, clients import it, a client
+#               that does not fails modpost (scripts/check-clients.sh)
 #   kunit       the test kernel (KUnit, KASAN, lockdep, kmemleak, ...) in
 #               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples
 #   distro-*    Debian's own 6.1 and 6.12 kernels in QEMU: vmem.ko and the
@@ -172,6 +175,8 @@ tier_kunit() {
 	for s in "$dir"/samples/*.ko; do
 		[[ -f $s ]] && vmargs+=(--sample "$s")
 	done
+	[[ -f $dir/noimport/vmem_noimport.ko ]] &&
+		vmargs+=(--refuse "$dir/noimport/vmem_noimport.ko")
 	"$VMEM_SCRIPTS/vm.sh" --name kunit \
 		--kernel "$tk/arch/x86/boot/bzImage" --kmemleak "${vmargs[@]}" ||
 		true
@@ -211,6 +216,8 @@ tier_distro() {
 	for s in "$dir"/samples/*.ko; do
 		[[ -f $s ]] && vmargs+=(--sample "$s")
 	done
+	[[ -f $dir/noimport/vmem_noimport.ko ]] &&
+		vmargs+=(--refuse "$dir/noimport/vmem_noimport.ko")
 	"$VMEM_SCRIPTS/vm.sh" --name "$name" --kernel "$kernel" \
 		--timeout "${VMEM_TIMEOUT:-120}" "${vmargs[@]}" || true
 	python3 "$VMEM_SCRIPTS/verdict.py" --name "$name" --quiet \
@@ -241,6 +248,9 @@ srcdir=$("$VMEM_SCRIPTS/testkernel.sh" --source) || srcdir=
 
 run_tier selftest "$VMEM_SCRIPTS/selftest.sh"
 run_tier build tier_build
+run_tier clients "$VMEM_SCRIPTS/check-clients.sh" "$tk:$MODS/testkernel" \
+	"/usr/src/linux-headers-$rel61:$MODS/debian-$rel61" \
+	"/usr/src/linux-headers-$rel612:$MODS/debian-$rel612"
 run_tier kunit tier_kunit
 run_tier "distro-$rel61" tier_distro "$rel61"
 run_tier "distro-$rel612" tier_distro "$rel612"
