@@ -12,6 +12,8 @@
 #               (scripts/check-exports.sh)
 #   clients     exports in namespace VMEM, clients import it, a client
 #               that does not fails modpost (scripts/check-clients.sh)
+#   install     make install and uninstall into a staging root; a client
+#               builds on what was installed (scripts/check-install.sh)
 #   kunit       the test kernel (KUnit, KASAN, lockdep, kmemleak, ...) in
 #               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples
 #   distro-*    Debian's own 6.1 and 6.12 kernels in QEMU: vmem.ko and the
@@ -249,6 +251,9 @@ srcdir=$("$VMEM_SCRIPTS/testkernel.sh" --source) || srcdir=
 run_tier selftest "$VMEM_SCRIPTS/selftest.sh"
 run_tier build tier_build
 run_tier clients "$VMEM_SCRIPTS/check-clients.sh" "$tk:$MODS/testkernel" \
+	"/usr/src/linux-headers-$rel61:$MODS/debian-$rel61" \
+	"/usr/src/linux-headers-$rel612:$MODS/debian-$rel612"
+run_tier install "$VMEM_SCRIPTS/check-install.sh" \
 	"/usr/src/linux-headers-$rel61:$MODS/debian-$rel61" \
 	"/usr/src/linux-headers-$rel612:$MODS/debian-$rel612"
 run_tier kunit tier_kunit
