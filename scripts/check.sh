@@ -14,6 +14,8 @@
 #               that does not fails modpost (scripts/check-clients.sh)
 #   install     make install and uninstall into a staging root; a client
 #               builds on what was installed (scripts/check-install.sh)
+#   dkms        dkms build (dkms.conf) against Debian's 6.1 and 6.12
+#               headers, in a DKMS tree of its own (scripts/check-dkms.sh)
 #   kunit       the test kernel (KUnit, KASAN, lockdep, kmemleak, ...) in
 #               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples
 #   distro-*    Debian's own 6.1 and 6.12 kernels in QEMU: vmem.ko and the
@@ -253,6 +255,7 @@ run_tier build tier_build
 run_tier clients "$VMEM_SCRIPTS/check-clients.sh" "$tk:$MODS/testkernel" \
 	"/usr/src/linux-headers-$rel61:$MODS/debian-$rel61" \
 	"/usr/src/linux-headers-$rel612:$MODS/debian-$rel612"
+run_tier dkms "$VMEM_SCRIPTS/check-dkms.sh" "$rel61" "$rel612"
 run_tier install "$VMEM_SCRIPTS/check-install.sh" \
 	"/usr/src/linux-headers-$rel61:$MODS/debian-$rel61" \
 	"/usr/src/linux-headers-$rel612:$MODS/debian-$rel612"
