@@ -313,10 +313,23 @@ void vmem_report(struct vmem *vm, const char *fmt, ...) __printf(2, 3);
 int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		     unsigned int vmflags);
 
+/*
+ * Sparse: a call that returns 0 with vm_lock held and an errno without.
+ * The callee hands its hold of the lock over (__release() before it
+ * returns 0); this tells sparse the caller holds it exactly when the call
+ * evaluated to 0.  @call is evaluated once.
+ */
+#define vmem_cond_locked(vm, call) ({					\
+	int __err = (call);						\
+									\
+	__cond_lock(&(vm)->vm_lock, !__err) ? 0 : __err;		\
+})
+
 /* vmem/vmem_seg.c: segments and allocation */
-int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
-		       unsigned int need, unsigned long *flags)
-	__acquires(&vm->vm_lock);
+int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
+			 unsigned int need, unsigned long *flags);
+#define vmem_lock_reserved(vm, vmflags, need, flags)			\
+	vmem_cond_locked(vm, __vmem_lock_reserved(vm, vmflags, need, flags))
 void vmem_unlock(struct vmem *vm, unsigned long flags)
 	__releases(&vm->vm_lock);
 struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
@@ -331,9 +344,10 @@ struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
 			     unsigned long *addrp);
 
 /* vmem/vmem_import.c */
-int vmem_import(struct vmem *vm, const struct vmem_req *r,
-		struct vmem_seg **freshp, unsigned long *flags)
-	__acquires(&vm->vm_lock);
+int __vmem_import(struct vmem *vm, const struct vmem_req *r,
+		  struct vmem_seg **freshp, unsigned long *flags);
+#define vmem_import(vm, r, freshp, flags)				\
+	vmem_cond_locked(vm, __vmem_import(vm, r, freshp, flags))
 
 /* vmem/vmem_hash.c: the allocated-segment hash, under vm_lock */
 struct vmem_seg **vmem_hash_bucket(const struct vmem *vm, unsigned long addr);

@@ -44,9 +44,8 @@ static void vmem_tagbuf_free(struct vmem_tagbuf *tb)
  * empty it meanwhile, in which case we drop the lock and top up again.
  * On failure (-ENOMEM) the lock is not held and the arena is untouched.
  */
-int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
-			      unsigned int need, unsigned long *flags)
-	__acquires(&vm->vm_lock)
+int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
+			 unsigned int need, unsigned long *flags)
 {
 	struct vmem_tagbuf tb = { };
 
@@ -71,8 +70,10 @@ int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
 			vmem_tag_put(vm, vs);
 		}
 		tb.n = 0;
-		if (likely(vm->vm_nreserve >= need))
+		if (likely(vm->vm_nreserve >= need)) {
+			__release(&vm->vm_lock);	/* to vmem_lock_reserved() */
 			return 0;
+		}
 		spin_unlock_irqrestore(&vm->vm_lock, *flags);
 	}
 }
@@ -362,8 +363,10 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 	for (;;) {
 		err = vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP,
 					 &flags);
-		if (err)
-			break;
+		if (err) {	/* not break: sparse loses the lock there */
+			vmem_count_fail(vm);
+			return err;
+		}
 		vs = vmem_search(vm, r, &addr);
 		if (vs)
 			goto found;
