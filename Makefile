@@ -37,8 +37,8 @@ export VMEM_LOGDIR
 SCRIPTS := $(CURDIR)/scripts
 
 .PHONY: all modules vmem samples modules_install install uninstall clean \
-	check demo selftest testkernel checkpatch shellcheck help kdir-exists \
-	fuzz coverage bench-user
+	check demo selftest testkernel checkpatch sparse kernel-doc shellcheck \
+	help kdir-exists fuzz coverage bench-user
 
 all: modules
 
@@ -125,6 +125,14 @@ testkernel:
 checkpatch:
 	@$(SCRIPTS)/checkpatch.sh
 
+# Static checks alone: sparse (make C=2) against the test kernel, and
+# kernel-doc -Wall of the headers and vmem/.
+sparse:
+	@$(SCRIPTS)/check-sparse.sh
+
+kernel-doc:
+	@$(SCRIPTS)/check-kerneldoc.sh
+
 # The userspace harness (tools/testing/vmem): libFuzzer for FUZZ_SECONDS,
 # line and branch coverage of vmem/, and callgrind instruction counts.
 USERSPACE := $(CURDIR)/tools/testing/vmem
@@ -138,6 +146,7 @@ shellcheck:
 help:
 	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 	@echo "Other targets: vmem samples modules_install clean selftest"
-	@echo "  testkernel checkpatch shellcheck fuzz coverage bench-user."
+	@echo "  testkernel checkpatch sparse kernel-doc shellcheck fuzz coverage"
+	@echo "  bench-user."
 	@echo "  Variables: KDIR, VMEM_SEED, DESTDIR, PREFIX, INSTALL_MOD_PATH,"
 	@echo "  VMEM_TIMEOUT (seconds per VM boot), VMEM_LOGDIR."

@@ -16,6 +16,10 @@
 #               builds on what was installed (scripts/check-install.sh)
 #   dkms        dkms build (dkms.conf) against Debian's 6.1 and 6.12
 #               headers, in a DKMS tree of its own (scripts/check-dkms.sh)
+#   sparse      make C=2 against the test kernel: no warning
+#               (scripts/check-sparse.sh)
+#   kernel-doc  kernel-doc -none -Wall clean; every export and every
+#               constant of vmem.h documented (scripts/check-kerneldoc.sh)
 #   kunit       the test kernel (KUnit, KASAN, lockdep, kmemleak, ...) in
 #               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples
 #   distro-*    Debian's own 6.1 and 6.12 kernels in QEMU: vmem.ko and the
@@ -255,10 +259,12 @@ run_tier build tier_build
 run_tier clients "$VMEM_SCRIPTS/check-clients.sh" "$tk:$MODS/testkernel" \
 	"/usr/src/linux-headers-$rel61:$MODS/debian-$rel61" \
 	"/usr/src/linux-headers-$rel612:$MODS/debian-$rel612"
-run_tier dkms "$VMEM_SCRIPTS/check-dkms.sh" "$rel61" "$rel612"
 run_tier install "$VMEM_SCRIPTS/check-install.sh" \
 	"/usr/src/linux-headers-$rel61:$MODS/debian-$rel61" \
 	"/usr/src/linux-headers-$rel612:$MODS/debian-$rel612"
+run_tier dkms "$VMEM_SCRIPTS/check-dkms.sh" "$rel61" "$rel612"
+run_tier sparse "$VMEM_SCRIPTS/check-sparse.sh"
+run_tier kernel-doc "$VMEM_SCRIPTS/check-kerneldoc.sh"
 run_tier kunit tier_kunit
 run_tier "distro-$rel61" tier_distro "$rel61"
 run_tier "distro-$rel612" tier_distro "$rel612"
