@@ -26,7 +26,11 @@ DESTDIR ?=
 PREFIX ?= /usr
 INSTALL_MOD_PATH ?= $(DESTDIR)
 VMEM_DEVDIR = $(DESTDIR)$(PREFIX)/src/vmem
-KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release modules are installed for: UTS_RELEASE, which is what kbuild's
+# modules_install and vermagic use (Debian's 6.1 headers say "6.1.192" in
+# include/config/kernel.release but install for 6.1.0-57-amd64).
+KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 VMEM_HEADERS := vmem.h vmem_ns.h
 
 # Passed through to the test scripts (see README.md).

@@ -78,7 +78,8 @@ for arg in "$@"; do
 	kdir=${arg%%:*}
 	dir=${arg#*:}
 	name=$(basename "$dir")
-	rel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) || rel=
+	rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$kdir/include/generated/utsrelease.h" 2>/dev/null) || rel=
 	stage=$VMEM_BUILD/install/$name/root
 	log=
 	if [[ ! -f $dir/vmem.ko || -z $rel ]]; then
