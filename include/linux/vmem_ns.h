@@ -15,24 +15,22 @@
  * namespace VMEM, but does not import it"), and a module built past that
  * check is refused at load with -EINVAL.
  *
- * The macro exists because MODULE_IMPORT_NS() changed its argument in
- * Linux 6.13 from an identifier, which it stringified, to a string
- * literal: MODULE_IMPORT_NS(VMEM) before, MODULE_IMPORT_NS("VMEM") after.
- * This is the one place that knows.  (Stable kernels took the other half
- * of that change, a string DEFAULT_SYMBOL_NAMESPACE, earlier: 6.12.117
- * has it.  That half is vmem.ko's own business, settled in its Kbuild by
- * reading the kernel's export.h.)
+ * Linux 6.13 changed the argument of MODULE_IMPORT_NS() from an identifier,
+ * which it stringified, to a string literal: MODULE_IMPORT_NS(VMEM) before,
+ * MODULE_IMPORT_NS("VMEM") after, and stable kernels took parts of that
+ * change at different times (6.12.117's DEFAULT_SYMBOL_NAMESPACE is a
+ * string while its MODULE_IMPORT_NS() still stringifies), so no version
+ * number tells which spelling a kernel wants.  Both spellings have always
+ * expanded to the same modinfo tag, import_ns=VMEM, which is all that
+ * modpost and the module loader read.  This is the one place that knows:
+ * it writes the tag itself, which every kernel since namespaces came
+ * (5.4) reads the same.
  */
 #ifndef _LINUX_VMEM_NS_H
 #define _LINUX_VMEM_NS_H
 
 #include <linux/module.h>
-#include <linux/version.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define VMEM_IMPORT_NS()	MODULE_IMPORT_NS("VMEM")
-#else
-#define VMEM_IMPORT_NS()	MODULE_IMPORT_NS(VMEM)
-#endif
+#define VMEM_IMPORT_NS()	MODULE_INFO(import_ns, "VMEM")
 
 #endif /* _LINUX_VMEM_NS_H */
