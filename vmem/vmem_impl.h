@@ -328,8 +328,12 @@ int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 /* vmem/vmem_seg.c: segments and allocation */
 int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
 			 unsigned int need, unsigned long *flags);
-#define vmem_lock_reserved(vm, vmflags, need, flags)			\
-	vmem_cond_locked(vm, __vmem_lock_reserved(vm, vmflags, need, flags))
+#define vmem_lock_reserved(vm, vmflags, need, flags) ({			\
+	struct vmem *__vm = (vm);					\
+									\
+	vmem_cond_locked(__vm,						\
+			 __vmem_lock_reserved(__vm, vmflags, need, flags)); \
+})
 void vmem_unlock(struct vmem *vm, unsigned long flags)
 	__releases(&vm->vm_lock);
 struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
@@ -346,8 +350,11 @@ struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
 /* vmem/vmem_import.c */
 int __vmem_import(struct vmem *vm, const struct vmem_req *r,
 		  struct vmem_seg **freshp, unsigned long *flags);
-#define vmem_import(vm, r, freshp, flags)				\
-	vmem_cond_locked(vm, __vmem_import(vm, r, freshp, flags))
+#define vmem_import(vm, r, freshp, flags) ({				\
+	struct vmem *__vm = (vm);					\
+									\
+	vmem_cond_locked(__vm, __vmem_import(__vm, r, freshp, flags));	\
+})
 
 /* vmem/vmem_hash.c: the allocated-segment hash, under vm_lock */
 struct vmem_seg **vmem_hash_bucket(const struct vmem *vm, unsigned long addr);
