@@ -222,9 +222,8 @@ static int toy_check_full(void)
 		n++;
 	}
 	if (n != TOY_NMINORS - toy_nkept || err != -ENOSPC)
-		toy_fail("a space of %lu minors with %u held gave %u more, then %d (want %lu, then %d)",
-			 TOY_NMINORS, toy_nkept, n, err,
-			 TOY_NMINORS - toy_nkept, -ENOSPC);
+		toy_fail("%u held: %u more minors, then %d; want %lu, then %d",
+			 toy_nkept, n, err, TOY_NMINORS - toy_nkept, -ENOSPC);
 	err = vmem_id_alloc_specific(toy_minors, toy_kept[0].minor,
 				     VMEM_NOSLEEP);
 	if (err != -EBUSY)

@@ -35,6 +35,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/completion.h>
 #include <linux/err.h>
 #include <linux/errno.h>
@@ -49,8 +50,8 @@
 #error "vmem_iommu_sample needs a 64-bit kernel"
 #endif
 
-/* Addresses are unsigned long: the <linux/sizes.h> names above 2 GiB are not. */
-#define IOVA_4G		(1UL << 32)
+/* Addresses are unsigned long; SZ_4G and up in <linux/sizes.h> are not. */
+#define IOVA_4G		BIT(32)
 #define IOVA_8G		(2 * IOVA_4G)
 #define IOVA_PAGE	((unsigned long)SZ_4K)
 #define IOVA_BASE	(IOVA_4G - SZ_16M)
@@ -142,7 +143,7 @@ static void iova_check_import(const char *when)
 
 	vmem_get_stats(iommu_dev, &st);
 	if (used != st.mem_import || !st.nimport)
-		iova_fail("%s: iommu_window has %#lx allocated, iommu_dev imported %#lx in %llu spans",
+		iova_fail("%s: window has %#lx in use, device imported %#lx in %llu",
 			  when, used, st.mem_import, st.nimport);
 }
 
@@ -167,8 +168,8 @@ static int iova_map_ring(unsigned long size, unsigned long lo,
 	    !IS_ALIGNED(addr, RING_ALIGN) ||
 	    (addr ^ (addr + size - 1)) >= RING_NOCROSS ||
 	    addr < lo || addr + size - 1 > hi) {
-		iova_fail("ring %u: [%#lx, +%#lx) breaks its constraints (align %#lx, nocross %#lx, [%#lx, %#lx])",
-			  nrings, addr, size, RING_ALIGN, RING_NOCROSS, lo, hi);
+		iova_fail("ring %u: [%#lx, +%#lx) misaligned, crossing or outside [%#lx, %#lx]",
+			  nrings, addr, size, lo, hi);
 		vmem_xfree(iommu_dev, addr, size);
 		return -EINVAL;
 	}
@@ -222,7 +223,7 @@ static int iova_map_rings(void)
 		vmem_xfree(iommu_dev, addr, SZ_2M);
 	if (vmem_arena_size(iommu_dev, VMEM_SPAN) != before_dev ||
 	    vmem_arena_size(iommu_window, VMEM_ALLOC) != before_win)
-		iova_fail("the failed ring left spans behind: %#lx -> %#lx in iommu_dev, %#lx -> %#lx used in the window",
+		iova_fail("failed ring: device spans %#lx -> %#lx, window use %#lx -> %#lx",
 			  before_dev, vmem_arena_size(iommu_dev, VMEM_SPAN),
 			  before_win,
 			  vmem_arena_size(iommu_window, VMEM_ALLOC));
