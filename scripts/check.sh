@@ -134,7 +134,7 @@ tier_build() {
 			passed=$((passed + 1))
 		fi
 	done
-	# Exported names must not clash with OpenZFS's spl.ko or the kernels
+	# Exported names must not clash with OpenZFS's (spl.ko, zfs.ko) or the kernels'
 	# (the lead's scripts/check-exports.sh): such a module cannot load.
 	if [[ -x $VMEM_SCRIPTS/check-exports.sh ]]; then
 		local symvers=$MODS/debian-$rel612/Module.symvers
