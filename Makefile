@@ -9,7 +9,7 @@
 #   make install          install vmem.ko, its headers, vmem.mk and its
 #                         Module.symvers for client builds; make uninstall
 #   make check            every test tier; ends with "N passed, N failed"
-#   make demo             boot a VM, load vmem.ko and a sample, show stats
+#   make demo             boot a VM, load vmem.ko and the samples, show stats
 #   make help             every target
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
