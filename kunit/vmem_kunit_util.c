@@ -14,6 +14,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/vmem_ns.h>
 
 #include "vmem_kunit.h"
 
@@ -248,3 +249,4 @@ void vkt_progress(void *arg, unsigned long done)
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites of vmem, with a reference model and a differential test");
 MODULE_AUTHOR("The vmem for Linux developers");
+VMEM_IMPORT_NS();

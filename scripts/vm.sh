@@ -6,7 +6,7 @@
 #
 #   vm.sh --name NAME --kernel BZIMAGE [--mode check|demo] [--vmem KO]
 #         [--vmem-args ARGS] [--kunit KO]... [--kunit-args ARGS]
-#         [--sample KO]... [--kmemleak]
+#         [--sample KO]... [--refuse KO]... [--kmemleak]
 #         [--timeout SECONDS] [--append KERNEL_ARGS]
 #
 # Writes $VMEM_LOGDIR/NAME.console.log (the kernel's log, first serial
@@ -32,8 +32,9 @@ vmem_args=
 kunit_args=
 kunit=()
 samples=()
+refuse=()
 kmemleak=0
-timeout=${VMEM_TIMEOUT:-300}
+timeout=${VMEM_TIMEOUT:-900}
 append=
 
 while (($#)); do
@@ -46,6 +47,7 @@ while (($#)); do
 	--kunit) kunit+=("$2"); shift ;;
 	--kunit-args) kunit_args=$2; shift ;;
 	--sample) samples+=("$2"); shift ;;
+	--refuse) refuse+=("$2"); shift ;;
 	--kmemleak) kmemleak=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--append) append=$2; shift ;;
@@ -87,6 +89,8 @@ guest_path() {
 	for m in "${kunit[@]}"; do printf '%s ' "$(guest_path "$m")"; done
 	printf '"\nSAMPLE_KOS="'
 	for m in "${samples[@]}"; do printf '%s ' "$(guest_path "$m")"; done
+	printf '"\nREFUSE_KOS="'
+	for m in "${refuse[@]}"; do printf '%s ' "$(guest_path "$m")"; done
 	printf '"\n'
 } >"$work/vmem.conf"
 
@@ -100,7 +104,7 @@ guest_path() {
 	echo "slink /bin/sh busybox"
 	echo "file /init $VMEM_SCRIPTS/guest-init.sh 0755"
 	echo "file /etc/vmem.conf $work/vmem.conf 0644"
-	for m in ${vmem:+"$vmem"} "${kunit[@]}" "${samples[@]}"; do
+	for m in ${vmem:+"$vmem"} "${kunit[@]}" "${samples[@]}" "${refuse[@]}"; do
 		[[ -f $m ]] || die "vm.sh: no module $m"
 		echo "file $(guest_path "$m") $m 0644"
 	done

@@ -459,11 +459,28 @@ void vmem_report(struct vmem *vm, const char *fmt, ...) __printf(2, 3);
 int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		     unsigned int vmflags);
 
+/*
+ * Sparse: a call that returns 0 with vm_lock held and an errno without.
+ * The callee hands its hold of the lock over (__release() before it
+ * returns 0); this tells sparse the caller holds it exactly when the call
+ * evaluated to 0.  @call is evaluated once.
+ */
+#define vmem_cond_locked(vm, call) ({					\
+	int __err = (call);						\
+									\
+	__cond_lock(&(vm)->vm_lock, !__err) ? 0 : __err;		\
+})
+
 /* vmem/vmem_seg.c: segments and allocation */
-int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
-		       unsigned int nsmall, unsigned int nbig,
-		       unsigned long *flags)
-	__acquires(&vm->vm_lock);
+int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
+			 unsigned int nsmall, unsigned int nbig,
+			 unsigned long *flags);
+#define vmem_lock_reserved(vm, vmflags, nsmall, nbig, flags) ({		\
+	struct vmem *__vm = (vm);					\
+									\
+	vmem_cond_locked(__vm, __vmem_lock_reserved(__vm, vmflags, nsmall, \
+						    nbig, flags));	\
+})
 void vmem_tag_free(struct vmem_seg *vs);
 void vmem_unlock(struct vmem *vm, unsigned long flags)
 	__releases(&vm->vm_lock);
@@ -482,9 +499,13 @@ struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
 bool vmem_req_wants_index(const struct vmem_req *r);
 
 /* vmem/vmem_import.c */
-int vmem_import(struct vmem *vm, const struct vmem_req *r,
-		struct vmem_seg **freshp, unsigned long *flags)
-	__acquires(&vm->vm_lock);
+int __vmem_import(struct vmem *vm, const struct vmem_req *r,
+		  struct vmem_seg **freshp, unsigned long *flags);
+#define vmem_import(vm, r, freshp, flags) ({				\
+	struct vmem *__vm = (vm);					\
+									\
+	vmem_cond_locked(__vm, __vmem_import(__vm, r, freshp, flags));	\
+})
 
 /* vmem/vmem_hash.c: the allocated-segment hash, under vm_lock */
 struct vmem_seg **vmem_hash_bucket(const struct vmem *vm, unsigned long addr);

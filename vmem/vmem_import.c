@@ -131,9 +131,8 @@ static int vmem_import_xalloc(struct vmem *vm, const struct vmem_req *r,
  * that the caller allocates from the span before anyone else sees it
  * wholly free.  On failure the lock is not held and nothing is left behind.
  */
-int vmem_import(struct vmem *vm, const struct vmem_req *r,
-		struct vmem_seg **freshp, unsigned long *flags)
-	__acquires(&vm->vm_lock)
+int __vmem_import(struct vmem *vm, const struct vmem_req *r,
+		  struct vmem_seg **freshp, unsigned long *flags)
 {
 	unsigned int vmflags = r->vmflags & VMEM_SLEEP_MASK;
 	struct vmem *source = vm->vm_source;
@@ -187,5 +186,6 @@ int vmem_import(struct vmem *vm, const struct vmem_req *r,
 	}
 	*freshp = vmem_span_insert(vm, addr, size, true);
 	vm->vm_kstat.nimport++;
+	__release(&vm->vm_lock);	/* to vmem_import() */
 	return 0;
 }

@@ -98,10 +98,9 @@ nomem:
  * meanwhile, in which case we drop the lock and top up again.  On failure
  * (-ENOMEM) the lock is not held and the arena is untouched.
  */
-int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
-		       unsigned int nsmall, unsigned int nbig,
-		       unsigned long *flags)
-	__acquires(&vm->vm_lock)
+int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
+			 unsigned int nsmall, unsigned int nbig,
+			 unsigned long *flags)
 {
 	struct vmem_tagbuf tb = { };
 
@@ -121,8 +120,10 @@ int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
 		tb.nsmall = 0;
 		tb.nbig = 0;
 		if (likely(vm->vm_nreserve >= nsmall &&
-			   vm->vm_nireserve >= nbig))
+			   vm->vm_nireserve >= nbig)) {
+			__release(&vm->vm_lock);	/* to vmem_lock_reserved() */
 			return 0;
+		}
 		spin_unlock_irqrestore(&vm->vm_lock, *flags);
 	}
 }
@@ -528,8 +529,10 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 	for (;;) {
 		err = vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP, 0,
 					 &flags);
-		if (err)
-			break;
+		if (err) {	/* not break: sparse loses the lock there */
+			vmem_count_fail(vm);
+			return err;
+		}
 		vs = vmem_search(vm, r, &addr);
 		if (vs)
 			goto found;
