@@ -190,7 +190,8 @@ bool vmem_contains(struct vmem *vm, unsigned long addr, unsigned long size)
 	if (!size || addr + (size - 1) < addr)
 		return false;
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	span = vmem_span_find(vm, addr);
+	vm->vm_kstat.ncontains++;
+	span = vmem_span_lookup(vm, addr, &vm->vm_kstat.ncontains_search);
 	found = span && addr + (size - 1) <= vmem_seg_last(span);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	return found;

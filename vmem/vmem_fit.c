@@ -101,6 +101,15 @@ bool vmem_seg_fits(const struct vmem_req *r, const struct vmem_seg *vs,
 
 /* ---- searching ---- */
 
+/* vmem_seg_fits() for a search: each free segment examined is counted. */
+static bool vmem_search_fits(struct vmem *vm, const struct vmem_req *r,
+			     const struct vmem_seg *vs, bool top,
+			     unsigned long *addrp)
+{
+	vm->vm_kstat.nsearch++;
+	return vmem_seg_fits(r, vs, top, addrp);
+}
+
 /* The first fit on the freelists of @map, lowest list first. */
 static struct vmem_seg *vmem_search_lists(struct vmem *vm,
 					  const struct vmem_req *r,
@@ -111,7 +120,7 @@ static struct vmem_seg *vmem_search_lists(struct vmem *vm,
 	for (; map; map &= map - 1) {
 		list_for_each_entry(vs, &vm->vm_freelist[__ffs(map)],
 				    vs_freelist)
-			if (vmem_seg_fits(r, vs, false, addrp))
+			if (vmem_search_fits(vm, r, vs, false, addrp))
 				return vs;
 	}
 	return NULL;
@@ -163,7 +172,7 @@ static struct vmem_seg *vmem_search_best(struct vmem *vm,
 				    vs_freelist) {
 			if (best && vs->vs_size >= best->vs_size)
 				continue;
-			if (!vmem_seg_fits(r, vs, false, &addr))
+			if (!vmem_search_fits(vm, r, vs, false, &addr))
 				continue;
 			best = vs;
 			*addrp = addr;
@@ -187,7 +196,7 @@ static struct vmem_seg *vmem_search_first(struct vmem *vm,
 		if (vs->vs_type == VMEM_SEG_SPAN && vs->vs_start > r->maxaddr)
 			break;
 		if (vs->vs_type == VMEM_SEG_FREE &&
-		    vmem_seg_fits(r, vs, false, addrp))
+		    vmem_search_fits(vm, r, vs, false, addrp))
 			return vs;
 	}
 	return NULL;
@@ -205,7 +214,7 @@ static struct vmem_seg *vmem_search_top(struct vmem *vm,
 		    vmem_seg_last(vs) < r->minaddr)
 			break;
 		if (vs->vs_type == VMEM_SEG_FREE &&
-		    vmem_seg_fits(r, vs, true, addrp))
+		    vmem_search_fits(vm, r, vs, true, addrp))
 			return vs;
 	}
 	return NULL;
@@ -246,7 +255,7 @@ static struct vmem_seg *vmem_search_next(struct vmem *vm,
 	}
 	for (; vs != &vm->vm_seg0; vs = list_next_entry(vs, vs_seglist)) {
 		if (vs->vs_type == VMEM_SEG_FREE &&
-		    vmem_seg_fits(&above, vs, false, addrp))
+		    vmem_search_fits(vm, &above, vs, false, addrp))
 			return vs;
 	}
 	return vmem_search_first(vm, r, addrp);
@@ -271,7 +280,7 @@ static struct vmem_seg *vmem_isearch_first(struct vmem *vm,
 	for (vs = vmem_index_first(vm, lo, r->size);
 	     vs && vs->vs_start <= r->maxaddr;
 	     vs = vmem_index_next(vs, r->size))
-		if (vmem_seg_fits(r, vs, false, addrp))
+		if (vmem_search_fits(vm, r, vs, false, addrp))
 			return vs;
 	return NULL;
 }
@@ -286,7 +295,7 @@ static struct vmem_seg *vmem_isearch_top(struct vmem *vm,
 	for (vs = vmem_index_last(vm, r->maxaddr, r->size);
 	     vs && vmem_seg_last(vs) >= r->minaddr;
 	     vs = vmem_index_prev(vs, r->size))
-		if (vmem_seg_fits(r, vs, true, addrp))
+		if (vmem_search_fits(vm, r, vs, true, addrp))
 			return vs;
 	return NULL;
 }
@@ -305,7 +314,7 @@ static struct vmem_seg *vmem_isearch_best(struct vmem *vm,
 
 	for (vs = vmem_index_best(vm, r->size); vs;
 	     vs = vmem_index_best_next(vs))
-		if (vmem_seg_fits(r, vs, false, addrp))
+		if (vmem_search_fits(vm, r, vs, false, addrp))
 			return vs;
 	return NULL;
 }

@@ -63,16 +63,20 @@ void vmem_hash_insert(struct vmem *vm, struct vmem_seg *vs)
 /*
  * The link that points at the allocated segment starting at @addr, or
  * NULL: vmem_hash_unlink() takes the segment out in O(1) once the caller
- * has checked it.
+ * has checked it.  Each entry passed over is counted (lookup, as
+ * illumos's vk_lookup): 0 while every segment is found at the head of its
+ * chain.
  */
 struct vmem_seg **vmem_hash_find(struct vmem *vm, unsigned long addr)
 {
 	struct vmem_seg **pp = vmem_hash_bucket(vm, addr);
 
 	lockdep_assert_held(&vm->vm_lock);
-	for (; *pp; pp = &(*pp)->vs_hnext)
+	for (; *pp; pp = &(*pp)->vs_hnext) {
 		if ((*pp)->vs_start == addr)
 			return pp;
+		vm->vm_kstat.nlookup++;
+	}
 	return NULL;
 }
 

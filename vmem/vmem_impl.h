@@ -149,16 +149,27 @@ static inline bool vmem_seg_is_marker(const struct vmem_seg *vs)
  */
 #define VMEM_RESERVE_MAX	16
 
-/* Counters, updated under vm_lock. */
+/*
+ * Counters, updated under vm_lock on paths that hold it anyway (or, for
+ * the rare failures that do not, that take it to count).  The names in
+ * comments are illumos's kstats; Documentation/vmem.rst says exactly what
+ * each one counts.
+ */
 struct vmem_kstat {
-	u64	nalloc;
-	u64	nfree;
-	u64	nfail;
-	u64	nwait;
+	u64	nalloc;			/* alloc */
+	u64	nfree;			/* free */
+	u64	nfail;			/* fail */
+	u64	nwait;			/* wait */
 	u64	nimport;
 	u64	nrelease;
 	u64	nbadfree;
 	u64	hash_rescales;
+	u64	nlookup;		/* lookup: hash entries passed over */
+	u64	nsearch;		/* search: free segments examined */
+	u64	ncontains;		/* contains: vmem_contains() calls */
+	u64	ncontains_search;	/* contains_search: span nodes visited */
+	u64	npopulate_fail;		/* populate_fail: tag refills failed */
+	u64	nrefill;		/* locked sections that took new tags */
 };
 
 /*
@@ -351,6 +362,8 @@ struct vmem_seg *vmem_index_prev(struct vmem_seg *vs, unsigned long size);
 struct vmem_seg *vmem_index_best(struct vmem *vm, unsigned long size);
 struct vmem_seg *vmem_index_best_next(struct vmem_seg *vs);
 struct vmem_seg *vmem_span_find(struct vmem *vm, unsigned long addr);
+struct vmem_seg *vmem_span_lookup(struct vmem *vm, unsigned long addr,
+				  u64 *visited);
 struct vmem_seg *vmem_span_first(struct vmem *vm);
 struct vmem_seg *vmem_span_next(struct vmem_seg *span);
 void vmem_span_tree_insert(struct vmem *vm, struct vmem_seg *span);

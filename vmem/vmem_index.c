@@ -503,6 +503,7 @@ static unsigned long vmem_index_refill(struct vmem *vm, unsigned long n,
 		vs->vs_sized = 0;
 		spin_lock_irqsave(&vm->vm_lock, flags);
 		vmem_tag_put(vm, vs);
+		vm->vm_kstat.nrefill++;
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 	}
 	return got;
@@ -600,13 +601,18 @@ static struct vmem_seg *vmem_span_entry(struct rb_node *n)
 	return n ? &vmem_addr_entry(n)->vis_seg : NULL;
 }
 
-/* The span with the highest start at most @addr, or NULL. */
-struct vmem_seg *vmem_span_find(struct vmem *vm, unsigned long addr)
+/*
+ * The span with the highest start at most @addr, or NULL; the tree nodes
+ * looked at are added to *@visited.
+ */
+struct vmem_seg *vmem_span_lookup(struct vmem *vm, unsigned long addr,
+				  u64 *visited)
 {
 	struct rb_node *n = vm->vm_span_tree.rb_node, *cand = NULL;
 
 	lockdep_assert_held(&vm->vm_lock);
 	while (n) {
+		(*visited)++;
 		if (vmem_span_entry(n)->vs_start <= addr) {
 			cand = n;
 			n = n->rb_right;
@@ -615,6 +621,14 @@ struct vmem_seg *vmem_span_find(struct vmem *vm, unsigned long addr)
 		}
 	}
 	return vmem_span_entry(cand);
+}
+
+/* The span with the highest start at most @addr, or NULL. */
+struct vmem_seg *vmem_span_find(struct vmem *vm, unsigned long addr)
+{
+	u64 visited;
+
+	return vmem_span_lookup(vm, addr, &visited);
 }
 
 /* The lowest span, or NULL. */
