@@ -8,6 +8,7 @@
 #include <linux/kernel.h>
 #include <linux/overflow.h>
 #include "vmem_impl.h"
+#include <trace/events/vmem.h>
 
 /*
  * The size of a span that holds a fit for @r wherever it starts: the
@@ -186,6 +187,7 @@ int __vmem_import(struct vmem *vm, const struct vmem_req *r,
 	}
 	*freshp = vmem_span_insert(vm, addr, size, true);
 	vm->vm_kstat.nimport++;
+	trace_vmem_import(vm, addr, size);
 	__release(&vm->vm_lock);	/* to vmem_import() */
 	return 0;
 }

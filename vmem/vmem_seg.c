@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include "vmem_impl.h"
+#include <trace/events/vmem.h>
 
 static gfp_t vmem_gfp(unsigned int vmflags)
 {
@@ -90,6 +91,16 @@ nomem:
 	return -ENOMEM;
 }
 
+/* The reserves could not be filled for an operation: count it. */
+static noinline void vmem_count_populate_fail(struct vmem *vm)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	vm->vm_kstat.npopulate_fail++;
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+}
+
 /*
  * Take vm_lock with at least @nsmall small and @nbig big tags in the
  * reserves, and, in an indexed arena, as many big ones up to
@@ -108,14 +119,19 @@ int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
 		if (unlikely(READ_ONCE(vm->vm_nreserve) < nsmall ||
 			     READ_ONCE(vm->vm_nireserve) < nbig ||
 			     READ_ONCE(vm->vm_indexed)) &&
-		    vmem_tagbuf_fill(vm, &tb, vmflags, nsmall, nbig))
+		    vmem_tagbuf_fill(vm, &tb, vmflags, nsmall, nbig)) {
+			vmem_count_populate_fail(vm);
 			return -ENOMEM;
+		}
 		spin_lock_irqsave(&vm->vm_lock, *flags);
-		while (unlikely(tb.list)) {
-			struct vmem_seg *vs = tb.list;
+		if (unlikely(tb.list)) {
+			vm->vm_kstat.nrefill++;
+			do {
+				struct vmem_seg *vs = tb.list;
 
-			tb.list = vs->vs_hnext;
-			vmem_tag_put(vm, vs);
+				tb.list = vs->vs_hnext;
+				vmem_tag_put(vm, vs);
+			} while (tb.list);
 		}
 		tb.nsmall = 0;
 		tb.nbig = 0;
@@ -321,6 +337,7 @@ static bool vmem_span_release(struct vmem *vm, struct vmem_seg *span,
 	vm->vm_total -= rel->size;
 	vm->vm_imported -= rel->size;
 	vm->vm_kstat.nrelease++;
+	trace_vmem_release(vm, rel->addr, rel->size);
 	vmem_tag_put(vm, vs);
 	vmem_tag_put(vm, span);
 	return true;
@@ -438,7 +455,8 @@ static bool vmem_size_round(const struct vmem *vm, unsigned long *sizep)
  * which was read under vm_lock when the search failed; so a free between
  * that search and this sleep is not missed.
  */
-static int vmem_wait_for_room(struct vmem *vm, unsigned long seq)
+static int vmem_wait_for_room(struct vmem *vm, const struct vmem_req *r,
+			      unsigned long seq)
 {
 	unsigned long flags;
 	int ret;
@@ -451,6 +469,7 @@ static int vmem_wait_for_room(struct vmem *vm, unsigned long seq)
 	vm->vm_nwaiters++;
 	vm->vm_kstat.nwait++;
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	trace_vmem_wait(vm, r->size);
 
 	ret = wait_event_killable(vm->vm_wq,
 				  READ_ONCE(vm->vm_free_seq) != seq);
@@ -461,13 +480,15 @@ static int vmem_wait_for_room(struct vmem *vm, unsigned long seq)
 	return ret ? -EINTR : 0;
 }
 
-static void vmem_count_fail(struct vmem *vm)
+static void vmem_count_fail(struct vmem *vm, const struct vmem_req *r,
+			    int err)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	vm->vm_kstat.nfail++;
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	trace_vmem_fail(vm, r->size, r->vmflags, err);
 }
 
 /*
@@ -530,7 +551,7 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 		err = vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP, 0,
 					 &flags);
 		if (err) {	/* not break: sparse loses the lock there */
-			vmem_count_fail(vm);
+			vmem_count_fail(vm, r, err);
 			return err;
 		}
 		vs = vmem_search(vm, r, &addr);
@@ -575,12 +596,12 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 		}
 		if (!r->wait)
 			break;
-		err = vmem_wait_for_room(vm, seq);
+		err = vmem_wait_for_room(vm, r, seq);
 		if (err)
 			break;
 		can_import = vm->vm_import || vm->vm_ximport;
 	}
-	vmem_count_fail(vm);
+	vmem_count_fail(vm, r, err);
 	return err;
 
 found:
@@ -712,6 +733,7 @@ int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	       unsigned long *addrp)
 {
 	struct vmem_req r;
+	int err;
 
 	if (unlikely(!vmem_vmflags_valid(vmflags) ||
 		     !vmem_size_round(vm, &size)))
@@ -719,13 +741,18 @@ int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	might_sleep_if(vmflags & VMEM_SLEEP);
 	if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT)))) {
 		if (likely(vmem_alloc_instant(vm, size, addrp)))
-			return 0;
+			goto done;
 	} else if (vmem_alloc_ordered(vm, size, vmflags & VMEM_POLICY_MASK,
 				      addrp)) {
-		return 0;
+		goto done;
 	}
 	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
-	return vmem_alloc_req(vm, &r, addrp);
+	err = vmem_alloc_req(vm, &r, addrp);
+	if (err)
+		return err;
+done:
+	trace_vmem_alloc(vm, *addrp, size, vmflags);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(vmem_alloc);
 
@@ -823,7 +850,11 @@ int vmem_xalloc(struct vmem *vm, unsigned long size, unsigned long align,
 			     maxaddr, vmflags);
 	if (err)
 		return err;
-	return vmem_alloc_req(vm, &r, addrp);
+	err = vmem_alloc_req(vm, &r, addrp);
+	if (!err)
+		trace_vmem_xalloc(vm, *addrp, r.size, r.align, r.phase,
+				  r.nocross, r.minaddr, r.maxaddr, vmflags);
+	return err;
 }
 EXPORT_SYMBOL_GPL(vmem_xalloc);
 
@@ -848,6 +879,9 @@ int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		      vmflags | VMEM_FIRSTFIT);
 	r.wait = false;		/* a taken identifier is never waited for */
 	err = vmem_alloc_req(vm, &r, &got);
+	if (!err)
+		trace_vmem_xalloc(vm, got, r.size, r.align, r.phase, r.nocross,
+				  r.minaddr, r.maxaddr, vmflags);
 	if (err == -ENOSPC && vmem_contains(vm, addr, size))
 		return -EBUSY;
 	return err;
@@ -905,8 +939,10 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 		}
 	}
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	if (big)
+	if (big) {
 		vmem_tag_put(vm, big);
+		vm->vm_kstat.nrefill++;
+	}
 	pp = vmem_hash_find(vm, addr);
 	vs = pp ? *pp : NULL;
 	if (unlikely(!vs || !vmem_size_round(vm, &rsize) ||
@@ -920,6 +956,7 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 	wake = vmem_note_room(vm);
 	vmem_unlock(vm, flags);
 
+	trace_vmem_free(vm, addr, rsize);
 	if (unlikely(wake))
 		wake_up_all(&vm->vm_wq);
 	if (rel.size)
