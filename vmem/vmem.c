@@ -351,14 +351,12 @@ const char *vmem_name(struct vmem *vm)
 }
 EXPORT_SYMBOL_GPL(vmem_name);
 
-/**
- * vmem_get_stats() - A consistent snapshot of an arena's counters.
- * @vm: the arena
- * @st: filled in
- *
- * Context: Any context.  Takes and releases the arena lock.
+/*
+ * vmem_get_stats(), and in @x (if not NULL) the rest of what debugfs
+ * shows, from the same locked section.
  */
-void vmem_get_stats(struct vmem *vm, struct vmem_stats *st)
+void vmem_get_stats_ext(struct vmem *vm, struct vmem_stats *st,
+			struct vmem_stats_ext *x)
 {
 	unsigned long flags;
 
@@ -379,7 +377,30 @@ void vmem_get_stats(struct vmem *vm, struct vmem_stats *st)
 	st->hash_buckets = 1UL << vm->vm_hash_shift;
 	st->hash_rescales = vm->vm_kstat.hash_rescales;
 	st->tags_reserved = vm->vm_nreserve;
+	if (x) {
+		x->kstat = vm->vm_kstat;
+		x->nbusy = vm->vm_nbusy;
+		/* vm_nsegs counts each span's header and each segment */
+		x->nfreesegs = vm->vm_nsegs - vm->vm_nspans - vm->vm_nbusy;
+		x->nunindexed = vm->vm_nunindexed;
+		x->nireserve = vm->vm_nireserve;
+		x->hash_shift = vm->vm_hash_shift;
+		x->indexed = vm->vm_indexed;
+		x->sized = vm->vm_sized;
+	}
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
+}
+
+/**
+ * vmem_get_stats() - A consistent snapshot of an arena's counters.
+ * @vm: the arena
+ * @st: filled in
+ *
+ * Context: Any context.  Takes and releases the arena lock.
+ */
+void vmem_get_stats(struct vmem *vm, struct vmem_stats *st)
+{
+	vmem_get_stats_ext(vm, st, NULL);
 }
 EXPORT_SYMBOL_GPL(vmem_get_stats);
 
