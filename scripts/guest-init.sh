@@ -26,6 +26,10 @@
 #   VMEM-CHECK not ok NAME # REASON    a check failed
 #   VMEM-GUEST-DONE                    the script reached its end
 #
+# and, between "VMEM-FILE-BEGIN PATH" and "VMEM-FILE-END", copies of the
+# debugfs files of vmem (PATH relative to /sys/kernel/debug), taken with
+# the samples loaded, for scripts/check-vmemstat.sh.
+#
 # A run without VMEM-GUEST-DONE hung or crashed.  Markers written to
 # /dev/kmsg ("vmem-guest: kunit begin/end") delimit each KUnit module's
 # KTAP in the kernel log.
@@ -74,6 +78,7 @@ if [ "$WATCHDOG" -gt 0 ] && [ -w /proc/sysrq-trigger ]; then
 fi
 
 DBG=/sys/kernel/debug
+TRACEFS=/sys/kernel/tracing
 OUT=/tmp/out
 
 ok() {
@@ -263,7 +268,8 @@ check_vmem_iommu_sample() {
 		echo "iommu_dev0: import $(stat_of iommu_dev0 import), alloc $(stat_of iommu_dev0 alloc); the sample made $rings rings and $bufs buffers"
 		return 1
 	fi
-	grep -q '^iommu_dev0 ' "$DBG/vmem/arenas" || {
+	awk '$1 == "iommu_dev0" { found = 1 } END { exit !found }' \
+		"$DBG/vmem/arenas" || {
 		echo "iommu_dev0 not in $DBG/vmem/arenas"
 		return 1
 	}
@@ -316,7 +322,8 @@ unload_sample() {
 	check "rmmod $1" rmmod "$1" || return 1
 	for a in $added; do
 		check "$a removed with $1" gone "$DBG/vmem/$a"
-		if grep -q "^$a " "$DBG/vmem/arenas" 2>/dev/null; then
+		if awk -v a="$a" '$1 == a { f = 1 } END { exit !f }' \
+			"$DBG/vmem/arenas" 2>/dev/null; then
 			not_ok "$a leaves $DBG/vmem/arenas with $1" "still listed"
 		fi
 	done
@@ -362,6 +369,237 @@ rmmod_refused() {
 	done
 }
 
+# --- the debugfs tables ----------------------------------------------
+
+# "arenas": the version line, the header, a row of 12 fields per arena; an
+# importer right under its source, indented two more.
+arenas_table_ok() {
+	f=$DBG/vmem/arenas
+	head -n 1 "$f" | grep -qx 'vmem arenas - version: 1' || {
+		echo "first line of $f: $(head -n 1 "$f")"
+		return 1
+	}
+	sed -n 2p "$f" | grep -q '^# name  *quantum  *inuse  *total  *imported  *alloc  *free  *wait  *fail  *live  *freesegs  *cache_hit$' || {
+		echo "header of $f: $(sed -n 2p "$f")"
+		return 1
+	}
+	if tail -n +3 "$f" | awk 'NF != 12 { bad = 1 } END { exit !bad }'; then
+		echo "a row of $f without 12 fields:"
+		tail -n +3 "$f" | awk 'NF != 12' | head -n 2
+		return 1
+	fi
+	for a in $(arenas); do
+		src=$(stat_of "$a" source)
+		[ "$src" = - ] && continue
+		# the source's row, then (maybe after other importers) ours
+		awk -v a="$a" -v s="$src" '
+			{ match($0, /^ */); ind = RLENGTH; n = $1 }
+			n == s { si = ind; seen = 1; next }
+			n == a { ok = seen && ind == si + 2; exit }
+			seen && ind <= si { seen = 0 }
+			END { exit !ok }' "$f" || {
+			echo "$a is not indented under its source $src in $f:"
+			cat "$f"
+			return 1
+		}
+	done
+}
+
+# An arena's row in "arenas" says what its stats say.
+arenas_row_ok() {
+	row=$(awk -v a="$1" '$1 == a' "$DBG/vmem/arenas")
+	# shellcheck disable=SC2086 # the row's fields
+	set -- $row
+	[ "$2" = "$(stat_of "$1" quantum)" ] &&
+		[ "$3" = "$(stat_of "$1" mem_inuse)" ] &&
+		[ "$4" = "$(stat_of "$1" mem_total)" ] &&
+		[ "$5" = "$(stat_of "$1" mem_import)" ] &&
+		[ "$6" = "$(stat_of "$1" alloc)" ] &&
+		[ "$7" = "$(stat_of "$1" free)" ] &&
+		[ "$8" = "$(stat_of "$1" wait)" ] &&
+		[ "$9" = "$(stat_of "$1" fail)" ] &&
+		[ "${10}" = "$(stat_of "$1" live)" ] &&
+		[ "${11}" = "$(stat_of "$1" free_segments)" ] && return 0
+	echo "row: $row"
+	cat "$DBG/vmem/$1/stats"
+	return 1
+}
+
+# "segments" tiles each span, "freelists" counts the free ones, "hash"
+# counts the live ones, "qcache" has its header.
+arena_files_ok() {
+	d=$DBG/vmem/$1
+	# (busybox awk reads 0x... as numbers; exact below 2^53)
+	awk '
+		/^#/ { next }
+		NF != 4 { print "bad line: " $0; bad = 1; exit }
+		{ s = $1 + 0; e = $2 + 0 }
+		$4 == "span" || $4 == "import" { want = s; next }
+		s != want || e - s + 1 != $3 {
+			print "not tiled at: " $0; bad = 1; exit
+		}
+		{ want = e + 1 }
+		$4 == "free" { free++ }
+		$4 == "alloc" { live++ }
+		END {
+			if (!bad)
+				print free + 0, live + 0 >"/tmp/segcount"
+			exit bad
+		}' "$d/segments" || return 1
+	read -r nfree nlive </tmp/segcount
+	[ "$nfree" = "$(stat_of "$1" free_segments)" ] || {
+		echo "$nfree free segments in segments, stats says $(stat_of "$1" free_segments)"
+		return 1
+	}
+	[ "$nlive" = "$(stat_of "$1" live)" ] || {
+		echo "$nlive allocated segments in segments, stats says $(stat_of "$1" live)"
+		return 1
+	}
+	[ "$(awk '$1 == "all" { print $3 }' "$d/freelists")" = "$nfree" ] || {
+		echo "freelists does not count $nfree:"
+		cat "$d/freelists"
+		return 1
+	}
+	[ "$(sed -n 's/^entries: //p' "$d/hash")" = "$nlive" ] || {
+		echo "hash does not count $nlive:"
+		cat "$d/hash"
+		return 1
+	}
+	head -n 1 "$d/qcache" | grep -qx 'vmem qcache - version: 1' || {
+		echo "first line of qcache: $(head -n 1 "$d/qcache")"
+		return 1
+	}
+}
+
+# Copy every vmem file of debugfs to our output, for the host.
+dump_tree() {
+	for f in "$DBG/vmem/arenas" "$DBG"/vmem/*/*; do
+		[ -f "$f" ] || continue
+		echo "VMEM-FILE-BEGIN ${f#"$DBG"/}"
+		cat "$f"
+		echo "VMEM-FILE-END"
+	done
+}
+
+# --- trace events ---------------------------------------------------
+
+VMEM_EVENTS="vmem_alloc vmem_xalloc vmem_free vmem_import vmem_release vmem_fail vmem_wait vmem_qcache_flush"
+
+trace_events_there() {
+	for e in $VMEM_EVENTS; do
+		[ -r "$TRACEFS/events/vmem/$e/format" ] || {
+			echo "no $TRACEFS/events/vmem/$e/format"
+			ls "$TRACEFS/events/vmem" 2>&1
+			return 1
+		}
+	done
+	for field in 'const void \* arena' 'char name\[32\]' \
+		'unsigned long addr' 'unsigned long size' \
+		'unsigned int vmflags'; do
+		grep -q "field:$field;" "$TRACEFS/events/vmem/vmem_alloc/format" || {
+			echo "vmem_alloc has no field $field:"
+			cat "$TRACEFS/events/vmem/vmem_alloc/format"
+			return 1
+		}
+	done
+}
+
+# count_events EVENT ARENA: events of that kind and arena in the buffer.
+count_events() {
+	grep -c " $1: arena=$2 " "$OUT.trace"
+}
+
+# Every allocation, free, failure, import and release an arena counted
+# while tracing was on is an event in the buffer, with its fields.
+trace_matches_stats() {
+	cat "$TRACEFS/trace" >"$OUT.trace"
+	grep -q '^# entries-in-buffer/entries-written: \([0-9]*\)/\1 ' \
+		"$OUT.trace" || {
+		echo "events were lost:"
+		grep '^# entries-in-buffer' "$OUT.trace"
+		return 1
+	}
+	for a in $(arenas); do
+		allocs=$(($(count_events vmem_alloc "$a") + $(count_events vmem_xalloc "$a")))
+		for pair in "alloc $allocs" "free $(count_events vmem_free "$a")" \
+			"fail $(count_events vmem_fail "$a")" \
+			"import $(count_events vmem_import "$a")" \
+			"release $(count_events vmem_release "$a")" \
+			"wait $(count_events vmem_wait "$a")"; do
+			# shellcheck disable=SC2086 # key and count
+			set -- $pair
+			[ "$2" = "$(stat_of "$a" "$1")" ] || {
+				echo "$a: $2 $1 events, stats says $1: $(stat_of "$a" "$1")"
+				return 1
+			}
+		done
+	done
+	# the fields, as TP_printk writes them
+	grep -q ' vmem_alloc: arena=[^ ]* addr=0x[0-9a-f]* size=0x[0-9a-f]* flags=[A-Z|]*$' "$OUT.trace" || {
+		echo "no vmem_alloc event with its fields:"
+		grep -m 3 vmem_alloc "$OUT.trace"
+		return 1
+	}
+	grep -q ' vmem_import: arena=[^ ]* addr=0x[0-9a-f]* size=0x[0-9a-f]*$' "$OUT.trace" || {
+		echo "no vmem_import event with its fields"
+		return 1
+	}
+}
+
+# With vmem's events on, the samples' operations are all in the trace.
+run_trace() {
+	[ -n "$SAMPLE_KOS" ] || return 0
+	if ! mount -t tracefs nodev "$TRACEFS" 2>"$OUT"; then
+		not_ok "tracefs mounted" "$(cat "$OUT")"
+		return
+	fi
+	check "vmem trace events in $TRACEFS" trace_events_there || return
+	echo 16384 >"$TRACEFS/buffer_size_kb"
+	echo >"$TRACEFS/trace"
+	echo 1 >"$TRACEFS/events/vmem/enable"
+	echo 1 >"$TRACEFS/tracing_on"
+	loaded_t=
+	for ko in $SAMPLE_KOS; do
+		insmod "$ko" && loaded_t="$loaded_t $(modname "$ko")"
+	done
+	echo 0 >"$TRACEFS/tracing_on"
+	check "trace events match the arenas' counters" trace_matches_stats
+	echo 0 >"$TRACEFS/events/vmem/enable"
+	echo >"$TRACEFS/trace"
+	echo 1408 >"$TRACEFS/buffer_size_kb"
+	for mm in $loaded_t; do
+		rmmod "$mm"
+	done
+}
+
+# A file held open while its arena is destroyed: reads fail with EIO (or
+# find the end), the close is clean.  KASAN would see a use after free.
+open_across_destroy() {
+	d=$DBG/vmem/$1
+	exec 3<"$d/segments" 4<"$d/stats" 5<"$d/hash"
+	read -r _ <&3
+	rmmod "$2" || return 1
+	for fd in 3 4 5; do
+		if out=$(cat <&$fd 2>&1); then
+			[ -z "$out" ] || {
+				echo "fd $fd still reads after rmmod $2: $out"
+				exec 3<&- 4<&- 5<&-
+				return 1
+			}
+		else
+			case $out in
+			*"Input/output error"*) ;;
+			*) echo "fd $fd: $out"; exec 3<&- 4<&- 5<&-; return 1 ;;
+			esac
+		fi
+	done
+	exec 3<&- 4<&- 5<&-
+	[ ! -e "$d" ] || {
+		echo "$d still there"
+		return 1
+	}
+}
+
 run_samples() {
 	loaded=
 	for ko in $REFUSE_KOS; do
@@ -371,6 +609,15 @@ run_samples() {
 	for ko in $SAMPLE_KOS; do
 		load_sample "$ko" && loaded="$loaded $m"
 	done
+	if [ "$MODE" != demo ] && [ -n "$loaded" ]; then
+		check "debugfs arenas table" arenas_table_ok
+		for a in $(arenas); do
+			check "$a: arenas row agrees with stats" arenas_row_ok "$a"
+			check "$a: segments, freelists, hash agree" \
+				arena_files_ok "$a"
+		done
+		dump_tree
+	fi
 	[ "$MODE" = demo ] || [ -z "$loaded" ] ||
 		check "rmmod vmem refused while$loaded hold it" \
 			rmmod_refused "$loaded"
@@ -378,10 +625,23 @@ run_samples() {
 		unload_sample "$mm"
 	done
 	[ "$MODE" = demo ] && return
-	# After a refused unload and its clients gone, vmem serves new ones.
+	# After a refused unload and its clients gone, vmem serves new ones;
+	# the last time, with debugfs files open across the unload.
 	for ko in $SAMPLE_KOS; do
 		load_sample "$ko" && unload_sample "$m"
 	done
+	for ko in $SAMPLE_KOS; do
+		m=$(modname "$ko")
+		before=$(arenas | tr '\n' ' ')
+		insmod "$ko" || continue
+		a=$(new_arenas "$before")
+		a=${a# }
+		a=${a%% *}
+		[ -n "$a" ] || continue
+		check "$m: $a's files open across rmmod: EIO, no use after free" \
+			open_across_destroy "$a" "$m"
+	done
+	run_trace
 }
 
 main() {
