@@ -24,6 +24,8 @@
 #               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples
 #   distro-*    Debian's own 6.1 and 6.12 kernels in QEMU: vmem.ko and the
 #               sample load, work, show debugfs stats, unload cleanly
+#   vmemstat    scripts/vmemstat on the debugfs files the kunit and
+#               distro VMs copied out (scripts/check-vmemstat.py)
 #   selftest-live  a real boot with a failing KUnit case must fail
 #   userspace   `make -C tools/testing/vmem check`, when it exists
 #   checkpatch  scripts/checkpatch.sh (--strict) on our C sources;
@@ -225,6 +227,17 @@ tier_distro() {
 	done
 	[[ -f $dir/noimport/vmem_noimport.ko ]] &&
 		vmargs+=(--refuse "$dir/noimport/vmem_noimport.ko")
+	# The million-segment fixture needs a kernel without KASAN's pace.
+	rm -rf "$dir/bigarena"
+	cp -a "$VMEM_SCRIPTS/bigarena" "$dir/bigarena"
+	if make -C "/usr/src/linux-headers-$rel" M="$dir/bigarena" \
+		VMEM_DIR="$dir" modules >"$VMEM_LOGDIR/build-$name-bigarena.log" \
+		2>&1; then
+		vmargs+=(--fixture "$dir/bigarena/vmem_bigarena.ko")
+	else
+		echo "  FAILED  build of scripts/bigarena for $rel; see $VMEM_LOGDIR/build-$name-bigarena.log"
+		tier_report "$name-bigarena" 0 1
+	fi
 	"$VMEM_SCRIPTS/vm.sh" --name "$name" --kernel "$kernel" \
 		--timeout "${VMEM_TIMEOUT:-120}" "${vmargs[@]}" || true
 	python3 "$VMEM_SCRIPTS/verdict.py" --name "$name" --quiet \
@@ -267,6 +280,9 @@ run_tier kernel-doc "$VMEM_SCRIPTS/check-kerneldoc.sh"
 run_tier kunit tier_kunit
 run_tier "distro-$rel61" tier_distro "$rel61"
 run_tier "distro-$rel612" tier_distro "$rel612"
+run_tier vmemstat python3 "$VMEM_SCRIPTS/check-vmemstat.py" \
+	"$VMEM_LOGDIR/kunit.guest.log" "$VMEM_LOGDIR/distro-$rel61.guest.log" \
+	"$VMEM_LOGDIR/distro-$rel612.guest.log"
 if [[ -n $tk ]]; then
 	run_tier selftest-live "$VMEM_SCRIPTS/selftest.sh" --live-only
 else

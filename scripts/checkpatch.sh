@@ -22,6 +22,7 @@ passed=0
 failed=0
 cd "$VMEM_ROOT"
 mapfile -t files < <(find vmem debugfs kunit samples include scripts/selftest \
+	scripts/bigarena \
 	scripts/noimport \( -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' \
 	-type f 2>/dev/null | sort)
 # Two checkpatch.pl at a time (the machine has 2 cores); each file's
