@@ -6,6 +6,9 @@
 #
 #   MODE        check: load everything, run the checks, scan for leaks
 #               demo:  load vmem.ko and the samples, show the statistics
+#               dump:  load vmem.ko and the samples, copy the debugfs
+#                      files out, say VMEM-DUMP-READY and wait for the
+#                      host to take a crash dump (scripts/check-drgn.sh)
 #   VMEM_KO     path of vmem.ko in the initramfs (empty: none)
 #   VMEM_ARGS   its parameters
 #   KUNIT_KOS   KUnit modules: their suites run while they load
@@ -13,6 +16,8 @@
 #   SAMPLE_KOS  client modules, loaded after vmem.ko
 #   REFUSE_KOS  modules the kernel must refuse to load (a client that does
 #               not import the VMEM namespace)
+#   FIXTURE_KOS test fixtures: vmem_bigarena.ko, an arena of a million
+#               segments (scripts/bigarena)
 #   KMEMLEAK    1: clear kmemleak before and scan after the modules
 #   WATCHDOG    seconds after which blocked tasks and CPU backtraces are
 #               dumped to the kernel log (sysrq w, l): the VM is about to
@@ -51,6 +56,7 @@ KUNIT_KOS=
 KUNIT_ARGS=
 SAMPLE_KOS=
 REFUSE_KOS=
+FIXTURE_KOS=
 KMEMLEAK=0
 WATCHDOG=0
 # shellcheck source=/dev/null
@@ -172,17 +178,6 @@ no_leaks() {
 		cat "$OUT.leaks"
 		return 1
 	}
-}
-
-show_stats() {
-	for a in $(arenas); do
-		echo "--- $DBG/vmem/$a/stats"
-		cat "$DBG/vmem/$a/stats"
-	done
-	if [ -f "$DBG/vmem/arenas" ]; then
-		echo "--- $DBG/vmem/arenas"
-		cat "$DBG/vmem/arenas"
-	fi
 }
 
 run_kunit() {
@@ -310,8 +305,41 @@ load_sample() {
 	if [ "$MODE" = demo ]; then
 		echo "=== $m loaded; dmesg:"
 		dmesg | grep -E "(^|\] )(vmem|$m): " | tail -n 12
-		echo "=== arena statistics:"
-		show_stats
+	fi
+}
+
+# Mode demo: vmem's trace events on while the samples load.
+demo_trace_on() {
+	mount -t tracefs nodev "$TRACEFS" 2>/dev/null || return 0
+	[ -d "$TRACEFS/events/vmem" ] || return 0
+	echo >"$TRACEFS/trace"
+	echo 1 >"$TRACEFS/events/vmem/enable"
+}
+
+# Mode demo: the tree of arenas, one arena's statistics, its caches, its
+# segments, the trace events.
+demo_show() {
+	echo "=== cat $DBG/vmem/arenas   (an importer under its source)"
+	cat "$DBG/vmem/arenas"
+	a=iommu_dev0
+	[ -d "$DBG/vmem/$a" ] || a=$(arenas | head -n 1)
+	[ -n "$a" ] || return 0
+	echo "=== cat $DBG/vmem/$a/stats"
+	cat "$DBG/vmem/$a/stats"
+	echo "=== cat $DBG/vmem/$a/qcache   (its quantum caches)"
+	cat "$DBG/vmem/$a/qcache"
+	echo "=== head $DBG/vmem/$a/segments"
+	head -n 8 "$DBG/vmem/$a/segments"
+	echo "=== cat $DBG/vmem/$a/freelists"
+	cat "$DBG/vmem/$a/freelists"
+	if [ -d "$TRACEFS/events/vmem" ]; then
+		echo 0 >"$TRACEFS/events/vmem/enable"
+		echo "=== trace events (echo 1 >$TRACEFS/events/vmem/enable):"
+		grep -E ' vmem_(import|release|fail): ' "$TRACEFS/trace" |
+			head -n 4
+		grep -E ' vmem_(alloc|xalloc|free): ' "$TRACEFS/trace" |
+			tail -n 6
+		echo "... $(grep -c ' vmem_' "$TRACEFS/trace") events in all"
 	fi
 }
 
@@ -600,15 +628,61 @@ open_across_destroy() {
 	}
 }
 
+# vmem_bigarena: "segments" of an arena of 2^20 segments and a span reads
+# whole, every line, while the fixture's thread keeps allocating and
+# freeing in it: the reader holds the arena's lock a batch at a time.
+big_arena_ok() {
+	insmod "$1" || return 1
+	d=$DBG/vmem/vmem_big
+	par=/sys/module/vmem_bigarena/parameters/pairs
+	p0=$(cat "$par")
+	t0=$(date +%s)
+	n=$(wc -l <"$d/segments")
+	t1=$(date +%s)
+	p1=$(cat "$par")
+	nfree=$(awk '$1 == "all" { print $3 }' "$d/freelists")
+	rmmod vmem_bigarena || return 1
+	echo "segments: $n lines in $((t1 - t0)) s; meanwhile the thread" \
+		"made $((p1 - p0)) allocate+free pairs"
+	# the header, the span, 2^20 segments
+	[ "$n" = 1048578 ] || {
+		echo "$n lines, not 1048578"
+		return 1
+	}
+	[ $((p1 - p0)) -gt 0 ] || {
+		echo "the thread made no allocation while segments was read"
+		return 1
+	}
+	# the thread may hold one of the 2^19 free pages
+	[ "$nfree" = 524288 ] || [ "$nfree" = 524287 ] || {
+		echo "freelists counts $nfree free segments"
+		return 1
+	}
+}
+
+run_fixtures() {
+	for ko in $FIXTURE_KOS; do
+		case $(modname "$ko") in
+		vmem_bigarena)
+			check "a million segments read in batches under load" \
+				big_arena_ok "$ko"
+			head -n 1 "$OUT"
+			;;
+		esac
+	done
+}
+
 run_samples() {
 	loaded=
 	for ko in $REFUSE_KOS; do
 		check "$(modname "$ko") refused: no VMEM namespace import" \
 			refused "$ko"
 	done
+	[ "$MODE" = demo ] && demo_trace_on
 	for ko in $SAMPLE_KOS; do
 		load_sample "$ko" && loaded="$loaded $m"
 	done
+	[ "$MODE" = demo ] && demo_show
 	if [ "$MODE" != demo ] && [ -n "$loaded" ]; then
 		check "debugfs arenas table" arenas_table_ok
 		for a in $(arenas); do
@@ -644,8 +718,26 @@ run_samples() {
 	run_trace
 }
 
+# Mode dump: the arenas loaded and quiet, their files copied out, then
+# wait for the host's dump-guest-memory (and its quit).
+run_dump() {
+	check "insmod vmem" insmod "$VMEM_KO" || return
+	for ko in $SAMPLE_KOS; do
+		check "insmod $(modname "$ko")" insmod "$ko"
+	done
+	dump_tree
+	echo VMEM-DUMP-READY
+	while :; do
+		sleep 60
+	done
+}
+
 main() {
 	echo "VMEM-GUEST-BEGIN mode=$MODE kernel=$(uname -r)"
+	if [ "$MODE" = dump ]; then
+		run_dump
+		return
+	fi
 	check "debugfs mounted" grep -q " $DBG debugfs " /proc/mounts
 	if [ "$KMEMLEAK" = 1 ]; then
 		# Forget what boot left: only our modules' leaks count.
@@ -657,6 +749,7 @@ main() {
 	fi
 	run_kunit
 	run_samples
+	run_fixtures
 	if [ -n "$VMEM_KO" ] && grep -q '^vmem ' /proc/modules; then
 		check "rmmod vmem" rmmod vmem
 		check "vmem debugfs removed" gone "$DBG/vmem"

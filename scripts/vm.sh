@@ -4,10 +4,16 @@
 # Boot a kernel in QEMU with an initramfs holding busybox, our modules and
 # scripts/guest-init.sh, and keep both serial ports' output as log files.
 #
-#   vm.sh --name NAME --kernel BZIMAGE [--mode check|demo] [--vmem KO]
+#   vm.sh --name NAME --kernel BZIMAGE [--mode check|demo|dump] [--vmem KO]
 #         [--vmem-args ARGS] [--kunit KO]... [--kunit-args ARGS]
-#         [--sample KO]... [--refuse KO]... [--kmemleak]
-#         [--timeout SECONDS] [--append KERNEL_ARGS]
+#         [--sample KO]... [--refuse KO]... [--fixture KO]... [--kmemleak]
+#         [--timeout SECONDS] [--append KERNEL_ARGS] [--mem SIZE]
+#         [--qmp SOCKET]
+#
+# --qmp SOCKET gives QEMU a QMP monitor on that Unix socket (QEMU listens,
+# and does not wait for a client) and a vmcoreinfo device, so that
+# dump-guest-memory writes a crash dump with the kernel's VMCOREINFO
+# (scripts/qmp.py; mode dump waits to be dumped, see guest-init.sh).
 #
 # Writes $VMEM_LOGDIR/NAME.console.log (the kernel's log, first serial
 # port) and $VMEM_LOGDIR/NAME.guest.log (the guest script's output, second
@@ -33,9 +39,12 @@ kunit_args=
 kunit=()
 samples=()
 refuse=()
+fixtures=()
 kmemleak=0
 timeout=${VMEM_TIMEOUT:-900}
 append=
+mem=1G
+qmp=
 
 while (($#)); do
 	case $1 in
@@ -48,15 +57,19 @@ while (($#)); do
 	--kunit-args) kunit_args=$2; shift ;;
 	--sample) samples+=("$2"); shift ;;
 	--refuse) refuse+=("$2"); shift ;;
+	--fixture) fixtures+=("$2"); shift ;;
 	--kmemleak) kmemleak=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--append) append=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--qmp) qmp=$2; shift ;;
 	*) die "vm.sh: unknown argument $1" ;;
 	esac
 	shift
 done
 [[ -n $name && -f $kernel ]] || die "vm.sh: need --name and an existing --kernel"
-[[ $mode == check || $mode == demo ]] || die "vm.sh: bad --mode $mode"
+[[ $mode == check || $mode == demo || $mode == dump ]] ||
+	die "vm.sh: bad --mode $mode"
 
 # Package busybox-static: a static /bin/busybox, nothing else to copy.
 busybox=/bin/busybox
@@ -91,6 +104,8 @@ guest_path() {
 	for m in "${samples[@]}"; do printf '%s ' "$(guest_path "$m")"; done
 	printf '"\nREFUSE_KOS="'
 	for m in "${refuse[@]}"; do printf '%s ' "$(guest_path "$m")"; done
+	printf '"\nFIXTURE_KOS="'
+	for m in "${fixtures[@]}"; do printf '%s ' "$(guest_path "$m")"; done
 	printf '"\n'
 } >"$work/vmem.conf"
 
@@ -104,7 +119,8 @@ guest_path() {
 	echo "slink /bin/sh busybox"
 	echo "file /init $VMEM_SCRIPTS/guest-init.sh 0755"
 	echo "file /etc/vmem.conf $work/vmem.conf 0644"
-	for m in ${vmem:+"$vmem"} "${kunit[@]}" "${samples[@]}" "${refuse[@]}"; do
+	for m in ${vmem:+"$vmem"} "${kunit[@]}" "${samples[@]}" "${refuse[@]}" \
+		"${fixtures[@]}"; do
 		[[ -f $m ]] || die "vm.sh: no module $m"
 		echo "file $(guest_path "$m") $m 0644"
 	done
@@ -114,10 +130,14 @@ python3 "$VMEM_SCRIPTS/mkinitramfs.py" "$work/initramfs.list" \
 
 accel=${VMEM_ACCEL:-tcg}
 cmdline="console=ttyS0 panic=-1 oops=panic $append"
-qemu=(qemu-system-x86_64 -accel "$accel" -smp 2 -m 1G -bios "$qboot"
+qemu=(qemu-system-x86_64 -accel "$accel" -smp 2 -m "$mem" -bios "$qboot"
 	-kernel "$kernel" -initrd "$work/initramfs.cpio" -append "$cmdline"
 	-nographic -no-reboot -monitor none
 	-serial "file:$console" -serial "file:$guest")
+if [[ -n $qmp ]]; then
+	rm -f "$qmp"
+	qemu+=(-qmp "unix:$qmp,server=on,wait=off" -device vmcoreinfo)
+fi
 printf '%q ' "${qemu[@]}" >"$work/qemu.cmd"
 echo >>"$work/qemu.cmd"
 
