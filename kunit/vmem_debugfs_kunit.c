@@ -53,7 +53,7 @@ static int vkt_dfs_init(struct kunit *test)
 
 	if (!ubuf || ubuf >= TASK_SIZE)
 		return -ENOMEM;
-	test->priv = (void __force *)ubuf;
+	test->priv = (void *)ubuf;
 	return 0;
 }
 
@@ -61,7 +61,7 @@ static int vkt_dfs_init(struct kunit *test)
 static ssize_t vkt_read(struct kunit *test, struct file *f, char *buf,
 			size_t len)
 {
-	char __user *ubuf = (char __user *)test->priv;
+	char __user *ubuf = (char __user *)(unsigned long)test->priv;
 	ssize_t n;
 
 	n = f->f_op->read(f, ubuf, min_t(size_t, len, VKT_CHUNK), &f->f_pos);
