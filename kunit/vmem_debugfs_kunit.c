@@ -4,7 +4,8 @@
  * a user reads them: filp_open() and the file's read() into a user
  * buffer that kunit_vm_mmap() maps for the case's kernel thread
  * (kernel_read() wants a read_iter, which debugfs's wrapper of a file's
- * operations does not have).  debugfs must be mounted at
+ * operations does not have; kunit_vm_mmap() is from Linux 6.10, as the
+ * test kernel).  debugfs must be mounted at
  * /sys/kernel/debug.
  *
  * What the files say against the arena's own state; directory names,
@@ -15,6 +16,11 @@
  * with -EIO (KASAN watches for a use after free).
  */
 #include <kunit/test.h>
+
+#include "vmem_kunit.h"
+
+/* Kernel only: the userspace harness has no debugfs (or these headers). */
+#ifdef CONFIG_DEBUG_FS
 #include <linux/dcache.h>
 #include <linux/debugfs.h>
 #include <linux/file.h>
@@ -22,15 +28,9 @@
 #include <linux/ktime.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
-
-#include "vmem_kunit.h"
-
-#ifdef CONFIG_DEBUG_FS
 
 #define K	0x1000UL
 #define B	0x100000UL
