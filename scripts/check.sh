@@ -26,6 +26,8 @@
 #               sample load, work, show debugfs stats, unload cleanly
 #   vmemstat    scripts/vmemstat on the debugfs files the kunit and
 #               distro VMs copied out (scripts/check-vmemstat.py)
+#   drgn        scripts/vmem-drgn.py on a crash dump of the test VM,
+#               against its debugfs files (scripts/check-drgn.sh)
 #   selftest-live  a real boot with a failing KUnit case must fail
 #   userspace   `make -C tools/testing/vmem check`, when it exists
 #   checkpatch  scripts/checkpatch.sh (--strict) on our C sources;
@@ -283,6 +285,7 @@ run_tier "distro-$rel612" tier_distro "$rel612"
 run_tier vmemstat python3 "$VMEM_SCRIPTS/check-vmemstat.py" \
 	"$VMEM_LOGDIR/kunit.guest.log" "$VMEM_LOGDIR/distro-$rel61.guest.log" \
 	"$VMEM_LOGDIR/distro-$rel612.guest.log"
+run_tier drgn "$VMEM_SCRIPTS/check-drgn.sh" "$MODS/testkernel"
 if [[ -n $tk ]]; then
 	run_tier selftest-live "$VMEM_SCRIPTS/selftest.sh" --live-only
 else

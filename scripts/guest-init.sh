@@ -7,8 +7,10 @@
 #   MODE        check: load everything, run the checks, scan for leaks
 #               demo:  load vmem.ko and the samples, show the statistics
 #               dump:  load vmem.ko and the samples, copy the debugfs
-#                      files out, say VMEM-DUMP-READY and wait for the
-#                      host to take a crash dump (scripts/check-drgn.sh)
+#                      files and the head of /proc/kcore out (between
+#                      VMEM-KCORE-BEGIN/END, in hex), say VMEM-DUMP-READY
+#                      and wait for the host to take a crash dump
+#                      (scripts/check-drgn.sh)
 #   VMEM_KO     path of vmem.ko in the initramfs (empty: none)
 #   VMEM_ARGS   its parameters
 #   KUNIT_KOS   KUnit modules: their suites run while they load
@@ -726,6 +728,11 @@ run_dump() {
 		check "insmod $(modname "$ko")" insmod "$ko"
 	done
 	dump_tree
+	# The kernel's VMCOREINFO, for the host to add to QEMU's dump: in
+	# the notes at the head of /proc/kcore.
+	echo VMEM-KCORE-BEGIN
+	od -An -v -tx1 -N 65536 /proc/kcore
+	echo VMEM-KCORE-END
 	echo VMEM-DUMP-READY
 	while :; do
 		sleep 60

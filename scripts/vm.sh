@@ -11,9 +11,8 @@
 #         [--qmp SOCKET]
 #
 # --qmp SOCKET gives QEMU a QMP monitor on that Unix socket (QEMU listens,
-# and does not wait for a client) and a vmcoreinfo device, so that
-# dump-guest-memory writes a crash dump with the kernel's VMCOREINFO
-# (scripts/qmp.py; mode dump waits to be dumped, see guest-init.sh).
+# and does not wait for a client): scripts/qmp.py takes a crash dump with
+# it (mode dump waits to be dumped, see guest-init.sh).
 #
 # Writes $VMEM_LOGDIR/NAME.console.log (the kernel's log, first serial
 # port) and $VMEM_LOGDIR/NAME.guest.log (the guest script's output, second
@@ -136,7 +135,7 @@ qemu=(qemu-system-x86_64 -accel "$accel" -smp 2 -m "$mem" -bios "$qboot"
 	-serial "file:$console" -serial "file:$guest")
 if [[ -n $qmp ]]; then
 	rm -f "$qmp"
-	qemu+=(-qmp "unix:$qmp,server=on,wait=off" -device vmcoreinfo)
+	qemu+=(-qmp "unix:$qmp,server=on,wait=off")
 fi
 printf '%q ' "${qemu[@]}" >"$work/qemu.cmd"
 echo >>"$work/qemu.cmd"
