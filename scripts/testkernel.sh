@@ -27,7 +27,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # Bump when the way the kernel is built changes: it is part of the key.
-RECIPE=1
+RECIPE=2
 FRAGMENT=$VMEM_SCRIPTS/testkernel.config
 
 source_only=0
@@ -120,10 +120,15 @@ make -C "$build" ARCH=x86_64 -j"$(nproc)" all >>"$blog" 2>&1 ||
 log "test kernel built in $((SECONDS - start)) s"
 
 # Keep what M= builds and booting need: configs, headers, Module.symvers,
-# host tools, bzImage.  Objects and the vmlinux images are 95% of the size.
+# host tools, bzImage; and vmlinux, whose debug info drgn reads
+# (scripts/vmem-drgn.py), with its debug sections compressed.  The other
+# objects and vmlinux images are 95% of the size.
+objcopy --compress-debug-sections=zlib "$build/vmlinux" "$build/vmlinux.z" ||
+	die "objcopy of vmlinux failed"
 find "$build" \( -name '*.o' -o -name '*.a' -o -name '.*.cmd' \
 	-o -name 'vmlinux*' -o -name '.tmp_vmlinux*' -o -name '*.mod.c' \) \
-	-type f -delete
+	! -name vmlinux.z -type f -delete
+mv "$build/vmlinux.z" "$build/vmlinux"
 [[ -f $build/arch/x86/boot/bzImage && -f $build/Module.symvers ]] ||
 	die "test kernel build produced no bzImage or Module.symvers"
 cp "$FRAGMENT" "$build/vmem-fragment.config"
