@@ -224,26 +224,52 @@ void vmem_walk(struct vmem *vm, unsigned int typemask, vmem_walk_fn func,
 }
 EXPORT_SYMBOL_GPL(vmem_walk);
 
+/*
+ * What clients hold: the arena's allocated segments less what the
+ * quantum caches hold, @cached quanta.  Modulo 2^BITS_PER_LONG, as
+ * vm_inuse itself (it wraps to 0 for a space wholly allocated, and
+ * vm_total with it); more cached than allocated otherwise only means that
+ * a cached allocation or free ran while the two were read: then 0.
+ */
+static unsigned long vmem_client_inuse(const struct vmem *vm,
+				       unsigned long cached)
+{
+	unsigned long bytes = cached << vm->vm_qshift;
+
+	lockdep_assert_held(&vm->vm_lock);
+	if (vm->vm_total && (cached > vm->vm_inuse >> vm->vm_qshift ||
+			     bytes > vm->vm_inuse))
+		return 0;
+	return vm->vm_inuse - bytes;
+}
+
 /**
  * vmem_arena_size() - How much of an arena is allocated, free, or there.
  * @vm: the arena
  * @typemask: VMEM_ALLOC, VMEM_FREE, VMEM_SPAN, or a combination: the sum
  *
- * Named so as not to clash with vmem_size(), which OpenZFS's spl.ko
- * exports.
+ * Ranges that quantum caches hold count as free, not allocated: they are
+ * the arena's to hand out.  That part is exact when no cached allocation
+ * or free runs meanwhile.  Named so as not to clash with vmem_size(),
+ * which OpenZFS's spl.ko exports.
  *
- * Context: Any context.  Takes and releases the arena lock.
+ * Context: Any context.  Takes and releases the arena lock, and for an
+ * arena with quantum caches each of their locks in turn first.
  * Return: bytes (or IDs) allocated, free, in spans, or their sum.
  */
 unsigned long vmem_arena_size(struct vmem *vm, unsigned int typemask)
 {
-	unsigned long flags, size = 0;
+	unsigned long cached = 0, flags, inuse, size = 0;
 
+	if (typemask & (VMEM_ALLOC | VMEM_FREE))
+		cached = vmem_qcache_cached(vm);
 	spin_lock_irqsave(&vm->vm_lock, flags);
+	/* what the caches hold counts as free; see vmem_qcache_cached() */
+	inuse = vmem_client_inuse(vm, cached);
 	if (typemask & VMEM_ALLOC)
-		size += vm->vm_inuse;
+		size += inuse;
 	if (typemask & VMEM_FREE)
-		size += vm->vm_total - vm->vm_inuse;
+		size += vm->vm_total - inuse;
 	if (typemask & VMEM_SPAN)
 		size += vm->vm_total;
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
@@ -282,15 +308,19 @@ EXPORT_SYMBOL_GPL(vmem_name);
  * @vm: the arena
  * @st: filled in
  *
- * Context: Any context.  Takes and releases the arena lock.
+ * Context: Any context.  Takes and releases the arena lock, and for an
+ * arena with quantum caches each of their locks in turn first.
  */
 void vmem_get_stats(struct vmem *vm, struct vmem_stats *st)
 {
-	unsigned long flags;
+	unsigned long cached = vmem_qcache_cached(vm), flags;
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	st->mem_inuse = vm->vm_inuse;
-	st->mem_free = vm->vm_total - vm->vm_inuse;
+	st->mem_inuse = vmem_client_inuse(vm, cached);
+	/* all of a 2^BITS_PER_LONG space cached: saturated */
+	st->mem_cached = cached > ULONG_MAX >> vm->vm_qshift ? ULONG_MAX :
+			 cached << vm->vm_qshift;
+	st->mem_free = vm->vm_total - st->mem_inuse;
 	st->mem_total = vm->vm_total;
 	st->mem_import = vm->vm_imported;
 	st->nalloc = vm->vm_kstat.nalloc;
@@ -305,6 +335,7 @@ void vmem_get_stats(struct vmem *vm, struct vmem_stats *st)
 	st->hash_buckets = 1UL << vm->vm_hash_shift;
 	st->hash_rescales = vm->vm_kstat.hash_rescales;
 	st->tags_reserved = vm->vm_nreserve;
+	st->nqcache = vm->vm_nqcache;
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 }
 EXPORT_SYMBOL_GPL(vmem_get_stats);
@@ -354,7 +385,11 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
 	vm->vm_import = import;
 	vm->vm_ximport = ximport;
 	vm->vm_release = release;
-	vm->vm_qcache_max = (flags & VMC_NO_QCACHE) ? 0 : qcache_max;
+	err = vmem_qcache_init(vm, (flags & VMC_NO_QCACHE) ? 0 : qcache_max);
+	if (err) {
+		vmem_destroy_internal(vm);
+		return ERR_PTR(err);
+	}
 
 	if (size) {
 		err = vmem_add(vm, base, size, VMEM_SLEEP);
@@ -381,9 +416,10 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
  * @release: gives an imported span back; vmem_free with vmem_alloc; NULL
  *	exactly when @import is
  * @source: the arena to import from, passed to @import and @release
- * @qcache_max: sizes up to this many bytes, a multiple of the quantum,
- *	will be served from per-CPU quantum caches (not implemented yet: the
- *	value is checked and recorded)
+ * @qcache_max: vmem_alloc() of sizes up to this many bytes (a multiple
+ *	of the quantum; at most 16 quanta are cached, a larger value counts
+ *	as 16 quanta) is served from per-CPU quantum caches, one cache per
+ *	multiple of the quantum; 0 for none
  * @flags: VMC_IDENTIFIER, VMC_NO_QCACHE
  *
  * Context: Process context; may sleep.
@@ -458,6 +494,7 @@ static void vmem_destroy_internal(struct vmem *vm)
 {
 	struct vmem_seg *vs, *tmp;
 
+	vmem_qcache_fini(vm);	/* cached ranges are not leaks */
 	vmem_hash_fini(vm);
 	if (vm->vm_inuse)
 		vmem_report_leaks(vm);
@@ -483,9 +520,10 @@ static void vmem_destroy_internal(struct vmem *vm)
  * vmem_destroy() - Destroy an arena.
  * @vm: the arena, or NULL or an ERR_PTR (nothing is done)
  *
- * Ranges still allocated are reported (how much, and the first segments)
- * and freed with the arena; imported spans go back to the source.  No call
- * on the arena may be running or follow.
+ * The quantum caches are flushed first.  Ranges still allocated by
+ * clients are then reported (how much, and the first segments) and freed
+ * with the arena; imported spans go back to the source.  No call on the
+ * arena may be running or follow.
  *
  * Context: Process context; may sleep.
  */

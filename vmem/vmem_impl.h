@@ -7,6 +7,7 @@
 #ifndef _VMEM_IMPL_H
 #define _VMEM_IMPL_H
 
+#include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
@@ -54,6 +55,10 @@ enum vmem_seg_type {
  * @vs_spanlist: SPAN: link on vm_spans
  * @vs_hnext: ALLOC: next in the hash chain; on the reserve: next tag
  * @vs_type: an enum vmem_seg_type
+ * @vs_qcache: ALLOC: carved by a quantum cache's refill, so vmem_xfree()
+ *	rejects it (its pair is vmem_free()).  0 on every other tag: set on
+ *	new tags (vmem_lock_reserved()), set only by vmem_alloc_batch() and
+ *	cleared by vmem_free_batch(), the only way such a segment is freed
  * @vs_imported: SPAN: imported from the source, to be released when free
  *
  * Ranges are [vs_start, vs_start + vs_size); the last integer,
@@ -70,6 +75,7 @@ struct vmem_seg {
 		struct vmem_seg		*vs_hnext;
 	};
 	u8			vs_type;
+	u8			vs_qcache;
 	u8			vs_imported;
 };
 
@@ -120,6 +126,9 @@ struct vmem_kstat {
 	u64	hash_rescales;
 };
 
+struct vmem_qcache;
+struct vmem_qcache_cpu;
+
 /*
  * struct vmem - An arena.
  *
@@ -168,13 +177,141 @@ struct vmem {
 	vmem_import_fn		vm_import;
 	vmem_ximport_fn		vm_ximport;
 	vmem_release_fn		vm_release;
-	unsigned long		vm_qcache_max;	/* read-only */
+	/*
+	 * Quantum caches (vmem/vmem_qcache.c); read-only after creation.
+	 * vm_qcache_max is vm_nqcache quanta: the largest size they serve,
+	 * 0 when the arena has none.
+	 */
+	unsigned long		vm_qcache_max;
+	unsigned int		vm_nqcache;
+	struct vmem_qcache	*vm_qcache;	/* [vm_nqcache] */
+	struct vmem_qcache_cpu __percpu *vm_qcpu;	/* [vm_nqcache] per CPU */
+	struct delayed_work	vm_qwork;	/* depot update and trim */
+	struct hlist_node	vm_qcpuhp;	/* on the CPU-dead state */
+	void			*vm_qshrinker;	/* see vmem_qcache.c */
 	/* debugfs: the registry of arenas, and the arena's directory */
 	struct list_head	vm_list;
 	struct dentry		*vm_debugfs;	/* owned by debugfs/ */
 	unsigned int		vm_warned;	/* misuse WARNed; cmpxchg'd */
 	char			vm_name[VMEM_NAMELEN];
 };
+
+/* ---- quantum caches: see "Quantum caches" in vmem/vmem.c ---- */
+
+/*
+ * At most this many caches per arena: sizes of 1 .. 16 quanta.  Each
+ * cache costs a depot and, on every possible CPU, a lock and two
+ * magazines that may hold rounds; beyond a few quanta an allocation is
+ * rare enough, and the segment layer cheap enough, that a cache would
+ * hoard more than it saves.  illumos caps its quantum caches at 16 too.
+ */
+#define VMEM_QCACHE_MAX		16
+
+/**
+ * struct vmem_mag - A magazine: a stack of cached ranges (rounds).
+ * @mg_next: link on a depot list
+ * @mg_rounds: mg_round[0 .. mg_rounds) hold ranges; the top is handed
+ *	out first
+ * @mg_size: capacity, fixed at allocation (the cache's magazine size
+ *	then); 0 only for vmem_mag_empty
+ * @mg_round: start addresses; every range is one allocated segment of
+ *	the cache's size
+ *
+ * 16 bytes of header plus 8 per round on 64-bit, kmalloc'ed at 64, 128,
+ * 256 or 512 bytes (6, 14, 30 or 62 rounds).
+ */
+struct vmem_mag {
+	struct vmem_mag	*mg_next;
+	unsigned int	mg_rounds;
+	unsigned int	mg_size;
+	unsigned long	mg_round[];
+};
+
+/* A depot list and its working set (the paper's section 3.7). */
+struct vmem_maglist {
+	struct vmem_mag	*ml_head;
+	unsigned long	ml_count;	/* magazines on the list */
+	unsigned long	ml_min;		/* fewest since the last update */
+};
+
+/**
+ * struct vmem_qcache - One quantum cache's depot and counters.
+ * @qc_lock: the depot lock; irq-safe; nests inside a CPU's qcc_lock
+ * @qc_full: full magazines
+ * @qc_empty: empty magazines
+ * @qc_magsize: rounds of the magazines made from now on; grows under
+ *	depot contention (written under @qc_lock, read with READ_ONCE())
+ * @qc_size: the size this cache serves; read-only
+ * @qc_depot_max: full (and empty) magazines the depot keeps at most: the
+ *	number of possible CPUs, at least 2; read-only
+ * @qc_depot_rounds: rounds in @qc_full
+ * @qc_gets: full magazines taken from the depot
+ * @qc_puts: full magazines given to the depot
+ * @qc_contention: times @qc_lock was found taken
+ * @qc_contention_prev: @qc_contention at the last update
+ * @qc_nresize: times @qc_magsize grew
+ *
+ * Every field but the read-only ones is under @qc_lock.
+ */
+struct vmem_qcache {
+	spinlock_t		qc_lock;	/* the depot lock */
+	struct vmem_maglist	qc_full;
+	struct vmem_maglist	qc_empty;
+	unsigned int		qc_magsize;
+	unsigned int		qc_depot_max;
+	unsigned long		qc_size;
+	unsigned long		qc_depot_rounds;
+	u64			qc_gets;
+	u64			qc_puts;
+	u64			qc_contention;
+	u64			qc_contention_prev;
+	u64			qc_nresize;
+};
+
+/**
+ * struct vmem_qcache_cpu - One CPU's magazines for one quantum cache.
+ * @qcc_lock: taken by the CPU itself (irqsave) on every cached
+ *	allocation and free, and by any CPU that flushes this one; see
+ *	"Quantum caches" in vmem/vmem.c for why a spinlock
+ * @qcc_loaded: the magazine allocations pop from and frees push to;
+ *	never NULL: &vmem_mag_empty stands for none
+ * @qcc_prev: the previous magazine, full or empty; never NULL
+ * @qcc_alloc_hits: allocations served by @qcc_loaded or @qcc_prev
+ * @qcc_alloc_misses: allocations that went to the depot or the arena
+ * @qcc_free_hits: frees taken by @qcc_loaded or @qcc_prev
+ * @qcc_free_misses: frees that went to the depot or the arena
+ *
+ * Everything is under @qcc_lock.  Cache-line aligned: a power-of-two
+ * size makes the cache's entry one shift away from the CPU's.
+ */
+struct vmem_qcache_cpu {
+	spinlock_t		qcc_lock;	/* this CPU's, see above */
+	struct vmem_mag		*qcc_loaded;
+	struct vmem_mag		*qcc_prev;
+	u64			qcc_alloc_hits;
+	u64			qcc_alloc_misses;
+	u64			qcc_free_hits;
+	u64			qcc_free_misses;
+} ____cacheline_aligned;
+
+/* The index of the cache that serves @size, 1 .. vm_qcache_max. */
+static inline unsigned long vmem_qcache_index(const struct vmem *vm,
+					      unsigned long size)
+{
+	return (size - 1) >> vm->vm_qshift;
+}
+
+/* vmem/vmem_qcache.c */
+int vmem_qcache_module_init(void);
+void vmem_qcache_module_exit(void);
+int vmem_qcache_init(struct vmem *vm, unsigned long qcache_max);
+void vmem_qcache_fini(struct vmem *vm);
+int vmem_qcache_alloc(struct vmem *vm, unsigned long size,
+		      unsigned int vmflags, unsigned long *addrp);
+void vmem_qcache_free(struct vmem *vm, unsigned long addr,
+		      unsigned long size);
+bool vmem_qcache_reclaim(struct vmem *vm);
+unsigned long vmem_qcache_cached(struct vmem *vm);
 
 /* vmem/vmem_module.c */
 extern struct kmem_cache *vmem_seg_cache;
@@ -323,6 +460,11 @@ struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 				  unsigned long size, bool imported);
 bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
 			unsigned long size);
+int vmem_alloc_batch(struct vmem *vm, unsigned long size,
+		     unsigned int vmflags, unsigned long *addrs,
+		     unsigned int max);
+void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
+		     unsigned int n, unsigned long size);
 
 /* vmem/vmem_fit.c: fitting requests into free segments, under vm_lock */
 bool vmem_seg_fits(const struct vmem_req *r, const struct vmem_seg *vs,

@@ -34,11 +34,18 @@ EXPORT_SYMBOL_GPL(vmem_test_seed);
 
 static int __init vmem_module_init(void)
 {
+	int err;
+
 	while (!test_seed)
 		test_seed = get_random_long();
 	vmem_seg_cache = KMEM_CACHE(vmem_seg, 0);
 	if (!vmem_seg_cache)
 		return -ENOMEM;
+	err = vmem_qcache_module_init();
+	if (err) {
+		kmem_cache_destroy(vmem_seg_cache);
+		return err;
+	}
 	vmem_debugfs_init();
 	return 0;
 }
@@ -47,6 +54,7 @@ module_init(vmem_module_init);
 static void __exit vmem_module_exit(void)
 {
 	vmem_debugfs_exit();
+	vmem_qcache_module_exit();
 	kmem_cache_destroy(vmem_seg_cache);
 }
 module_exit(vmem_module_exit);

@@ -9,6 +9,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
@@ -59,6 +60,7 @@ int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
 				vmem_tagbuf_free(&tb);
 				return -ENOMEM;
 			}
+			vs->vs_qcache = 0;	/* see struct vmem_seg */
 			vs->vs_hnext = tb.list;
 			tb.list = vs;
 			tb.n++;
@@ -231,8 +233,9 @@ static bool vmem_span_release(struct vmem *vm, struct vmem_seg *span,
  * free neighbours, and take its span out if it is an imported span that
  * is now wholly free (@rel says what to release then).
  */
-static void vmem_seg_free(struct vmem *vm, struct vmem_seg *vs,
-			  struct vmem_release *rel)
+static __always_inline void vmem_seg_free(struct vmem *vm,
+					  struct vmem_seg *vs,
+					  struct vmem_release *rel)
 {
 	struct vmem_seg *prev = vmem_seg_prev(vs);
 	struct vmem_seg *next = vmem_seg_next(vs);
@@ -356,6 +359,7 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 	struct vmem_release rel = { };
 	unsigned long flags, addr, seq;
 	struct vmem_seg *vs, *fresh;
+	bool flushed = false;
 	int err;
 
 	might_sleep_if(r->vmflags & VMEM_SLEEP);
@@ -408,11 +412,17 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 				break;
 			}
 		}
+		/* Before failing or sleeping: what the caches hold, once. */
+		if (!flushed && vmem_qcache_reclaim(vm)) {
+			flushed = true;
+			continue;
+		}
 		if (!r->wait)
 			break;
 		err = vmem_wait_for_room(vm, seq);
 		if (err)
 			break;
+		flushed = false;
 		can_import = vm->vm_import || vm->vm_ximport;
 	}
 	vmem_count_fail(vm);
@@ -464,29 +474,14 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
 	return true;
 }
 
-/**
- * vmem_alloc() - Allocate a range from an arena.
- * @vm: the arena
- * @size: number of integers (bytes, IDs); rounded up to the quantum
- * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP, and at most one policy flag
- *	(VMEM_INSTANTFIT, the default, VMEM_BESTFIT, VMEM_FIRSTFIT,
- *	VMEM_NEXTFIT, VMEM_TOPDOWN)
- * @addrp: where the start of the range is stored on success
- *
- * The range is aligned to the arena's quantum.  When the arena has no room
- * it imports from its source, if it has one; when that fails too, a
- * VMEM_SLEEP call waits for a free, a VMEM_NOSLEEP call fails.  Free the
- * range with vmem_free() and the same size.
- *
- * Context: Any context with VMEM_NOSLEEP; process context with
- * VMEM_SLEEP, and then it may sleep.  Takes and releases the arena lock
- * (irq-safe); calls the import function without it.
- * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large or
- * bad flags; -ENOMEM when there is no room (VMEM_NOSLEEP) or no memory
- * for boundary tags; -EINTR when a fatal signal ended the wait.
+/*
+ * vmem_alloc() of a size no quantum cache serves: the instant-fit fast
+ * path, else the search, import and wait of vmem_alloc_req().  Out of
+ * line, so that vmem_alloc() itself needs no stack frame on its way to a
+ * quantum cache.
  */
-int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
-	       unsigned long *addrp)
+static noinline int vmem_alloc_seg(struct vmem *vm, unsigned long size,
+				   unsigned int vmflags, unsigned long *addrp)
 {
 	struct vmem_req r;
 	int err;
@@ -500,6 +495,49 @@ int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
 	err = vmem_alloc_req(vm, &r, addrp);
 	return unlikely(err == -ENOSPC) ? -ENOMEM : err;
+}
+
+/**
+ * vmem_alloc() - Allocate a range from an arena.
+ * @vm: the arena
+ * @size: number of integers (bytes, IDs); rounded up to the quantum
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP, and at most one policy flag
+ *	(VMEM_INSTANTFIT, the default, VMEM_BESTFIT, VMEM_FIRSTFIT,
+ *	VMEM_NEXTFIT, VMEM_TOPDOWN)
+ * @addrp: where the start of the range is stored on success
+ *
+ * The range is aligned to the arena's quantum.  A size up to the arena's
+ * quantum cache limit (see vmem_create()) is served by the cache of that
+ * size: from this CPU's magazines when they hold a range, whatever the
+ * policy flag; the policy then only says where a refill of the cache
+ * carves its ranges.  Other sizes go to the arena's segments, placed by
+ * the policy.  When the arena has no room it imports from its source, if
+ * it has one; when that fails too, every quantum cache of the arena is
+ * flushed back to it and the search retried; when that fails too, a
+ * VMEM_SLEEP call waits for a free, a VMEM_NOSLEEP call fails.  Free the
+ * range with vmem_free() and the same size, never with vmem_xfree().
+ *
+ * Context: Any context with VMEM_NOSLEEP; process context with
+ * VMEM_SLEEP, and then it may sleep.  A cache hit takes this CPU's cache
+ * lock (irq-safe) only; otherwise takes and releases the cache's depot
+ * lock and the arena lock (irq-safe); calls the import function with no
+ * lock held.
+ * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large or
+ * bad flags; -ENOMEM when there is no room (VMEM_NOSLEEP) or no memory
+ * for boundary tags; -EINTR when a fatal signal ended the wait.
+ */
+int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
+	       unsigned long *addrp)
+{
+	/* 1 <= size <= vm_qcache_max: the cache of round_up(size, quantum) */
+	if (size - 1 < vm->vm_qcache_max) {
+		/* VMEM_SLEEP or VMEM_NOSLEEP alone, the common flags, first */
+		if (unlikely(vmflags - 1 > 1) &&
+		    unlikely(!vmem_vmflags_valid(vmflags)))
+			return -EINVAL;
+		return vmem_qcache_alloc(vm, size, vmflags, addrp);
+	}
+	return vmem_alloc_seg(vm, size, vmflags, addrp);
 }
 EXPORT_SYMBOL_GPL(vmem_alloc);
 
@@ -624,14 +662,103 @@ int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 	return err;
 }
 
+/*
+ * Carve ranges of @r->size one after the other out of the free segment
+ * @vs, from @addr on (upward, or downward for VMEM_TOPDOWN), into
+ * @addrs[*@np ..] up to @max, while the reserve holds the tags.  Returns
+ * the last segment carved.
+ */
+static struct vmem_seg *vmem_carve_run(struct vmem *vm,
+				       const struct vmem_req *r,
+				       struct vmem_seg *vs, unsigned long addr,
+				       unsigned long *addrs, unsigned int *np,
+				       unsigned int max)
+{
+	bool top = r->vmflags & VMEM_TOPDOWN;
+	unsigned long size = r->size;
+	struct vmem_seg *as;
+
+	for (;;) {
+		as = vmem_seg_carve(vm, vs, addr, size);
+		as->vs_qcache = 1;
+		addrs[(*np)++] = addr;
+		if (as == vs || vs->vs_size < size || *np == max ||
+		    vm->vm_nreserve < VMEM_TAGS_PER_OP)
+			break;
+		/* @vs is what is left above (or below) the carve */
+		addr = top ? vmem_seg_last(vs) - (size - 1) : vs->vs_start;
+	}
+	if (unlikely(r->vmflags & VMEM_NEXTFIT)) {
+		list_move(&vm->vm_rotor.vs_seglist, &as->vs_seglist);
+		vm->vm_rotor_addr = as->vs_start + size;
+	}
+	return as;
+}
+
+/*
+ * A quantum cache's refill (vmem/vmem_qcache.c): up to @max allocations
+ * of @size (a multiple of the quantum), placed by the policy of
+ * @vmflags, into @addrs in the order they were carved, in one locked
+ * section.  A free segment the policy picks gives as many as it holds,
+ * contiguous (upward, or downward for VMEM_TOPDOWN): that is where the
+ * policy would put each of them in turn, and it saves a search per
+ * range.  An importing arena with no room imports one span for all
+ * @max, so that a caching arena does not import a range at a time.  The
+ * segments are marked as the cache's (vs_qcache).  Never waits.
+ * Returns how many were carved, 0 when there is no room (and the import
+ * failed), or -ENOMEM when no boundary tags could be had.
+ */
+int vmem_alloc_batch(struct vmem *vm, unsigned long size,
+		     unsigned int vmflags, unsigned long *addrs,
+		     unsigned int max)
+{
+	unsigned long flags, addr;
+	struct vmem_seg *vs;
+	struct vmem_req r;
+	unsigned int n = 0;
+	int err;
+
+	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
+	/* A carve takes a tag, the first of a run maybe two. */
+	err = vmem_lock_reserved(vm, vmflags, max + VMEM_TAGS_PER_OP, &flags);
+	if (err)
+		return err;
+	while (n < max && vm->vm_nreserve >= VMEM_TAGS_PER_OP) {
+		vs = vmem_search(vm, &r, &addr);
+		if (!vs)
+			break;
+		vmem_carve_run(vm, &r, vs, addr, addrs, &n, max);
+	}
+	if (n || !(vm->vm_import || vm->vm_ximport) ||
+	    check_mul_overflow(size, (unsigned long)max, &r.size)) {
+		vmem_unlock(vm, flags);
+		return n;
+	}
+	/* The tags stay in the reserve for the carves from the new span. */
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	if (vmem_import(vm, &r, &vs, &flags))
+		return 0;
+	r.size = size;
+	addr = vmflags & VMEM_TOPDOWN ? vmem_seg_last(vs) - (size - 1) :
+					vs->vs_start;
+	vmem_carve_run(vm, &r, vs, addr, addrs, &n, max);
+	vmem_unlock(vm, flags);
+	return n;
+}
+
 /* ---- freeing ---- */
 
 static void vmem_bad_free(struct vmem *vm, unsigned long addr,
 			  unsigned long size, const struct vmem_seg *vs)
 {
+	unsigned long rsize = size;
+
 	lockdep_assert_held(&vm->vm_lock);
 	vm->vm_kstat.nbadfree++;
-	if (vs)
+	if (vs && vmem_size_round(vm, &rsize) && rsize == vs->vs_size)
+		vmem_report(vm, "bad free [%#lx, +%#lx): cached, free with vmem_free()\n",
+			    addr, size);
+	else if (vs)
 		vmem_report(vm, "bad free [%#lx, +%#lx): wrong size, allocated with size %#lx\n",
 			    addr, size, vs->vs_size);
 	else
@@ -648,9 +775,10 @@ static void vmem_bad_free(struct vmem *vm, unsigned long addr,
  * Coalesces the range with its free neighbours; gives the span back to the
  * source if that made an imported span wholly free; wakes sleeping
  * allocations.  A range that is not exactly one allocated segment (never
- * allocated, freed twice, another size, another arena) is rejected with a
- * warning naming the arena and the range, counted, and the arena is left
- * as it was.
+ * allocated, freed twice, another size, another arena), or that
+ * vmem_alloc() took from a quantum cache, is rejected with a warning
+ * naming the arena and the range, counted, and the arena is left as it
+ * was.
  *
  * Context: Any context.  Takes and releases the arena lock (irq-safe);
  * calls the release function without it.
@@ -666,7 +794,7 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 	pp = vmem_hash_find(vm, addr);
 	vs = pp ? *pp : NULL;
 	if (unlikely(!vs || !vmem_size_round(vm, &rsize) ||
-		     vs->vs_size != rsize)) {
+		     vs->vs_size != rsize || vs->vs_qcache)) {
 		vmem_bad_free(vm, addr, size, vs);
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 		return;
@@ -683,20 +811,72 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 }
 EXPORT_SYMBOL_GPL(vmem_xfree);
 
+/*
+ * A quantum cache's drain: free @n ranges of @size, each an allocated
+ * segment (a free that matches none is reported and skipped, as
+ * vmem_xfree() does).  One locked section, unless a free makes an
+ * imported span wholly free: the lock is dropped to release it, then
+ * taken again for the rest.
+ */
+void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
+		     unsigned int n, unsigned long size)
+{
+	struct vmem_release rel = { };
+	struct vmem_seg **pp, *vs;
+	unsigned long flags;
+	unsigned int i = 0;
+	bool wake;
+
+	while (i < n) {
+		spin_lock_irqsave(&vm->vm_lock, flags);
+		while (i < n && !rel.size) {
+			unsigned long addr = addrs[i++];
+
+			pp = vmem_hash_find(vm, addr);
+			vs = pp ? *pp : NULL;
+			if (unlikely(!vs || vs->vs_size != size)) {
+				vmem_bad_free(vm, addr, size, vs);
+				continue;
+			}
+			vmem_hash_unlink(vm, pp);
+			vs->vs_qcache = 0;
+			vmem_seg_free(vm, vs, &rel);
+		}
+		wake = vmem_note_room(vm);
+		vmem_unlock(vm, flags);
+		if (unlikely(wake))
+			wake_up_all(&vm->vm_wq);
+		if (rel.size) {
+			vm->vm_release(vm->vm_source, rel.addr, rel.size);
+			rel.size = 0;
+		}
+	}
+}
+
 /**
  * vmem_free() - Free a range allocated by vmem_alloc().
  * @vm: the arena
  * @addr: start of the range
  * @size: its size, as given to vmem_alloc()
  *
- * As vmem_xfree(); the two are kept apart because a vmem_alloc()'ed range
- * of a small size may come from a quantum cache.
+ * A size up to the arena's quantum cache limit goes into this CPU's
+ * magazine of that size, without looking the range up: a range that was
+ * not allocated, or is freed twice, is only caught when the magazine is
+ * drained back into the arena (and may have been handed out meanwhile).
+ * A range from vmem_xalloc() of such a size may be freed here too.  Other
+ * sizes are freed as vmem_xfree() does.
  *
- * Context: Any context.  Takes and releases the arena lock (irq-safe).
+ * Context: Any context.  A cache hit takes this CPU's cache lock
+ * (irq-safe) only; otherwise takes and releases the cache's depot lock
+ * and the arena lock (irq-safe), and may call the release function.
  */
 void vmem_free(struct vmem *vm, unsigned long addr, unsigned long size)
 {
-	vmem_xfree(vm, addr, size);
+	/* 1 <= size <= vm_qcache_max: the cache of round_up(size, quantum) */
+	if (size - 1 < vm->vm_qcache_max)
+		vmem_qcache_free(vm, addr, size);
+	else
+		vmem_xfree(vm, addr, size);
 }
 EXPORT_SYMBOL_GPL(vmem_free);
 
