@@ -710,6 +710,8 @@ struct dt {
 	unsigned long		rotor;
 	unsigned int		max_live;
 	unsigned int		max_spans;
+	/* vmem_alloc() of sizes up to this goes to a quantum cache */
+	unsigned long		qcache_max;
 	struct vmem_model_range	*wbuf;		/* vmem_walk() results */
 	unsigned int		wmax;
 	struct dt_rec		rec[DT_NREC];
@@ -1123,7 +1125,9 @@ static int dt_check_stats(struct dt *dt)
 			       st.mem_import, st.nspans, dt->m.inuse,
 			       dt->m.total - dt->m.inuse, dt->m.total,
 			       dt->m.nspans);
-	if (st.nalloc != dt->arena_nalloc || st.nfree != dt->arena_nfree ||
+	/* with caches, the segment counters count refills and drains */
+	if ((!dt->qcache_max && (st.nalloc != dt->arena_nalloc ||
+				 st.nfree != dt->arena_nfree)) ||
 	    st.nbadfree != dt->arena_nbadfree)
 		return dt_fail(dt,
 			       "stats: nalloc %llu nfree %llu nbadfree %llu, expected %lu %lu %lu",
@@ -1132,6 +1136,9 @@ static int dt_check_stats(struct dt *dt)
 			       (unsigned long long)st.nbadfree,
 			       dt->arena_nalloc, dt->arena_nfree,
 			       dt->arena_nbadfree);
+	/* cached ranges are allocated segments the model does not have */
+	if (dt->qcache_max && st.mem_cached)
+		return 0;
 	if (st.nsegs != nsegs)
 		return dt_fail(dt,
 			       "stats: nsegs %lu, model %lu (spans + allocated + free segments)",
@@ -1216,6 +1223,16 @@ static int dt_op_walk(struct dt *dt)
 	bool havegap = false;
 
 	r->flags = mask;
+	/* cached ranges are allocated segments: walk what clients hold */
+	if (dt->qcache_max) {
+		struct vmem_stats st;
+
+		vmem_qcache_flush(dt->vm);
+		vmem_get_stats(dt->vm, &st);
+		if (st.mem_cached)
+			return dt_fail(dt, "%#lx cached after vmem_qcache_flush()",
+				       st.mem_cached);
+	}
 	vmem_walk(dt->vm, mask, dt_walk_cb, &w);
 	dt->st.nwalk++;
 	if (w.overflow)
@@ -1340,7 +1357,7 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 	unsigned int policy, flags = VMEM_NOSLEEP;
 	struct vmem_model_req req = { 0 };
 	unsigned long addr = 0xdeadbeefUL;
-	bool badflags, feasible = false;
+	bool badflags, feasible = false, cached, placed;
 	struct nreq r = { 0 };
 	int check, ret, err;
 
@@ -1349,6 +1366,16 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 	else
 		req.size = dt_gen_size(dt);
 	policy = dt_gen_policy(dt);
+	/* a quantum cache serves it: the policy does not place it */
+	cached = !constrained && req.size - 1 < dt->qcache_max;
+	placed = (dt->p->flags & VMEM_DT_PLACEMENT) && !cached;
+	if (placed && dt->qcache_max) {
+		struct vmem_stats st;
+
+		/* the arena is the model only while its caches are empty */
+		vmem_get_stats(dt->vm, &st);
+		placed = !st.mem_cached && policy != VMEM_NEXTFIT;
+	}
 	check = vmem_model_req_check(&dt->m, &req);
 	if (!check) {
 		req_normalize(&dt->m, &req, &r);
@@ -1413,8 +1440,7 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 	if (!vmem_model_req_satisfied(&dt->m, &req, addr))
 		return dt_fail(dt, "result [%#lx, +%#lx) violates the request",
 			       addr, r.size);
-	if ((dt->p->flags & VMEM_DT_PLACEMENT) &&
-	    dt_check_placement(dt, &r, policy, !constrained, addr))
+	if (placed && dt_check_placement(dt, &r, policy, !constrained, addr))
 		return -EIO;
 	err = vmem_model_insert(&dt->m, addr, r.size,
 				constrained ? DT_TAG_XALLOC : DT_TAG_ALLOC);
@@ -1442,6 +1468,8 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 		dt->st.nxalloc++;
 	else
 		dt->st.nalloc++;
+	if (cached)
+		dt->st.ncached++;
 	dt->st.maxlive = max_t(unsigned long, dt->st.maxlive, dt->m.nallocs);
 	return 0;
 }
@@ -1585,7 +1613,8 @@ static int dt_op_badfree(struct dt *dt)
 	rec->a[0] = addr;
 	rec->a[1] = size;
 	vmem_get_stats(dt->vm, &before);
-	if (c & 0x80)
+	/* vmem_free() of a cached size is not looked up: it cannot catch it */
+	if ((c & 0x80) || size - 1 < dt->qcache_max)
 		vmem_xfree(dt->vm, addr, size);
 	else
 		vmem_free(dt->vm, addr, size);
@@ -1617,7 +1646,7 @@ static int dt_arena_create(struct dt *dt)
 {
 	struct dt_src *s = &dt->src;
 	unsigned int flags = 0, nspans, i;
-	unsigned long start = 0, size = 0;
+	unsigned long start = 0, size = 0, qcache_max, units;
 	struct dt_rec *rec;
 	u8 c = src_u8(s);
 
@@ -1641,6 +1670,13 @@ static int dt_arena_create(struct dt *dt)
 	if (dt->p->flags & VMEM_DT_BADFREE)
 		flags |= VMEM_DT_QUIET_BADFREE;
 	nspans = 1 + (c >> 2) % 3;
+	units = 0;
+	if (dt->p->flags & VMEM_DT_QCACHE)
+		units = min_t(unsigned long, src_below(s, 20), dt->maxunit);
+	/* 0 to 19 quanta: up to 16 are cached, the rest ignored */
+	qcache_max = units << dt->qshift;
+	dt->qcache_max = (flags & VMC_NO_QCACHE) ? 0 :
+			 min(units, 16UL) << dt->qshift;
 	if (c & 0x80) {
 		/* The first span comes from vmem_create() itself. */
 		dt_gen_span(dt, &start, &size);
@@ -1652,8 +1688,9 @@ static int dt_arena_create(struct dt *dt)
 	rec->a[1] = size;
 	rec->a[2] = dt->quantum;
 	rec->flags = flags;
+	rec->a[3] = qcache_max;
 	dt->vm = vmem_create(dt->name, start, size, dt->quantum, NULL, NULL,
-			     NULL, 0, flags);
+			     NULL, qcache_max, flags);
 	if (IS_ERR_OR_NULL(dt->vm)) {
 		rec->ret = PTR_ERR_OR_ZERO(dt->vm);
 		dt->vm = NULL;

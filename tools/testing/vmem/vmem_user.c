@@ -253,12 +253,14 @@ static void run_difftest(u64 s, unsigned long nops, unsigned int flags,
 	ret = vmem_difftest_run(&p, err, sizeof(err));
 	CHECK(ret == 0, "difftest seed %llu flags %#x: %d: %s",
 	      (unsigned long long)s, flags, ret, err);
-	info("seed %llu: %lu ops, %lu arenas, %lu alloc, %lu xalloc, %lu fail, %lu einval, %lu free, %lu badfree, %lu add, %lu walk, %lu check, %lu placed, %lu max live",
+	info("seed %llu: %lu ops, %lu arenas, %lu alloc, %lu xalloc, %lu fail, %lu einval, %lu free, %lu badfree, %lu add, %lu walk, %lu check, %lu placed, %lu max live, %lu cached",
 	     (unsigned long long)s, st.nops, st.narenas, st.nalloc,
 	     st.nxalloc, st.nfail, st.neinval, st.nfree, st.nbadfree, st.nadd,
-	     st.nwalk, st.ncheck, st.nplaced, st.maxlive);
+	     st.nwalk, st.ncheck, st.nplaced, st.maxlive, st.ncached);
 	CHECK(st.nops == nops && st.nalloc && st.nfree && st.ncheck,
 	      "the difftest did too little: %lu ops", st.nops);
+	CHECK(!(flags & VMEM_DT_QCACHE) || st.ncached > st.nalloc / 32,
+	      "caches served %lu of %lu allocations", st.ncached, st.nalloc);
 }
 
 static void t_difftest(void)
@@ -277,6 +279,19 @@ static void t_difftest_nosleep(void)
 
 	run_difftest(seed ^ 0x5555, nops,
 		     VMEM_DT_BADFREE | VMEM_DT_PLACEMENT | VMEM_DT_STATS, 16);
+}
+
+/* Quantum caches in front of the arenas: every check, caches on. */
+static void t_difftest_qcache(void)
+{
+	unsigned long nops = quick ? 20000 : 200000;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		run_difftest(seed ^ (0xcace + i), nops,
+			     VMEM_DT_ALL | VMEM_DT_QCACHE, 0);
+	/* few live ranges: the caches hold much of the arena, often */
+	run_difftest(seed ^ 0xcacf, nops, VMEM_DT_ALL | VMEM_DT_QCACHE, 16);
 }
 
 /* A large live set: deep freelists, hash rescales, long walks. */
@@ -2274,6 +2289,7 @@ static const struct test_case tests[] = {
 	{ "difftest", t_difftest },
 	{ "difftest_nosleep", t_difftest_nosleep },
 	{ "difftest_large", t_difftest_large },
+	{ "difftest_qcache", t_difftest_qcache },
 	{ "mt", t_mt },
 	{ "mt_import", t_mt_import },
 	{ "shim_percpu", t_shim_percpu },
