@@ -742,7 +742,7 @@ bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
 
 	pthread_mutex_lock(&shim_wq_lock);
 	if (!work->pending) {
-		work->pending = true;
+		WRITE_ONCE(work->pending, true);
 		list_add_tail(&work->entry, &shim_wq_queue);
 		shim_wq_npending++;
 		pthread_cond_signal(&shim_wq_more);
@@ -772,7 +772,7 @@ static void shim_wq_run_locked(struct work_struct *work)
 {
 	list_del_init(&work->entry);
 	shim_wq_npending--;
-	work->pending = false;
+	WRITE_ONCE(work->pending, false);
 	work->running = true;
 	pthread_mutex_unlock(&shim_wq_lock);
 	if (shim_atomic_context())
@@ -824,7 +824,7 @@ bool cancel_work_sync(struct work_struct *work)
 	if (was_pending) {
 		list_del_init(&work->entry);
 		shim_wq_npending--;
-		work->pending = false;
+		WRITE_ONCE(work->pending, false);
 	}
 	while (work->running)
 		pthread_cond_wait(&shim_wq_done, &shim_wq_lock);

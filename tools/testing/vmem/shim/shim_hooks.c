@@ -31,7 +31,7 @@ static bool shim_disarm_locked(struct delayed_work *dwork)
 	if (!dwork->armed)
 		return false;
 	list_del_init(&dwork->timer);
-	dwork->armed = false;
+	WRITE_ONCE(dwork->armed, false);
 	return true;
 }
 
@@ -43,7 +43,7 @@ bool queue_delayed_work(struct workqueue_struct *wq,
 	pthread_mutex_lock(&shim_timer_lock);
 	if (!dwork->armed && !work_pending(&dwork->work)) {
 		if (delay) {
-			dwork->armed = true;
+			WRITE_ONCE(dwork->armed, true);
 			list_add_tail(&dwork->timer, &shim_timers);
 			queued = true;
 		}
@@ -98,17 +98,23 @@ bool delayed_work_pending(struct delayed_work *dwork)
 
 unsigned int shim_fire_delayed_work(void)
 {
-	struct delayed_work *dwork, *tmp;
-	LIST_HEAD(fire);
-	unsigned int n = 0;
+	struct delayed_work *dwork;
+	unsigned int n = 0, armed = 0;
 
 	pthread_mutex_lock(&shim_timer_lock);
-	list_splice_init(&shim_timers, &fire);
-	list_for_each_entry(dwork, &fire, timer)
-		dwork->armed = false;
+	list_for_each_entry(dwork, &shim_timers, timer)
+		armed++;
 	pthread_mutex_unlock(&shim_timer_lock);
-	list_for_each_entry_safe(dwork, tmp, &fire, timer) {
-		list_del_init(&dwork->timer);
+	/* one at a time: an item that rearms as it runs waits its turn */
+	while (armed--) {
+		pthread_mutex_lock(&shim_timer_lock);
+		dwork = list_first_entry_or_null(&shim_timers,
+						 struct delayed_work, timer);
+		if (dwork)
+			shim_disarm_locked(dwork);
+		pthread_mutex_unlock(&shim_timer_lock);
+		if (!dwork)
+			break;
 		n += queue_work(system_wq, &dwork->work);
 	}
 	return n;
