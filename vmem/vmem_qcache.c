@@ -102,7 +102,9 @@ static struct vmem_mag *vmem_maglist_get(struct vmem_maglist *ml)
 
 	if (mag) {
 		ml->ml_head = mag->mg_next;
-		if (--ml->ml_count < ml->ml_min)
+		/* read without the lock by the shrinker's count */
+		WRITE_ONCE(ml->ml_count, ml->ml_count - 1);
+		if (ml->ml_count < ml->ml_min)
 			ml->ml_min = ml->ml_count;
 	}
 	return mag;
@@ -112,7 +114,7 @@ static void vmem_maglist_put(struct vmem_maglist *ml, struct vmem_mag *mag)
 {
 	mag->mg_next = ml->ml_head;
 	ml->ml_head = mag;
-	ml->ml_count++;
+	WRITE_ONCE(ml->ml_count, ml->ml_count + 1);
 }
 
 /* The CPU layer takes the depot lock inside its own: count contention. */
@@ -732,7 +734,8 @@ static void vmem_qcache_work(struct work_struct *work)
 		qc->qc_contention_prev = qc->qc_contention;
 		if (contention > VMEM_QCACHE_CONTENTION &&
 		    qc->qc_magsize < VMEM_MAG_ROUNDS(VMEM_MAG_MAX_BYTES)) {
-			qc->qc_magsize = vmem_mag_grow(qc->qc_magsize);
+			WRITE_ONCE(qc->qc_magsize,
+				   vmem_mag_grow(qc->qc_magsize));
 			qc->qc_nresize++;
 		}
 		again |= qc->qc_full.ml_count || qc->qc_empty.ml_count ||
