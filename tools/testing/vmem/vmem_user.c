@@ -32,10 +32,12 @@
 #include <unistd.h>
 
 #include <linux/kernel.h>
+#include <linux/cpuhotplug.h>
 #include <linux/err.h>
 #include <linux/local_lock.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/vmem.h>
 #include <linux/workqueue.h>
@@ -407,6 +409,308 @@ static void t_mt_import(void)
 		vmem_destroy(vm);
 	}
 	vmem_destroy(src);
+	shim_wq_set_mode(SHIM_WQ_MANUAL);
+}
+
+/* ---- quantum caches ---- */
+
+static struct vmem *mkcached(const char *name, unsigned long quanta,
+			     unsigned long qcache_max)
+{
+	struct vmem *vm = vmem_create(name, 0x100000, quanta * 4096, 4096,
+				      NULL, NULL, NULL, qcache_max, 0);
+
+	if (!CHECK(!IS_ERR_OR_NULL(vm), "vmem_create(%s) = %ld", name,
+		   PTR_ERR(vm)))
+		return NULL;
+	return vm;
+}
+
+static struct vmem_qcache_stats qstats(struct vmem *vm, unsigned int i,
+				       int cpu)
+{
+	struct vmem_qcache_stats st = { 0 };
+
+	CHECK(vmem_qcache_get_stats(vm, i, cpu, &st) == 0);
+	return st;
+}
+
+static unsigned long cached_bytes(struct vmem *vm)
+{
+	struct vmem_stats st;
+
+	vmem_get_stats(vm, &st);
+	return st.mem_cached;
+}
+
+/*
+ * The CPU layer on one thread: a miss refills, hits follow in carve
+ * order; frees fill the magazines; a flush gives all back.  Then what a
+ * leak report counts: only what clients hold.
+ */
+static void t_qcache_basic(void)
+{
+	unsigned long q = 4096, a[32], m, i;
+	struct vmem_qcache_stats st;
+	struct vmem *vm = mkcached("vmem_qc", 256, 2 * q);
+
+	if (!vm)
+		return;
+	m = qstats(vm, 0, -1).magsize;
+	if (!CHECK(m >= 2 && m < ARRAY_SIZE(a), "magazine size %lu", m))
+		return;
+	for (i = 0; i <= m; i++)
+		CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP, &a[i]) == 0 &&
+		      a[i] == 0x100000 + i * q, "allocation %lu at %#lx", i,
+		      a[i]);
+	st = qstats(vm, 0, 0);
+	CHECK(st.alloc_misses == 2 && st.alloc_hits == m - 1 &&
+	      st.cpu_rounds == m - 1 && st.depot_empty == 1,
+	      "misses %llu hits %llu rounds %lu empty %lu",
+	      (unsigned long long)st.alloc_misses,
+	      (unsigned long long)st.alloc_hits, st.cpu_rounds,
+	      st.depot_empty);
+	for (i = 0; i <= m; i++)
+		vmem_free(vm, a[i], q);
+	st = qstats(vm, 0, 0);
+	CHECK(st.free_hits == m && st.free_misses == 1 &&
+	      st.cpu_rounds == 2 * m);
+	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
+	CHECK(cached_bytes(vm) == 2 * m * q);
+	arena_ok(vm);
+	CHECK(vmem_qcache_flush(vm) == 2 * m * q);
+	CHECK(cached_bytes(vm) == 0);
+
+	/* three held, the caches full: the report says three */
+	for (i = 0; i < 2 * m; i++)
+		CHECK(vmem_alloc(vm, 2 * q, VMEM_NOSLEEP, &a[i]) == 0);
+	for (i = 0; i < 2 * m; i++)
+		vmem_free(vm, a[i], 2 * q);
+	for (i = 0; i < 3; i++)
+		CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP, &a[i]) == 0);
+	CHECK(cached_bytes(vm) > 2 * m * q);
+	vmem_destroy(vm);
+	CHECK(shim_log_find("vmem_destroy(vmem_qc): leaked 12288 bytes in 3 segments"),
+	      "the leak report counts cached ranges");
+}
+
+/* vmem_xfree() of a cached range is refused and WARNs (once). */
+static void t_qcache_mismatch(void)
+{
+	unsigned long q = 4096, a;
+	struct vmem *vm = mkcached("vmem_qc_mismatch", 64, q);
+
+	if (!vm)
+		return;
+	expect_warnings(1, 1);
+	CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP, &a) == 0);
+	vmem_xfree(vm, a, q);
+	vmem_xfree(vm, a, q);
+	CHECK(shim_log_find("cached, free with vmem_free()"));
+	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == q);
+	vmem_free(vm, a, q);
+	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
+	arena_ok(vm);
+	vmem_destroy(vm);
+}
+
+struct qc_fill {
+	pthread_t	tid;
+	struct vmem	*vm;
+	int		cpu;
+	unsigned long	held;
+};
+
+/* As a thread on CPU @cpu: hold one range, cache some. */
+static void *qc_fill_fn(void *arg)
+{
+	struct qc_fill *f = arg;
+	unsigned long x;
+
+	shim_thread_init("vmem_qc_fill", f->cpu);
+	CHECK(vmem_alloc(f->vm, 4096, VMEM_SLEEP, &f->held) == 0);
+	CHECK(vmem_alloc(f->vm, 2 * 4096, VMEM_SLEEP, &x) == 0);
+	vmem_free(f->vm, x, 2 * 4096);
+	return NULL;
+}
+
+static void qc_fill_on(struct vmem *vm, int cpu, unsigned long *held)
+{
+	struct qc_fill f = { .vm = vm, .cpu = cpu };
+
+	pthread_create(&f.tid, NULL, qc_fill_fn, &f);
+	pthread_join(f.tid, NULL);
+	*held = f.held;
+}
+
+/*
+ * CPU 2 caches, then "dies": its rounds go back, nothing else moves.
+ * An exhausting allocation in a simulated hard interrupt on CPU 1 flushes
+ * CPU 3's caches without sleeping or allocating under a lock.
+ */
+static void t_qcache_cpu_dead(void)
+{
+	unsigned long q = 4096, h2, h3, rest, x, y, m;
+	struct vmem *vm = mkcached("vmem_qc_dead", 128, 2 * q);
+	unsigned long flags;
+
+	if (!vm)
+		return;
+	m = qstats(vm, 0, -1).magsize;
+	qc_fill_on(vm, 2, &h2);
+	CHECK(qstats(vm, 0, 2).cpu_rounds == m - 1);
+	CHECK(qstats(vm, 1, 2).cpu_rounds == m);
+	shim_cpu_dead(2);
+	CHECK(qstats(vm, 0, 2).cpu_rounds == 0 &&
+	      qstats(vm, 1, 2).cpu_rounds == 0);
+	CHECK(cached_bytes(vm) == 0);
+	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == q);
+
+	/* CPU 3 caches 3m - 1 quanta; a segment allocation takes the rest */
+	qc_fill_on(vm, 3, &h3);
+	CHECK(cached_bytes(vm) == (3 * m - 1) * q, "%#lx", cached_bytes(vm));
+	rest = 128 - 2 - (3 * m - 1);
+	CHECK(vmem_xalloc(vm, rest * q, 0, 0, 0, 0, VMEM_ADDR_MAX,
+			  VMEM_NOSLEEP, &x) == 0);
+	shim_set_cpu(1);
+	local_irq_save(flags);
+	shim_hardirq_enter();
+	CHECK(vmem_xalloc(vm, 3 * q, 0, 0, 0, 0, VMEM_ADDR_MAX,
+			  VMEM_NOSLEEP, &y) == 0,
+	      "no room after flushing CPU 3 from a hard interrupt");
+	shim_hardirq_exit();
+	local_irq_restore(flags);
+	shim_set_cpu(0);
+	CHECK(qstats(vm, 0, 3).cpu_rounds == 0);
+	CHECK(cached_bytes(vm) == 0);
+	vmem_xfree(vm, y, 3 * q);
+	vmem_xfree(vm, x, rest * q);
+	vmem_free(vm, h2, q);
+	vmem_free(vm, h3, q);
+	vmem_qcache_flush(vm);
+	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
+	arena_ok(vm);
+	vmem_destroy(vm);
+}
+
+/*
+ * The depot: full and empty magazines, trimmed by the update work after
+ * a whole idle interval, and freed by the shrinker.
+ */
+static void qc_fill_depot(struct vmem *vm, unsigned long *a, unsigned long m)
+{
+	unsigned long i;
+
+	for (i = 0; i < 4 * m; i++)
+		CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &a[i]) == 0);
+	for (i = 0; i < 4 * m; i++)
+		vmem_free(vm, a[i], 4096);
+	for (i = 0; i < 2 * m + 1; i++)
+		CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &a[i]) == 0);
+}
+
+static void t_qcache_trim_shrink(void)
+{
+	struct vmem *vm = mkcached("vmem_qc_trim", 512, 4096);
+	struct vmem_qcache_stats st;
+	unsigned long a[256], m, i;
+
+	if (!vm)
+		return;
+	m = qstats(vm, 0, -1).magsize;
+	qc_fill_depot(vm, a, m);
+	st = qstats(vm, 0, -1);
+	CHECK(st.depot_full == 1 && st.depot_empty == 1);
+	CHECK(shim_fire_delayed_work() == 1, "the update work is not armed");
+	shim_run_work();
+	CHECK(qstats(vm, 0, -1).depot_full == 1, "trimmed too early");
+	CHECK(shim_fire_delayed_work() == 1, "the update work did not rearm");
+	shim_run_work();
+	st = qstats(vm, 0, -1);
+	CHECK(st.depot_full == 0 && st.depot_empty == 0 &&
+	      st.depot_rounds == 0);
+	CHECK(cached_bytes(vm) == st.cpu_rounds * 4096);
+	for (i = 0; i < 2 * m + 1; i++)
+		vmem_free(vm, a[i], 4096);
+	vmem_qcache_flush(vm);
+
+	qc_fill_depot(vm, a, m);
+	CHECK(shim_shrink(100) == 2, "the shrinker freed not 2 magazines");
+	st = qstats(vm, 0, -1);
+	CHECK(st.depot_full == 0 && st.depot_empty == 0);
+	CHECK(shim_shrink(100) == 0);
+	for (i = 0; i < 2 * m + 1; i++)
+		vmem_free(vm, a[i], 4096);
+	vmem_qcache_flush(vm);
+	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
+	arena_ok(vm);
+	vmem_destroy(vm);
+	shim_fire_delayed_work();	/* nothing: destroy cancelled it */
+	CHECK(shim_run_work() == 0);
+}
+
+struct qc_churn {
+	struct vmem	*vm;
+	bool		stop;
+	unsigned long	rounds;
+};
+
+/* Flushes, CPU deaths, shrinking and the update work, meanwhile. */
+static void *qc_churn_fn(void *arg)
+{
+	struct qc_churn *c = arg;
+	unsigned int cpu = 0;
+
+	shim_thread_init("vmem_qc_churn", 0);
+	while (!READ_ONCE(c->stop)) {
+		vmem_qcache_flush(c->vm);
+		shim_cpu_dead(cpu++ % nr_cpu_ids);
+		shim_shrink(1);
+		shim_fire_delayed_work();
+		c->rounds++;
+		usleep(200);
+	}
+	return NULL;
+}
+
+/*
+ * The shared concurrent worker on arenas with quantum caches, with six
+ * threads on four CPUs (two pairs share a CPU's magazines) and a thread
+ * that flushes, kills CPUs, shrinks and runs the update work: checked
+ * against the bitmap, the constraints and vmem_check().
+ */
+static void t_qcache_mt(void)
+{
+	unsigned long q = 4096, base = 0x100000;
+	struct qc_churn c = { 0 };
+	pthread_t churn;
+	struct vmem *vm;
+
+	shim_wq_set_mode(SHIM_WQ_THREAD);
+	vm = vmem_create("vmem_qc_mt", base, 1024 * q, q, NULL, NULL, NULL,
+			 16 * q, 0);
+	if (CHECK(!IS_ERR_OR_NULL(vm))) {
+		c.vm = vm;
+		pthread_create(&churn, NULL, qc_churn_fn, &c);
+		run_mt(vm, base, 1024 * q, q, 6, seed ^ 0x9c);
+		WRITE_ONCE(c.stop, true);
+		pthread_join(churn, NULL);
+		info("%lu flushes meanwhile", c.rounds);
+		CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
+		vmem_qcache_flush(vm);
+		arena_ok(vm);
+		vmem_destroy(vm);
+	}
+	/* a tight identifier space that caches: exhaustion all along */
+	vm = vmem_create("vmem_qc_mt_ids", 0, 96, 1, NULL, NULL, NULL, 16,
+			 VMC_IDENTIFIER);
+	if (CHECK(!IS_ERR_OR_NULL(vm))) {
+		run_mt(vm, 0, 96, 1, 6, seed ^ 0x9d);
+		vmem_qcache_flush(vm);
+		arena_ok(vm);
+		CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
+		vmem_destroy(vm);
+	}
 	shim_wq_set_mode(SHIM_WQ_MANUAL);
 }
 
@@ -2292,6 +2596,11 @@ static const struct test_case tests[] = {
 	{ "difftest_qcache", t_difftest_qcache },
 	{ "mt", t_mt },
 	{ "mt_import", t_mt_import },
+	{ "qcache_basic", t_qcache_basic },
+	{ "qcache_mismatch", t_qcache_mismatch },
+	{ "qcache_cpu_dead", t_qcache_cpu_dead },
+	{ "qcache_trim_shrink", t_qcache_trim_shrink },
+	{ "qcache_mt", t_qcache_mt },
 	{ "shim_percpu", t_shim_percpu },
 };
 
