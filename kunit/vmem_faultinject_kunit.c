@@ -13,7 +13,9 @@
  * a failed call leaves the arena exactly as it was (segment for segment,
  * against the model).  After every script: both arenas pass vmem_check(),
  * their sizes match what succeeded, and freeing everything returns every
- * imported span.
+ * imported span.  A second case runs it all with quantum caches in front
+ * of the parent arena: refills and frees then allocate magazines too, and
+ * the arena is compared after vmem_qcache_flush().
  */
 #include <kunit/test.h>
 #include <linux/sched.h>
@@ -69,6 +71,7 @@ static void fi_expect_model(struct fi_run *r, const char *after)
 	struct vkt_seg want;
 	bool same;
 
+	vmem_qcache_flush(r->vm);	/* cached ranges are allocated segments */
 	n = vkt_walk(r->vm, VMEM_ALLOC, r->segs, ARRAY_SIZE(r->segs));
 	nc = vkt_walk(r->child, VMEM_SPAN, r->cspans, ARRAY_SIZE(r->cspans));
 	same = n <= ARRAY_SIZE(r->segs) && nc <= ARRAY_SIZE(r->cspans) &&
@@ -215,7 +218,7 @@ static void fi_script(struct fi_run *r)
 
 /* One fresh pair of arenas, the script with the Nth allocation failing. */
 static bool fi_run_once(struct kunit *test, unsigned int n,
-			unsigned int *nfailed)
+			unsigned long qcache_max, unsigned int *nfailed)
 {
 	struct fi_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	unsigned long child_live = 0;
@@ -224,7 +227,9 @@ static bool fi_run_once(struct kunit *test, unsigned int n,
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->test = test;
-	r->vm = vkt_create(test, "fi", B, 64 * K, K, 0);
+	r->vm = vmem_create("fi", B, 64 * K, K, NULL, NULL, NULL, qcache_max, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r->vm);
+	vkt_defer_destroy(test, r->vm);
 	r->child = vkt_create_child(test, "fi_child", K, r->vm, 0);
 	KUNIT_ASSERT_EQ(test, vmem_model_init(&r->m, K, 4, 64), 0);
 	KUNIT_ASSERT_EQ(test, vmem_model_add_span(&r->m, B, 64 * K), 0);
@@ -264,14 +269,14 @@ static bool fi_run_once(struct kunit *test, unsigned int n,
 	return more;
 }
 
-static void vmem_faultinject_tags(struct kunit *test)
+static void fi_run_all(struct kunit *test, unsigned long qcache_max)
 {
 	unsigned int n, nfailed = 0;
 
 	if (!IS_ENABLED(CONFIG_FAILSLAB))
 		kunit_skip(test, "needs CONFIG_FAILSLAB (current->fail_nth)");
 	for (n = 1; n < MAX_N; n++)
-		if (!fi_run_once(test, n, &nfailed))
+		if (!fi_run_once(test, n, qcache_max, &nfailed))
 			break;
 	kunit_info(test, "%u runs, %u calls failed by injection\n", n,
 		   nfailed);
@@ -281,8 +286,20 @@ static void vmem_faultinject_tags(struct kunit *test)
 	KUNIT_EXPECT_GT(test, nfailed, 5U);
 }
 
+static void vmem_faultinject_tags(struct kunit *test)
+{
+	fi_run_all(test, 0);
+}
+
+/* The same with quantum caches for sizes of 1 to 4 quanta. */
+static void vmem_faultinject_qcache(struct kunit *test)
+{
+	fi_run_all(test, 4 * K);
+}
+
 static struct kunit_case vmem_faultinject_cases[] = {
 	KUNIT_CASE_SLOW(vmem_faultinject_tags),
+	KUNIT_CASE_SLOW(vmem_faultinject_qcache),
 	{}
 };
 

@@ -79,6 +79,23 @@ static void vmem_stress_difftest_dense(struct kunit *test)
 	run_difftest(test, &p);
 }
 
+/*
+ * Quantum caches in front of the arenas (random qcache_max): the model
+ * still decides every failure, because the arena flushes its caches
+ * before it fails.
+ */
+static void vmem_stress_difftest_qcache(struct kunit *test)
+{
+	struct vmem_difftest_params p = {
+		.seed = vkt_seed(test, "vmem_stress") ^ 0xcace,
+		.nops = 30000,
+		.check_every = 64,
+		.flags = VMEM_DT_ALL | VMEM_DT_QCACHE,
+	};
+
+	run_difftest(test, &p);
+}
+
 struct mt_ctx {
 	const struct vmem_mt_shared	*sh;
 	unsigned int			id;
@@ -194,6 +211,7 @@ static void vmem_stress_mt_idspace(struct kunit *test)
 static struct kunit_case vmem_stress_cases[] = {
 	KUNIT_CASE_SLOW(vmem_stress_difftest),
 	KUNIT_CASE_SLOW(vmem_stress_difftest_dense),
+	KUNIT_CASE_SLOW(vmem_stress_difftest_qcache),
 	KUNIT_CASE_SLOW(vmem_stress_mt),
 	KUNIT_CASE_SLOW(vmem_stress_mt_import),
 	KUNIT_CASE_SLOW(vmem_stress_mt_idspace),
