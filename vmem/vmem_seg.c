@@ -696,13 +696,45 @@ static struct vmem_seg *vmem_carve_run(struct vmem *vm,
 }
 
 /*
+ * How many ranges of @size a refill takes at most: @max, or a quarter to
+ * a half of the ranges of that size the arena has free (free quanta over
+ * 2 to 4 times the quanta of a range: a shift, not a division), at least
+ * one.  The counters are modulo 2^BITS_PER_LONG: both read 0 for a wholly
+ * free space of that size, which is not limited.  @unlocked: an estimate
+ * made without vm_lock, to size the tag reserve.
+ */
+static unsigned int vmem_batch_limit(const struct vmem *vm,
+				     unsigned long size, unsigned int max,
+				     bool unlocked)
+{
+	unsigned long total, inuse, free;
+
+	if (unlocked) {
+		total = READ_ONCE(vm->vm_total);
+		inuse = READ_ONCE(vm->vm_inuse);
+	} else {
+		lockdep_assert_held(&vm->vm_lock);
+		total = vm->vm_total;
+		inuse = vm->vm_inuse;
+	}
+	if (!total && !inuse)
+		return max;
+	free = (total - inuse) >> vm->vm_qshift;
+	free >>= fls_long(size >> vm->vm_qshift) + 1;
+	return clamp_t(unsigned long, free, 1, max);
+}
+
+/*
  * A quantum cache's refill (vmem/vmem_qcache.c): up to @max allocations
  * of @size (a multiple of the quantum), placed by the policy of
  * @vmflags, into @addrs in the order they were carved, in one locked
  * section.  A free segment the policy picks gives as many as it holds,
  * contiguous (upward, or downward for VMEM_TOPDOWN): that is where the
  * policy would put each of them in turn, and it saves a search per
- * range.  An importing arena with no room imports one span for all
+ * range.  It takes at most about a quarter of the ranges of @size the
+ * arena has free, so that caches do not strip an arena that is running
+ * out (and every CPU then flush all the others' on exhaustion, again and
+ * again).  An importing arena with no room imports one span for all
  * @max, so that a caching arena does not import a range at a time.  The
  * segments are marked as the cache's (vs_qcache).  Never waits.
  * Returns how many were carved, 0 when there is no room (and the import
@@ -713,28 +745,39 @@ int vmem_alloc_batch(struct vmem *vm, unsigned long size,
 		     unsigned int max)
 {
 	unsigned long flags, addr;
+	unsigned int n = 0, want = max;
 	struct vmem_seg *vs;
 	struct vmem_req r;
-	unsigned int n = 0;
 	int err;
 
 	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
 	/* A carve takes a tag, the first of a run maybe two. */
-	err = vmem_lock_reserved(vm, vmflags, max + VMEM_TAGS_PER_OP, &flags);
+	err = vmem_lock_reserved(vm, vmflags,
+				 vmem_batch_limit(vm, size, max, true) +
+				 VMEM_TAGS_PER_OP, &flags);
 	if (err)
 		return err;
+	max = vmem_batch_limit(vm, size, max, false);
 	while (n < max && vm->vm_nreserve >= VMEM_TAGS_PER_OP) {
 		vs = vmem_search(vm, &r, &addr);
 		if (!vs)
 			break;
 		vmem_carve_run(vm, &r, vs, addr, addrs, &n, max);
 	}
+	max = want;	/* an import brings room for a magazine's worth */
 	if (n || !(vm->vm_import || vm->vm_ximport) ||
 	    check_mul_overflow(size, (unsigned long)max, &r.size)) {
 		vmem_unlock(vm, flags);
 		return n;
 	}
-	/* The tags stay in the reserve for the carves from the new span. */
+	/*
+	 * Tags for a magazine's worth of carves from the new span: a plain
+	 * unlock leaves them in the reserve (the next vmem_unlock() trims
+	 * what is left over).
+	 */
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	if (vmem_lock_reserved(vm, vmflags, max + VMEM_TAGS_PER_OP, &flags))
+		return 0;
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	if (vmem_import(vm, &r, &vs, &flags))
 		return 0;
