@@ -250,6 +250,7 @@ struct vmem_maglist {
  * @qc_contention: times @qc_lock was found taken
  * @qc_contention_prev: @qc_contention at the last update
  * @qc_nresize: times @qc_magsize grew
+ * @qc_nupdate: runs of the update work
  *
  * Every field but the read-only ones is under @qc_lock.
  */
@@ -266,6 +267,7 @@ struct vmem_qcache {
 	u64			qc_contention;
 	u64			qc_contention_prev;
 	u64			qc_nresize;
+	u64			qc_nupdate;
 };
 
 /**

@@ -117,7 +117,10 @@ static void vmem_maglist_put(struct vmem_maglist *ml, struct vmem_mag *mag)
 	WRITE_ONCE(ml->ml_count, ml->ml_count + 1);
 }
 
-/* The CPU layer takes the depot lock inside its own: count contention. */
+/*
+ * The CPU layer takes the depot lock inside its own (interrupts off), or
+ * alone: either way, contention is counted, for the magazine size.
+ */
 static void vmem_depot_lock(struct vmem_qcache *qc)
 	__acquires(&qc->qc_lock)
 {
@@ -126,6 +129,11 @@ static void vmem_depot_lock(struct vmem_qcache *qc)
 		qc->qc_contention++;
 	}
 }
+
+#define vmem_depot_lock_irqsave(qc, flags) do {				\
+	local_irq_save(flags);						\
+	vmem_depot_lock(qc);						\
+} while (0)
 
 /* The depot changed: make sure the update work will look at it. */
 static void vmem_qcache_kick(struct vmem *vm)
@@ -147,7 +155,7 @@ static void vmem_qcache_put_empty(struct vmem *vm, struct vmem_qcache *qc,
 	if (mag == &vmem_mag_none)
 		return;
 	mag->mg_rounds = 0;
-	spin_lock_irqsave(&qc->qc_lock, flags);
+	vmem_depot_lock_irqsave(qc, flags);
 	if (mag->mg_size == qc->qc_magsize &&
 	    qc->qc_empty.ml_count < qc->qc_depot_max) {
 		vmem_maglist_put(&qc->qc_empty, mag);
@@ -168,7 +176,7 @@ static struct vmem_mag *vmem_qcache_get_empty(struct vmem_qcache *qc,
 	unsigned long flags;
 	unsigned int size;
 
-	spin_lock_irqsave(&qc->qc_lock, flags);
+	vmem_depot_lock_irqsave(qc, flags);
 	size = qc->qc_magsize;
 	mag = vmem_maglist_get(&qc->qc_empty);
 	if (mag && mag->mg_size != size) {
@@ -725,6 +733,7 @@ static void vmem_qcache_work(struct work_struct *work)
 		u64 contention;
 
 		spin_lock_irqsave(&qc->qc_lock, flags);
+		qc->qc_nupdate++;
 		full = vmem_depot_take(qc, &qc->qc_full, qc->qc_full.ml_min);
 		empty = vmem_depot_take(qc, &qc->qc_empty,
 					qc->qc_empty.ml_min);
@@ -1073,6 +1082,7 @@ int vmem_qcache_get_stats(struct vmem *vm, unsigned int index, int cpu,
 	st->depot_puts = qc->qc_puts;
 	st->depot_contention = qc->qc_contention;
 	st->nresize = qc->qc_nresize;
+	st->nupdate = qc->qc_nupdate;
 	st->depot_rounds = qc->qc_depot_rounds;
 	st->depot_full = qc->qc_full.ml_count;
 	st->depot_empty = qc->qc_empty.ml_count;

@@ -254,6 +254,7 @@ void vmem_get_stats(struct vmem *vm, struct vmem_stats *st);
  * @depot_puts: full magazines a CPU gave to the depot
  * @depot_contention: times a CPU found the depot lock taken
  * @nresize: times the magazine size grew (under depot contention)
+ * @nupdate: runs of the periodic depot update (working set, trim, resize)
  * @cpu_rounds: ranges held in CPU magazines (of the CPU asked for, or
  *	all)
  * @cpu_mags: magazines CPUs hold (loaded and previous)
@@ -274,6 +275,7 @@ struct vmem_qcache_stats {
 	u64 depot_puts;
 	u64 depot_contention;
 	u64 nresize;
+	u64 nupdate;
 	unsigned long cpu_rounds;
 	unsigned long cpu_mags;
 	unsigned long depot_rounds;
