@@ -10,7 +10,9 @@
 #               checked against spl.ko's and the kernels'
 #               (scripts/check-exports.sh)
 #   kunit       the test kernel (KUnit, KASAN, lockdep, kmemleak, ...) in
-#               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples
+#               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples; then
+#               the quantum caches' stress alone in a second boot with 4
+#               virtual CPUs, more than the host has cores (kunit-smp4)
 #   distro-*    Debian's own 6.1 and 6.12 kernels in QEMU: vmem.ko and the
 #               sample load, work, show debugfs stats, unload cleanly
 #   selftest-live  a real boot with a failing KUnit case must fail
@@ -186,8 +188,28 @@ tier_kunit() {
 	if ((nokunit)); then
 		tier_report kunit-suites 0 1
 		rc=1
+	else
+		tier_kunit_smp4 "$dir" || rc=1
 	fi
 	return "$rc"
+}
+
+# The per-CPU stress of the quantum caches, alone, on 4 virtual CPUs:
+# vCPUs that the host preempts while they hold per-CPU state.
+tier_kunit_smp4() {
+	local dir=$1
+	local -a vmargs=(--vmem "$dir/vmem.ko" --kunit "$dir/vmem_kunit.ko")
+
+	[[ -z $seed ]] || vmargs+=(--vmem-args "test_seed=$seed")
+	"$VMEM_SCRIPTS/vm.sh" --name kunit-smp4 --smp 4 \
+		--kernel "$tk/arch/x86/boot/bzImage" "${vmargs[@]}" \
+		--append "kunit.filter_glob=vmem_qcache.vmem_qcache_stress" ||
+		true
+	python3 "$VMEM_SCRIPTS/verdict.py" --name kunit-smp4 --quiet \
+		--console "$VMEM_LOGDIR/kunit-smp4.console.log" \
+		--guest "$VMEM_LOGDIR/kunit-smp4.guest.log" \
+		--kunit-py "$srcdir/tools/testing/kunit/kunit.py" \
+		--suites vmem_qcache
 }
 
 # tier_distro RELEASE: Debian's own kernel RELEASE, our modules built

@@ -6,12 +6,16 @@
 #
 #   vm.sh --name NAME --kernel BZIMAGE [--mode check|demo] [--vmem KO]
 #         [--vmem-args ARGS] [--kunit KO]... [--sample KO]... [--kmemleak]
-#         [--timeout SECONDS] [--append KERNEL_ARGS]
+#         [--timeout SECONDS] [--append KERNEL_ARGS] [--smp CPUS]
 #
 # Writes $VMEM_LOGDIR/NAME.console.log (the kernel's log, first serial
 # port) and $VMEM_LOGDIR/NAME.guest.log (the guest script's output, second
 # port).  Exit status: QEMU's, or 124 when the hard timeout killed it.  The
 # verdict is scripts/verdict.py's business, not this script's.
+#
+# --smp sets the number of virtual CPUs (default 2); more than the host's
+# cores is allowed, and is how the per-CPU code is tested with CPUs that
+# the host preempts.
 #
 # QEMU runs under TCG: KVM hangs before the first kernel message on these
 # machines.  VMEM_ACCEL=kvm tries it anyway where it works.  The firmware
@@ -33,6 +37,7 @@ samples=()
 kmemleak=0
 timeout=${VMEM_TIMEOUT:-300}
 append=
+smp=2
 
 while (($#)); do
 	case $1 in
@@ -46,12 +51,14 @@ while (($#)); do
 	--kmemleak) kmemleak=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--append) append=$2; shift ;;
+	--smp) smp=$2; shift ;;
 	*) die "vm.sh: unknown argument $1" ;;
 	esac
 	shift
 done
 [[ -n $name && -f $kernel ]] || die "vm.sh: need --name and an existing --kernel"
 [[ $mode == check || $mode == demo ]] || die "vm.sh: bad --mode $mode"
+[[ $smp =~ ^[1-9][0-9]*$ ]] || die "vm.sh: bad --smp $smp"
 
 # Package busybox-static: a static /bin/busybox, nothing else to copy.
 busybox=/bin/busybox
@@ -106,7 +113,7 @@ python3 "$VMEM_SCRIPTS/mkinitramfs.py" "$work/initramfs.list" \
 
 accel=${VMEM_ACCEL:-tcg}
 cmdline="console=ttyS0 panic=-1 oops=panic $append"
-qemu=(qemu-system-x86_64 -accel "$accel" -smp 2 -m 1G -bios "$qboot"
+qemu=(qemu-system-x86_64 -accel "$accel" -smp "$smp" -m 1G -bios "$qboot"
 	-kernel "$kernel" -initrd "$work/initramfs.cpio" -append "$cmdline"
 	-nographic -no-reboot -monitor none
 	-serial "file:$console" -serial "file:$guest")
