@@ -290,15 +290,19 @@ static bool vmem_vmflags_valid(unsigned int vmflags)
 	return !(policy & (policy - 1));
 }
 
-/* Round *@sizep up to the quantum; false if it is 0 or would overflow. */
+/*
+ * Round *@sizep up to the quantum; false if it is 0 or would overflow.
+ * round_up(size, quantum) is ((size - 1) | mask) + 1 for a size of 1 or
+ * more, and that is 0 exactly for a size of 0 or one that rounds past
+ * ULONG_MAX: one test for both.
+ */
 static bool vmem_size_round(const struct vmem *vm, unsigned long *sizep)
 {
-	unsigned long size = *sizep;
-	unsigned long mask = vm->vm_quantum - 1;
+	unsigned long size = ((*sizep - 1) | (vm->vm_quantum - 1)) + 1;
 
-	if (!size || size > ULONG_MAX - mask)
+	if (!size)
 		return false;
-	*sizep = (size + mask) & ~mask;
+	*sizep = size;
 	return true;
 }
 
@@ -830,14 +834,19 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 {
 	struct vmem_release rel = { };
 	struct vmem_seg **pp, *vs;
-	unsigned long flags, rsize = size;
+	unsigned long flags;
 	bool wake;
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	pp = vmem_hash_find(vm, addr);
 	vs = pp ? *pp : NULL;
-	if (unlikely(!vs || !vmem_size_round(vm, &rsize) ||
-		     vs->vs_size != rsize || vs->vs_qcache)) {
+	/*
+	 * @size rounds up to vs_size iff vs_size - quantum < size <= vs_size
+	 * (vs_size is a non-zero multiple of the quantum): one unsigned
+	 * comparison, which a size of 0 or above vs_size fails too.
+	 */
+	if (unlikely(!vs || vs->vs_size - size >= vm->vm_quantum ||
+		     vs->vs_qcache)) {
 		vmem_bad_free(vm, addr, size, vs);
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 		return;
