@@ -85,4 +85,19 @@ if [ -n "${ir[instant-fit 1q,$1]:-}" ]; then
 		status=1
 	fi
 fi
+hit="qcache-size 1q (qcache_max=8q)"
+if [ -n "${ir[$hit,$1]:-}" ]; then
+	worst=0
+	for n in "$@"; do
+		v=${ir[$hit,$n]}
+		if [ "$v" -gt "$worst" ]; then
+			worst=$v
+		fi
+	done
+	printf '\nquantum cache hit: at most %s per pair (target: 100;\n' "$worst"
+	printf 'illumos libumem'"'"'s cached vmem pair measured the same way: 251)\n'
+	if [ "$worst" -gt 100 ]; then
+		status=1
+	fi
+fi
 exit "$status"
