@@ -91,7 +91,9 @@
  * 7. Locking
  * ----------
  * One spinlock per arena, vm_lock, taken with interrupts disabled, covers
- * all of the arena's state; so VMEM_NOSLEEP calls work in any context.
+ * all of the arena's segment state; so VMEM_NOSLEEP calls work in any
+ * context.  The quantum caches have locks of their own (section 9), never
+ * held while vm_lock is taken.
  * vm_lock is never held while calling out (import, release, walk
  * callbacks), while allocating memory, or while taking another arena's
  * lock: there is no lock order between arenas.  The registry of arenas
@@ -107,6 +109,107 @@
  * segment of size s is on vm_freelist[ilog2(s)] and the bitmap matches the
  * lists; the hash holds exactly the allocated segments; no imported span is
  * wholly free; the counters match the segments.
+ *
+ * 9. Quantum caches
+ * -----------------
+ * vmem_alloc() of 1 to n quanta, n = min(qcache_max / quantum, 16), is
+ * served by the *quantum cache* of that size (vmem/vmem_qcache.c): the
+ * paper's magazine layer, whose objects are ranges.  A *magazine* is a
+ * stack of start addresses, its *rounds*.  Per cache, every CPU has a
+ * *loaded* and a *previous* magazine, and a *depot* keeps full and empty
+ * magazines.  A CPU allocates by popping its loaded magazine and frees by
+ * pushing on it; when the loaded one is empty (or full) it swaps with the
+ * previous one if that can serve.  Only when neither can does the CPU go
+ * to the depot, for a full magazine in exchange for its empty one (an
+ * empty one for its full one).  Only when the depot has none does the
+ * cache go to the arena: a *refill* carves a run of ranges in one locked
+ * section, where the request's policy puts them (the free segment the
+ * policy picks gives as many as it holds, contiguous: where the policy
+ * would put each next one), handed out in the order they were carved; a
+ * *drain* frees a magazine's rounds in one locked section.  The cap of 16
+ * caches is illumos's: each cache costs every CPU two magazines' worth
+ * of hoarded ranges, and beyond a few quanta an allocation is rare enough,
+ * and the segment path cheap enough, that it would hoard more than it
+ * saves.
+ *
+ * A cached range is an allocated segment of the arena, marked vs_qcache
+ * when a cache carved it.  vmem_check() and vmem_walk() see the caches'
+ * ranges as allocations; vmem_arena_size() and vmem_get_stats() count them
+ * as free (mem_cached says how much); vmem_qcache_flush() gives them all
+ * back.  The pairs are vmem_alloc() with vmem_free() and vmem_xalloc()
+ * with vmem_xfree().  vmem_free() of a cached size pushes the range
+ * without looking it up: a bad free there is caught (and the range
+ * refused) only when its magazine is drained.  vmem_xfree() of a marked
+ * segment is refused at once: it may sit in a magazine, to be handed out
+ * again.  vmem_free() of an unmarked range of a cached size (from
+ * vmem_xalloc(), or an import's span given back by vmem_free()) is
+ * harmless: it joins the cache.
+ *
+ * Invariants:
+ *
+ * - A CPU's two slots always point to a magazine; &vmem_mag_none (no
+ *   rounds, no room) stands for none, so the fast path tests rounds or
+ *   room and nothing else.
+ * - Every round is the start of an allocated segment of its cache's size
+ *   that no client holds (until a client frees what it does not hold).
+ * - Rounds move between the arena and the magazines only through
+ *   vmem_alloc_batch() and vmem_free_batch(), with no cache lock held.
+ * - The depot keeps at most qc_depot_max full and qc_depot_max empty
+ *   magazines: the possible CPUs, at least 2.  A full magazine that finds
+ *   the depot full is drained; an empty one beyond the cap, or of an
+ *   outgrown size, is freed.
+ *
+ * Locks.  A CPU's cache lock (qcc_lock), then the cache's depot lock
+ * (qc_lock); the arena lock is never taken with either held, so that
+ * a drain may call the release function, and a caching arena may import
+ * from a caching arena, with no lock order between them.  Both are
+ * spinlocks taken with interrupts off, as vm_lock.  The CPU lock is a
+ * spinlock in the per-CPU data rather than a local_lock because a flush
+ * must reach every CPU's magazines from any context: on exhaustion it runs
+ * in the allocating context, which may be a hard interrupt.  A local_lock
+ * lets only its CPU in; reaching the others would take IPIs, which cannot
+ * be waited for with interrupts off.  The cost is one atomic exchange per
+ * cached call, on a line that only its CPU touches (and a flusher, rarely):
+ * uncontended, no cache line moves.  The fast path tries the lock with
+ * interrupts off and makes no call but tail calls (no stack frame); only
+ * when a flusher holds it does it go to a slow path that waits.
+ *
+ * Exhaustion.  When a search and an import have found no room,
+ * vmem_alloc_req() flushes every CPU's magazines and every depot back to
+ * the arena (vmem_qcache_reclaim()) once, and searches again, before it
+ * fails or sleeps: no allocation fails while the caches hold a fit, but
+ * for ranges in transit at that instant (a refill on its way to a CPU, a
+ * magazine being drained).  A refill takes at most a quarter to a half of
+ * the arena's free ranges of its size, so that what the caches hold
+ * shrinks as the arena fills, instead of every CPU flushing the others'
+ * caches in turn.
+ *
+ * Bounded hoarding.  A cache holds at most 2 magazines per possible CPU
+ * and D = max(2, possible CPUs) in the depot, each of at most M rounds
+ * (M = 62 on 64-bit): an arena's caches hold at most n * (2 + 1) * CPUs *
+ * M ranges (n caches, CPUs >= 2), and at most a quarter of what was free
+ * at each refill.  The magazines start at 14 rounds (128 bytes) and
+ * double in bytes, up to 62 rounds (512 bytes), when the update work sees
+ * the depot lock contended more than 3 times in an interval.  The update
+ * work runs every 5 seconds while a depot holds magazines and frees those
+ * no CPU took during a whole interval (the paper's working set), draining
+ * full ones; a shrinker frees depot magazines under memory pressure; a CPU
+ * that dies has its magazines drained (a dynamic CPU hotplug state in the
+ * prepare section, whose teardown runs when the CPU is dead); and
+ * vmem_destroy() drains everything before it counts leaks.
+ *
+ * Memory.  A magazine is 16 bytes and 8 per round on 64-bit: 128, 256 or
+ * 512 bytes from kmalloc.  A cached range costs its boundary tag (56
+ * bytes), its share of the hash (8 to 16 bytes) and its round (8 bytes).
+ * An arena with n caches has n 128-byte depots, and on every possible CPU
+ * n 64-byte (one cache line) slots.
+ *
+ * Identifier spaces.  An arena of quantum 1 with qcache_max 1 caches
+ * single identifiers: vmem_id_alloc() then hands out runs of consecutive
+ * identifiers that refills carve at the rotor, per CPU, and an identifier
+ * freed on a CPU comes back from its magazine first; next fit's "not
+ * reused soon" holds across refills only.  vmem_idspace_create() makes
+ * spaces without caches.
  */
 
 #include <linux/atomic.h>
