@@ -241,6 +241,7 @@ struct vmem_maglist {
  * @qc_empty: empty magazines
  * @qc_magsize: rounds of the magazines made from now on; grows under
  *	depot contention (written under @qc_lock, read with READ_ONCE())
+ * @qc_arena: the arena; read-only
  * @qc_size: the size this cache serves; read-only
  * @qc_depot_max: full (and empty) magazines the depot keeps at most: the
  *	number of possible CPUs, at least 2; read-only
@@ -260,6 +261,7 @@ struct vmem_qcache {
 	struct vmem_maglist	qc_empty;
 	unsigned int		qc_magsize;
 	unsigned int		qc_depot_max;
+	struct vmem		*qc_arena;
 	unsigned long		qc_size;
 	unsigned long		qc_depot_rounds;
 	u64			qc_gets;
@@ -278,6 +280,9 @@ struct vmem_qcache {
  * @qcc_loaded: the magazine allocations pop from and frees push to;
  *	never NULL: &vmem_mag_empty stands for none
  * @qcc_prev: the previous magazine, full or empty; never NULL
+ * @qcc_cache: the cache this is a CPU's part of; read-only.  The slow
+ *	paths find the arena through it, so that the fast path keeps fewer
+ *	values across its calls to the lock
  * @qcc_alloc_hits: allocations served by @qcc_loaded or @qcc_prev
  * @qcc_alloc_misses: allocations that went to the depot or the arena
  * @qcc_free_hits: frees taken by @qcc_loaded or @qcc_prev
@@ -290,6 +295,7 @@ struct vmem_qcache_cpu {
 	spinlock_t		qcc_lock;	/* this CPU's, see above */
 	struct vmem_mag		*qcc_loaded;
 	struct vmem_mag		*qcc_prev;
+	struct vmem_qcache	*qcc_cache;
 	u64			qcc_alloc_hits;
 	u64			qcc_alloc_misses;
 	u64			qcc_free_hits;

@@ -316,15 +316,15 @@ single:
  * drops it): exchange the empty loaded magazine for a full one of the
  * depot, else refill from the arena.
  */
-static noinline int vmem_qcache_alloc_miss(struct vmem *vm,
-					   struct vmem_qcache_cpu *qcc,
+static noinline int vmem_qcache_alloc_miss(struct vmem_qcache_cpu *qcc,
 					   unsigned long flags,
-					   unsigned long i, unsigned int vmflags,
+					   unsigned int vmflags,
 					   unsigned long *addrp)
 	__releases(&qcc->qcc_lock)
 {
-	struct vmem_qcache *qc = &vm->vm_qcache[i];
+	struct vmem_qcache *qc = qcc->qcc_cache;
 	struct vmem_mag *empty = qcc->qcc_loaded, *full;
+	struct vmem *vm = qc->qc_arena;
 
 	qcc->qcc_alloc_misses++;
 	vmem_depot_lock(qc);
@@ -361,18 +361,19 @@ static __always_inline bool vmem_qcache_pop(struct vmem_qcache_cpu *qcc,
 	return true;
 }
 
-/* vmem_qcache_alloc() found this CPU's lock taken: wait for it. */
-static noinline int vmem_qcache_alloc_slow(struct vmem *vm, unsigned long i,
+/*
+ * vmem_qcache_alloc() found @qcc's lock taken (a flusher has it): wait
+ * for it.  @qcc may be another CPU's by now: its lock makes that safe.
+ */
+static noinline int vmem_qcache_alloc_slow(struct vmem_qcache_cpu *qcc,
 					   unsigned int vmflags,
 					   unsigned long *addrp)
 {
-	struct vmem_qcache_cpu *qcc = vmem_qcache_this_cpu(vm, i);
 	unsigned long flags;
 
 	spin_lock_irqsave(&qcc->qcc_lock, flags);
 	if (!vmem_qcache_pop(qcc, addrp))
-		return vmem_qcache_alloc_miss(vm, qcc, flags, i, vmflags,
-					      addrp);
+		return vmem_qcache_alloc_miss(qcc, flags, vmflags, addrp);
 	spin_unlock_irqrestore(&qcc->qcc_lock, flags);
 	return 0;
 }
@@ -380,28 +381,29 @@ static noinline int vmem_qcache_alloc_slow(struct vmem *vm, unsigned long i,
 /*
  * vmem_alloc() of a size from 1 to vm_qcache_max, flags already checked.
  * The fast path: this CPU's lock, a pop from the loaded magazine (or from
- * the previous one after swapping them), the unlock.  It makes no call
- * but tail calls, so it needs no stack frame: the lock is tried with
- * interrupts off, and only if another CPU is flushing this one's
- * magazines right then does vmem_qcache_alloc_slow() wait for it.
+ * the previous one after swapping them), the unlock.  Only the slot, the
+ * flags and the caller's arguments live across the lock's calls (the
+ * slow paths find the arena through the slot), and there is no other
+ * call but tail calls.  The lock is tried with interrupts off; only if
+ * another CPU is flushing this one's magazines right then does
+ * vmem_qcache_alloc_slow() wait for it.
  */
 int vmem_qcache_alloc(struct vmem *vm, unsigned long size,
 		      unsigned int vmflags, unsigned long *addrp)
 {
-	unsigned long i = vmem_qcache_index(vm, size);
-	struct vmem_qcache_cpu *qcc = vmem_qcache_this_cpu(vm, i);
+	struct vmem_qcache_cpu *qcc;
 	unsigned long flags;
 
+	qcc = vmem_qcache_this_cpu(vm, vmem_qcache_index(vm, size));
 	local_irq_save(flags);
 	if (unlikely(!spin_trylock(&qcc->qcc_lock))) {
 		local_irq_restore(flags);
-		return vmem_qcache_alloc_slow(vm, i, vmflags, addrp);
+		return vmem_qcache_alloc_slow(qcc, vmflags, addrp);
 	}
 	if (unlikely(!vmem_qcache_pop(qcc, addrp)))
-		return vmem_qcache_alloc_miss(vm, qcc, flags, i, vmflags,
-					      addrp);
+		return vmem_qcache_alloc_miss(qcc, flags, vmflags, addrp);
 	spin_unlock_irqrestore(&qcc->qcc_lock, flags);
-	/* last, where nothing is live across it: no stack frame */
+	/* last, where nothing but vmflags is live across it */
 	might_sleep_if(vmflags & VMEM_SLEEP);
 	return 0;
 }
@@ -416,14 +418,14 @@ int vmem_qcache_alloc(struct vmem *vm, unsigned long size,
  * (without sleeping: frees may come from any context); when none can be,
  * the range goes straight back to the arena.
  */
-static noinline void vmem_qcache_free_miss(struct vmem *vm,
-					   struct vmem_qcache_cpu *qcc,
-					   unsigned long flags, unsigned long i,
+static noinline void vmem_qcache_free_miss(struct vmem_qcache_cpu *qcc,
+					   unsigned long flags,
 					   unsigned long addr)
 	__releases(&qcc->qcc_lock)
 {
-	struct vmem_qcache *qc = &vm->vm_qcache[i];
 	struct vmem_mag *spare = NULL, *mag, *prev, *drain;
+	struct vmem_qcache *qc = qcc->qcc_cache;
+	struct vmem *vm = qc->qc_arena;
 	bool depot;
 
 	qcc->qcc_free_misses++;
@@ -478,7 +480,7 @@ static noinline void vmem_qcache_free_miss(struct vmem *vm,
 				       GFP_NOWAIT | __GFP_NOWARN);
 		if (!spare)
 			break;
-		qcc = vmem_qcache_this_cpu(vm, i);
+		qcc = vmem_qcache_this_cpu(vm, qc - vm->vm_qcache);
 		spin_lock_irqsave(&qcc->qcc_lock, flags);
 	}
 	vmem_free_batch(vm, &addr, 1, qc->qc_size);
@@ -509,46 +511,42 @@ static __always_inline bool vmem_qcache_push(struct vmem_qcache_cpu *qcc,
 	return true;
 }
 
-/* vmem_qcache_free() found this CPU's lock taken, or a bad address. */
-static noinline void vmem_qcache_free_slow(struct vmem *vm, unsigned long i,
-					   unsigned long addr,
-					   unsigned long size)
+/* vmem_qcache_free() found @qcc's lock taken: wait for it. */
+static noinline void vmem_qcache_free_slow(struct vmem_qcache_cpu *qcc,
+					   unsigned long addr)
 {
-	struct vmem_qcache_cpu *qcc;
 	unsigned long flags;
 
-	if (addr & (vm->vm_quantum - 1)) {
-		vmem_xfree(vm, addr, size);	/* reports it */
-		return;
-	}
-	qcc = vmem_qcache_this_cpu(vm, i);
 	spin_lock_irqsave(&qcc->qcc_lock, flags);
 	if (!vmem_qcache_push(qcc, addr))
-		return vmem_qcache_free_miss(vm, qcc, flags, i, addr);
+		return vmem_qcache_free_miss(qcc, flags, addr);
 	spin_unlock_irqrestore(&qcc->qcc_lock, flags);
 }
 
 /*
  * vmem_free() of a size from 1 to vm_qcache_max: push the range on this
  * CPU's loaded magazine, or on the previous one after swapping them; as
- * vmem_qcache_alloc(), with no stack frame.  The range is not looked up
- * (that is the point); only a misaligned address, which no allocation
- * returns, is caught here.
+ * vmem_qcache_alloc(), with as little as possible live across the lock's
+ * calls.  The range is not looked up (that is the point); only a
+ * misaligned address, which no allocation returns, is caught here.
  */
 void vmem_qcache_free(struct vmem *vm, unsigned long addr, unsigned long size)
 {
-	unsigned long i = vmem_qcache_index(vm, size);
-	struct vmem_qcache_cpu *qcc = vmem_qcache_this_cpu(vm, i);
+	struct vmem_qcache_cpu *qcc;
 	unsigned long flags;
 
+	if (unlikely(addr & (vm->vm_quantum - 1))) {
+		vmem_xfree(vm, addr, size);	/* reports it */
+		return;
+	}
+	qcc = vmem_qcache_this_cpu(vm, vmem_qcache_index(vm, size));
 	local_irq_save(flags);
-	if (unlikely((addr & (vm->vm_quantum - 1)) ||
-		     !spin_trylock(&qcc->qcc_lock))) {
+	if (unlikely(!spin_trylock(&qcc->qcc_lock))) {
 		local_irq_restore(flags);
-		return vmem_qcache_free_slow(vm, i, addr, size);
+		return vmem_qcache_free_slow(qcc, addr);
 	}
 	if (unlikely(!vmem_qcache_push(qcc, addr)))
-		return vmem_qcache_free_miss(vm, qcc, flags, i, addr);
+		return vmem_qcache_free_miss(qcc, flags, addr);
 	spin_unlock_irqrestore(&qcc->qcc_lock, flags);
 }
 
@@ -919,6 +917,7 @@ int vmem_qcache_init(struct vmem *vm, unsigned long qcache_max)
 		struct vmem_qcache *qc = &vm->vm_qcache[i];
 
 		spin_lock_init(&qc->qc_lock);
+		qc->qc_arena = vm;
 		qc->qc_size = (unsigned long)(i + 1) << vm->vm_qshift;
 		qc->qc_magsize = VMEM_MAG_ROUNDS(VMEM_MAG_MIN_BYTES);
 		qc->qc_depot_max = max(num_possible_cpus(), 2U);
@@ -930,6 +929,7 @@ int vmem_qcache_init(struct vmem *vm, unsigned long qcache_max)
 			spin_lock_init(&qcc[i].qcc_lock);
 			qcc[i].qcc_loaded = &vmem_mag_none;
 			qcc[i].qcc_prev = &vmem_mag_none;
+			qcc[i].qcc_cache = &vm->vm_qcache[i];
 		}
 	}
 	err = cpuhp_state_add_instance_nocalls(vmem_qcache_cpuhp,
