@@ -704,26 +704,17 @@ static struct vmem_seg *vmem_carve_run(struct vmem *vm,
  * a half of the ranges of that size the arena has free (free quanta over
  * 2 to 4 times the quanta of a range: a shift, not a division), at least
  * one.  The counters are modulo 2^BITS_PER_LONG: both read 0 for a wholly
- * free space of that size, which is not limited.  @unlocked: an estimate
- * made without vm_lock, to size the tag reserve.
+ * free space of that size, which is not limited.
  */
 static unsigned int vmem_batch_limit(const struct vmem *vm,
-				     unsigned long size, unsigned int max,
-				     bool unlocked)
+				     unsigned long size, unsigned int max)
 {
-	unsigned long total, inuse, free;
+	unsigned long free;
 
-	if (unlocked) {
-		total = READ_ONCE(vm->vm_total);
-		inuse = READ_ONCE(vm->vm_inuse);
-	} else {
-		lockdep_assert_held(&vm->vm_lock);
-		total = vm->vm_total;
-		inuse = vm->vm_inuse;
-	}
-	if (!total && !inuse)
+	lockdep_assert_held(&vm->vm_lock);
+	if (!vm->vm_total && !vm->vm_inuse)
 		return max;
-	free = (total - inuse) >> vm->vm_qshift;
+	free = (vm->vm_total - vm->vm_inuse) >> vm->vm_qshift;
 	free >>= fls_long(size >> vm->vm_qshift) + 1;
 	return clamp_t(unsigned long, free, 1, max);
 }
@@ -755,13 +746,27 @@ int vmem_alloc_batch(struct vmem *vm, unsigned long size,
 	int err;
 
 	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
-	/* A carve takes a tag, the first of a run maybe two. */
+	/*
+	 * A carve takes a tag, the first of a run maybe two.  Tags for up to
+	 * what the reserve keeps anyway first (a refill that the limit cuts
+	 * short leaves them there, rather than allocating and freeing a
+	 * magazine's worth); more, in a second locked section, only for a
+	 * grown magazine that the arena has room for.
+	 */
 	err = vmem_lock_reserved(vm, vmflags,
-				 vmem_batch_limit(vm, size, max, true) +
-				 VMEM_TAGS_PER_OP, &flags);
+				 min_t(unsigned int, max, VMEM_RESERVE_MAX -
+				       VMEM_TAGS_PER_OP) + VMEM_TAGS_PER_OP,
+				 &flags);
 	if (err)
 		return err;
-	max = vmem_batch_limit(vm, size, max, false);
+	max = vmem_batch_limit(vm, size, max);
+	if (vm->vm_nreserve < max + VMEM_TAGS_PER_OP) {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);	/* keep them */
+		if (vmem_lock_reserved(vm, vmflags, max + VMEM_TAGS_PER_OP,
+				       &flags))
+			spin_lock_irqsave(&vm->vm_lock, flags);	/* fewer */
+		max = vmem_batch_limit(vm, size, max);
+	}
 	while (n < max && vm->vm_nreserve >= VMEM_TAGS_PER_OP) {
 		vs = vmem_search(vm, &r, &addr);
 		if (!vs)
