@@ -177,15 +177,7 @@ struct vmem {
 	vmem_import_fn		vm_import;
 	vmem_ximport_fn		vm_ximport;
 	vmem_release_fn		vm_release;
-	/*
-	 * Quantum caches (vmem/vmem_qcache.c); read-only after creation.
-	 * vm_qcache_max is vm_nqcache quanta: the largest size they serve,
-	 * 0 when the arena has none.
-	 */
-	unsigned long		vm_qcache_max;
-	unsigned int		vm_nqcache;
-	struct vmem_qcache	*vm_qcache;	/* [vm_nqcache] */
-	struct vmem_qcache_cpu __percpu *vm_qcpu;	/* [vm_nqcache] per CPU */
+	/* quantum caches (vmem/vmem_qcache.c); the hot fields are last */
 	struct delayed_work	vm_qwork;	/* depot update and trim */
 	struct hlist_node	vm_qcpuhp;	/* on the CPU-dead state */
 	void			*vm_qshrinker;	/* see vmem_qcache.c */
@@ -194,6 +186,21 @@ struct vmem {
 	struct dentry		*vm_debugfs;	/* owned by debugfs/ */
 	unsigned int		vm_warned;	/* misuse WARNed; cmpxchg'd */
 	char			vm_name[VMEM_NAMELEN];
+	/*
+	 * What a cached vmem_alloc() and vmem_free() read, read-only after
+	 * creation: last, next to fields hardly ever written, and not on
+	 * the lines of vm_lock or of the counters the segment path writes,
+	 * so that CPUs on the cached path share no line another CPU writes.
+	 * Hence copies of the quantum's shift and mask.  vm_qcache_max is
+	 * vm_nqcache quanta: the largest size the caches serve, 0 when the
+	 * arena has none.
+	 */
+	unsigned long		vm_qcache_max;
+	unsigned long		vm_qcache_qmask;	/* vm_quantum - 1 */
+	struct vmem_qcache_cpu __percpu *vm_qcpu;	/* [vm_nqcache] per CPU */
+	struct vmem_qcache	*vm_qcache;	/* [vm_nqcache] */
+	unsigned int		vm_qcache_shift;	/* vm_qshift */
+	unsigned int		vm_nqcache;
 };
 
 /* ---- quantum caches: see "Quantum caches" in vmem/vmem.c ---- */
@@ -306,7 +313,7 @@ struct vmem_qcache_cpu {
 static inline unsigned long vmem_qcache_index(const struct vmem *vm,
 					      unsigned long size)
 {
-	return (size - 1) >> vm->vm_qshift;
+	return (size - 1) >> vm->vm_qcache_shift;
 }
 
 /* vmem/vmem_qcache.c */

@@ -535,7 +535,7 @@ void vmem_qcache_free(struct vmem *vm, unsigned long addr, unsigned long size)
 	struct vmem_qcache_cpu *qcc;
 	unsigned long flags;
 
-	if (unlikely(addr & (vm->vm_quantum - 1))) {
+	if (unlikely(addr & vm->vm_qcache_qmask)) {
 		vmem_xfree(vm, addr, size);	/* reports it */
 		return;
 	}
@@ -939,6 +939,8 @@ int vmem_qcache_init(struct vmem *vm, unsigned long qcache_max)
 	err = vmem_shrinker_add(vm);
 	if (err)
 		return err;
+	vm->vm_qcache_shift = vm->vm_qshift;
+	vm->vm_qcache_qmask = vm->vm_quantum - 1;
 	vm->vm_nqcache = n;
 	vm->vm_qcache_max = n << vm->vm_qshift;
 	return 0;
