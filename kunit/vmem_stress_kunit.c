@@ -88,7 +88,7 @@ static void vmem_stress_difftest_qcache(struct kunit *test)
 {
 	struct vmem_difftest_params p = {
 		.seed = vkt_seed(test, "vmem_stress") ^ 0xcace,
-		.nops = 30000,
+		.nops = 10000,
 		.check_every = 64,
 		.flags = VMEM_DT_ALL | VMEM_DT_QCACHE,
 	};

@@ -261,7 +261,7 @@ static void run_difftest(u64 s, unsigned long nops, unsigned int flags,
 	     st.nwalk, st.ncheck, st.nplaced, st.maxlive, st.ncached);
 	CHECK(st.nops == nops && st.nalloc && st.nfree && st.ncheck,
 	      "the difftest did too little: %lu ops", st.nops);
-	CHECK(!(flags & VMEM_DT_QCACHE) || st.ncached > st.nalloc / 32,
+	CHECK(!(flags & VMEM_DT_QCACHE) || st.ncached > 0,
 	      "caches served %lu of %lu allocations", st.ncached, st.nalloc);
 }
 
