@@ -35,6 +35,8 @@
 #define TASK_COMM_LEN		16
 
 struct wait_queue_head;
+struct shim_kthread;
+struct kunit;
 
 /*
  * One per thread.  pid, comm, fail_nth and __state mean what they mean in
@@ -50,12 +52,23 @@ struct task_struct {
 	int			shim_cpu;
 	/* preempt_disable() depth, spinlocks included */
 	int			shim_preempt;
-	/* spinlocks (and local locks) held, for the allocation checks */
+	/*
+	 * Spinlocks of the vmem core held (see spin_lock_init()), for the
+	 * check that the core allocates nothing under its own locks.
+	 */
 	int			shim_spinlocks;
 	bool			shim_irqs_off;
 	int			shim_hardirq;
+	/* serving a softirq (a timer callback) */
+	int			shim_softirq;
 	/* a fatal signal is pending (shim_kill()) */
 	int			shim_fatal;
+	/* a kernel thread takes SIGKILL (kernel_sigaction(SIG_DFL)) */
+	bool			shim_sigkill;
+	/* set for kernel threads (kthread_create()) */
+	struct shim_kthread	*shim_kthread;
+	/* the KUnit test this thread runs, as in the kernel */
+	struct kunit		*kunit_test;
 	/* prepare_to_wait() state, consumed by schedule() */
 	struct wait_queue_head	*shim_wait_wq;
 	unsigned long		shim_wait_seq;
@@ -73,6 +86,9 @@ void shim_kill(struct task_struct *t);
 /* Enter/leave a simulated hard interrupt on this thread. */
 void shim_hardirq_enter(void);
 void shim_hardirq_exit(void);
+/* Enter/leave a simulated softirq (timer callbacks run in one). */
+void shim_softirq_enter(void);
+void shim_softirq_exit(void);
 
 /*
  * Counters of things that are splats in the kernel.  The harness fails a
@@ -80,10 +96,21 @@ void shim_hardirq_exit(void);
  */
 extern unsigned long shim_nr_warnings;	/* WARN*() that fired */
 extern unsigned long shim_nr_bugs;	/* sleeping in atomic, bad unlock */
-/* Slab allocations made while this thread held a spinlock. */
+/* Slab allocations made while holding a spinlock of the vmem core. */
 extern unsigned long shim_nr_alloc_atomic;
 /* If set, a WARN aborts (like panic_on_warn); the fuzzer uses it. */
 extern bool shim_panic_on_warn;
+/*
+ * A test that provokes splats on purpose (a WARN, a "sleeping function
+ * called from invalid context") declares how many, after checking them
+ * itself: the KUnit runner fails a case only for the splats beyond these.
+ */
+void shim_splats_expected(unsigned long warnings, unsigned long bugs);
+void shim_splats_expected_take(unsigned long *warnings, unsigned long *bugs);
+/* Kernel threads created and not yet reaped (leak check of the runner). */
+long shim_kthreads_live(void);
+/* Per-CPU allocations not freed. */
+long shim_percpu_live(void);
 
 /*
  * Fault injection in the spirit of failslab (lib/fault-inject.c and
@@ -102,6 +129,7 @@ void shim_failslab_seed(u64 seed);
 /* Live objects: every kmem_cache, plus kmalloc/kvmalloc. */
 long shim_kmalloc_live(void);
 long shim_slab_live(const char *cache_name);	/* -1 if no such cache */
+long shim_slab_live_total(void);		/* over every cache */
 
 /*
  * printk: level filter for the terminal (messages above it are not
@@ -144,6 +172,8 @@ void shim_module_exit(void) __attribute__((__weak__));
 
 /* Slow path of the spinlocks (contended; recursion is a shim BUG). */
 void shim_spin_lock_contended(int *slock);
+/* Is a lock initialised in @file one of the vmem core's? */
+bool shim_lock_class_core(const char *file);
 void shim_report_bug(const char *what, const char *file, int line);
 void shim_might_sleep(const char *file, int line);
 void shim_alloc_check(gfp_t gfp);
