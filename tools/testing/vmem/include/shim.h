@@ -12,7 +12,9 @@
  *    preempt_disable() only record the state, so that might_sleep() and
  *    lockdep_assert_irqs_disabled() can check it, and so that a test can
  *    run vmem calls "with interrupts off" or "in hardirq context"
- *    (shim_hardirq_enter()) and have every sleeping call flagged.
+ *    (shim_hardirq_enter()) and have every sleeping call flagged.  An IPI
+ *    or a timer runs on a thread of its own in hard or soft interrupt
+ *    context (shim/irq.c); it interrupts no one.
  *  - Memory ordering is the host's (x86-64: TSO), stronger than what
  *    the kernel guarantees on weakly ordered architectures.
  *  - Memory pressure: allocations fail only when injected (fail_nth,
@@ -125,6 +127,12 @@ extern unsigned int shim_failslab_probability;
 extern bool shim_failslab_ignore_reclaim;
 extern unsigned long shim_nr_injected;	/* failures injected so far */
 void shim_failslab_seed(u64 seed);
+/*
+ * Run @fn(@arg) at the start of this thread's next slab or kmalloc
+ * allocation, once: a test's way to act at a chosen moment inside a
+ * function that allocates (a work item, say), which no kernel test can.
+ */
+void shim_alloc_hook_set(void (*fn)(void *arg), void *arg);
 
 /* Live objects: every kmem_cache, plus kmalloc/kvmalloc. */
 long shim_kmalloc_live(void);
@@ -158,6 +166,16 @@ unsigned long shim_work_pending(void);
 
 /* Seed of get_random_*(); the harness sets it from VMEM_SEED or argv. */
 void shim_random_seed(u64 seed);
+/* The seed the KUnit runner was given (shim/kunit.c), for self-tests. */
+extern unsigned long shim_kunit_seed_value;
+/*
+ * Self-tests of the KUnit runtime: run @suite as the runner would, its
+ * KTAP into @out, its results counted into @counts (passed, failed,
+ * skipped) rather than the run's.
+ */
+struct kunit_suite;
+void shim_kunit_run_apart(struct kunit_suite *suite, FILE *out,
+			  unsigned long counts[3]);
 
 /* Module parameters: "name=value", as on the insmod command line. */
 int shim_module_param_set(const char *assignment);

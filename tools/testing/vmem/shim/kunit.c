@@ -823,6 +823,33 @@ suite_end:
 
 /* ---- the runner */
 
+unsigned long shim_kunit_seed_value;
+
+void shim_kunit_run_apart(struct kunit_suite *suite, FILE *out,
+			  unsigned long counts[3])
+{
+	unsigned long passed = shim_kunit_passed, failed = shim_kunit_failed;
+	unsigned long skipped = shim_kunit_skipped;
+	unsigned int nglobs = shim_kunit_nglobs;
+	bool skip_slow = shim_kunit_skip_slow;
+	FILE *saved_out = shim_kunit_out;
+
+	shim_kunit_nglobs = 0;
+	shim_kunit_skip_slow = false;
+	shim_kunit_passed = shim_kunit_failed = shim_kunit_skipped = 0;
+	shim_kunit_out = out;
+	shim_kunit_run_suite(suite, 1);
+	shim_kunit_out = saved_out;
+	counts[0] = shim_kunit_passed;
+	counts[1] = shim_kunit_failed;
+	counts[2] = shim_kunit_skipped;
+	shim_kunit_passed = passed;
+	shim_kunit_failed = failed;
+	shim_kunit_skipped = skipped;
+	shim_kunit_nglobs = nglobs;
+	shim_kunit_skip_slow = skip_slow;
+}
+
 static void shim_kunit_usage(const char *prog)
 {
 	printf("usage: %s [-l] [-v] [-S] [-s seed] [-g glob]... [-T seconds] [param=value]...\n"
@@ -912,6 +939,7 @@ int main(int argc, char **argv)
 	}
 
 	seed = shim_kunit_seed(seed_arg);
+	shim_kunit_seed_value = seed;
 	shim_random_seed(seed);
 	shim_failslab_seed(seed);
 	/* Quiet unless -v: a failing case prints its own log lines. */

@@ -484,10 +484,24 @@ void shim_alloc_check(gfp_t gfp)
 		shim_inc(shim_nr_alloc_atomic);
 }
 
+static __thread void (*shim_alloc_hook_fn)(void *arg);
+static __thread void *shim_alloc_hook_arg;
+
+void shim_alloc_hook_set(void (*fn)(void *arg), void *arg)
+{
+	shim_alloc_hook_fn = fn;
+	shim_alloc_hook_arg = arg;
+}
+
 static void *shim_alloc(size_t size, size_t align, gfp_t gfp)
 {
+	void (*hook)(void *arg) = shim_alloc_hook_fn;
 	void *p;
 
+	if (unlikely(hook)) {
+		shim_alloc_hook_fn = NULL;
+		hook(shim_alloc_hook_arg);
+	}
 	shim_alloc_check(gfp);
 	if (shim_should_failslab(gfp))
 		return NULL;
