@@ -295,8 +295,9 @@ struct fi_snap {
 struct fi3 {
 	struct kunit	*test;
 	struct vmem	*vm[3];		/* parent, importer, identifiers */
-	struct fi_snap	before[3];
-	struct fi_snap	after[3];
+	struct fi_snap	before[3];	/* valid where fresh */
+	bool		fresh[3];
+	struct fi_snap	after;
 	unsigned long	live[64][2];	/* address | arena, size */
 	unsigned int	nlive;
 	unsigned long	ids[16];
@@ -306,22 +307,46 @@ struct fi3 {
 	bool		broken;		/* reported: stop checking */
 };
 
-static void fi3_snap(struct fi3 *f, struct fi_snap *snaps)
+static void fi3_snap(struct fi3 *f, unsigned int i, struct fi_snap *sn)
+{
+	sn->n = vkt_walk(f->vm[i], VMEM_SPAN | VMEM_ALLOC | VMEM_FREE,
+			 sn->segs, SNAP_MAX);
+	if (sn->n > SNAP_MAX && !f->broken) {
+		KUNIT_FAIL(f->test, "arena %u: over %u segments", i, SNAP_MAX);
+		f->broken = true;
+	}
+	vmem_get_stats(f->vm[i], &sn->st);
+}
+
+/* Arena @i is @a or a source of it: a call on @a may change it. */
+static bool fi3_reaches(unsigned int a, unsigned int i)
+{
+	return i == a || (a == 1 && i == 0);
+}
+
+/*
+ * Before a call: the state of every arena.  Only what a call (or a free)
+ * on an arena that reaches it changed is taken again.
+ */
+static void fi3_before(struct fi3 *f)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(f->vm); i++) {
-		struct fi_snap *sn = &snaps[i];
-
-		sn->n = vkt_walk(f->vm[i], VMEM_SPAN | VMEM_ALLOC | VMEM_FREE,
-				 sn->segs, SNAP_MAX);
-		if (sn->n > SNAP_MAX && !f->broken) {
-			KUNIT_FAIL(f->test, "arena %u: over %u segments", i,
-				   SNAP_MAX);
-			f->broken = true;
-		}
-		vmem_get_stats(f->vm[i], &sn->st);
+		if (!f->fresh[i])
+			fi3_snap(f, i, &f->before[i]);
+		f->fresh[i] = true;
 	}
+}
+
+/* A successful call or a free on arena @a changed what it reaches. */
+static void fi3_changed(struct fi3 *f, unsigned int a)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f->vm); i++)
+		if (fi3_reaches(a, i))
+			f->fresh[i] = false;
 }
 
 /*
@@ -351,12 +376,6 @@ static bool fi3_same(const struct fi_snap *a, const struct fi_snap *b,
 		x->nimport == y->nimport && x->nrelease == y->nrelease);
 }
 
-/* Arena @i is @a or a source of it: a call on @a may change it. */
-static bool fi3_reaches(unsigned int a, unsigned int i)
-{
-	return i == a || (a == 1 && i == 0);
-}
-
 /*
  * After a call on arena @a: it returned 0 or -ENOMEM, and the arenas it
  * reaches pass vmem_check(); after -ENOMEM every arena passes it and is
@@ -383,11 +402,13 @@ static int fi3_after(struct fi3 *f, int ret, const char *what, unsigned int a)
 			f->broken = true;
 		}
 	}
+	if (!ret)
+		fi3_changed(f, a);
 	if (ret != -ENOMEM || f->broken)
 		return ret;
-	fi3_snap(f, f->after);
 	for (i = 0; i < ARRAY_SIZE(f->vm) && !f->broken; i++) {
-		if (!fi3_same(&f->before[i], &f->after[i], i == a)) {
+		fi3_snap(f, i, &f->after);
+		if (!fi3_same(&f->before[i], &f->after, i == a)) {
 			KUNIT_FAIL(f->test, "fail_nth %u: %s on arena %u failed, changed arena %u",
 				   f->n, what, a, i);
 			f->broken = true;
@@ -404,7 +425,7 @@ static void fi3_alloc(struct fi3 *f, unsigned int a, unsigned long size,
 	unsigned long addr;
 	int ret;
 
-	fi3_snap(f, f->before);
+	fi3_before(f);
 	if (align || nocross)
 		ret = vmem_xalloc(vm, size, align, 0, nocross, 0, VMEM_ADDR_MAX,
 				  VMEM_NOSLEEP | policy, &addr);
@@ -425,6 +446,7 @@ static void fi3_free(struct fi3 *f, unsigned int i)
 
 	vmem_free(f->vm[a], addr, f->live[i][1]);
 	f->live[i][1] = 0;
+	fi3_changed(f, a);
 }
 
 /*
@@ -443,7 +465,7 @@ static void fi3_script(struct fi3 *f)
 	unsigned int i;
 	int ret;
 
-	fi3_snap(f, f->before);
+	fi3_before(f);
 	ret = vmem_add(f->vm[0], 0x10000000, 64 * K, VMEM_NOSLEEP);
 	fi3_after(f, ret, "add", 0);
 	for (i = 0; i < 24; i++)
@@ -457,11 +479,11 @@ static void fi3_script(struct fi3 *f)
 		fi3_alloc(f, i & 1, K, i % 5 == 4 ? 2 * K : 0, 0,
 			  policies[(i + 1) % ARRAY_SIZE(policies)]);
 	for (i = 0; i < 8; i++) {
-		fi3_snap(f, f->before);
+		fi3_before(f);
 		ret = vmem_id_alloc(f->vm[2], VMEM_NOSLEEP, &id);
 		if (!fi3_after(f, ret, "id_alloc", 2))
 			f->ids[f->nids++] = id;
-		fi3_snap(f, f->before);
+		fi3_before(f);
 		ret = vmem_id_alloc_specific(f->vm[2], 40 + i, VMEM_NOSLEEP);
 		if (!fi3_after(f, ret, "id_alloc_specific", 2))
 			f->ids[f->nids++] = 40 + i;
