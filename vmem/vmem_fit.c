@@ -82,7 +82,7 @@ static void vmem_seg_window(const struct vmem_req *r, const struct vmem_seg *vs,
 }
 
 bool vmem_seg_fits(const struct vmem_req *r, const struct vmem_seg *vs,
-			  bool top, unsigned long *addrp)
+		   bool top, unsigned long *addrp)
 {
 	unsigned long lo, hi;
 
@@ -247,7 +247,7 @@ static struct vmem_seg *vmem_search_next(struct vmem *vm,
 }
 
 struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
-				    unsigned long *addrp)
+			     unsigned long *addrp)
 {
 	switch (r->vmflags & VMEM_POLICY_MASK) {
 	case VMEM_BESTFIT:

@@ -202,7 +202,6 @@ struct vmem_req {
 	bool		wait;
 };
 
-
 /* A span to give back to the source once vm_lock is dropped. */
 struct vmem_release {
 	unsigned long	addr;
@@ -211,8 +210,8 @@ struct vmem_release {
 
 /* A request aligned to the quantum alone, in the window [minaddr, maxaddr]. */
 static inline void vmem_req_init(const struct vmem *vm, struct vmem_req *r,
-			  unsigned long size, unsigned long minaddr,
-			  unsigned long maxaddr, unsigned int vmflags)
+				 unsigned long size, unsigned long minaddr,
+				 unsigned long maxaddr, unsigned int vmflags)
 {
 	r->size = size;
 	r->align = vm->vm_quantum;
@@ -270,7 +269,7 @@ static inline void vmem_freelist_remove(struct vmem *vm, struct vmem_seg *vs)
 
 /* Change the extent of a free segment, moving it to its new list. */
 static inline void vmem_freelist_resize(struct vmem *vm, struct vmem_seg *vs,
-				 unsigned long start, unsigned long size)
+					unsigned long start, unsigned long size)
 {
 	vs->vs_start = start;
 	if (__fls(vs->vs_size) == __fls(size)) {
@@ -306,7 +305,6 @@ static inline bool vmem_note_room(struct vmem *vm)
 	WRITE_ONCE(vm->vm_free_seq, vm->vm_free_seq + 1);
 	return vm->vm_nwaiters != 0;
 }
-
 
 /* vmem/vmem.c */
 void vmem_report(struct vmem *vm, const char *fmt, ...) __printf(2, 3);

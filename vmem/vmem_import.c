@@ -94,7 +94,7 @@ static int vmem_import_xalloc(struct vmem *vm, const struct vmem_req *r,
  * wholly free.  On failure the lock is not held and nothing is left behind.
  */
 int vmem_import(struct vmem *vm, const struct vmem_req *r,
-		       struct vmem_seg **freshp, unsigned long *flags)
+		struct vmem_seg **freshp, unsigned long *flags)
 	__acquires(&vm->vm_lock)
 {
 	unsigned int vmflags = r->vmflags & VMEM_SLEEP_MASK;

@@ -45,7 +45,7 @@ static void vmem_tagbuf_free(struct vmem_tagbuf *tb)
  * On failure (-ENOMEM) the lock is not held and the arena is untouched.
  */
 int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
-			      unsigned int need, unsigned long *flags)
+		       unsigned int need, unsigned long *flags)
 	__acquires(&vm->vm_lock)
 {
 	struct vmem_tagbuf tb = { };
@@ -148,7 +148,7 @@ static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 
 /* Insert a span and its one free segment; takes two tags. */
 struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
-					 unsigned long size, bool imported)
+				  unsigned long size, bool imported)
 {
 	struct vmem_seg *span = vmem_tag_get(vm);
 	struct vmem_seg *vs = vmem_tag_get(vm);
@@ -187,7 +187,7 @@ struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 
 /* Does [addr, addr + size) overlap a span of the arena? */
 bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
-			       unsigned long size)
+			unsigned long size)
 {
 	unsigned long last = addr + (size - 1);
 	struct vmem_seg *span;
