@@ -5,10 +5,11 @@
  * kernel these are the kernel's own.
  *
  *  - KUnit: an EXPECT reports and goes on, an ASSERT reports and ends the
- *    case, a skip is reported as one, deferred actions run newest first
- *    even after an ASSERT, the failure text is lib/kunit/assert.c's, and
- *    the runner fails a case that WARNs or leaks (a private suite is run
- *    and its KTAP read back);
+ *    case, a skip is reported as one, .init and .exit run around each
+ *    case, deferred actions after .exit, newest first, even after an
+ *    ASSERT, the failure text is lib/kunit/assert.c's, and the runner
+ *    fails a case that WARNs or leaks (a private suite is run and its KTAP
+ *    read back);
  *  - kernel threads bound to a CPU run there; SIGKILL reaches only a
  *    kernel thread that asked for it; IPIs and timers run in hard and soft
  *    interrupt context on the CPU asked;
@@ -78,6 +79,14 @@ static void st_passes(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_STREQ(test, "a", "a");
 	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, test->priv, (void *)st_passes);
+	/* Removed: never runs.  Released: runs now, once. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, st_action, (void *)3), 0);
+	kunit_remove_action(test, st_action, (void *)3);
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, st_action, (void *)4), 0);
+	kunit_release_action(test, st_action, (void *)4);
+	kunit_release_action(test, st_action, (void *)4);
+	kunit_kfree(test, p);
 }
 
 static void st_warns(struct kunit *test)
@@ -114,8 +123,27 @@ static struct kunit_case st_cases[] = {
 	{}
 };
 
+/* .init runs before each case, .exit after it and before its actions. */
+static unsigned int st_ninit, st_nexit;
+
+static int st_init(struct kunit *test)
+{
+	st_ninit++;
+	test->priv = (void *)st_passes;
+	return 0;
+}
+
+static void st_exit(struct kunit *test)
+{
+	st_nexit++;
+	if (!strcmp(test->name, "st_assert_ends"))
+		st_action((void *)5);
+}
+
 static struct kunit_suite st_suite = {
 	.name = "vmem_shim_private",
+	.init = st_init,
+	.exit = st_exit,
 	.test_cases = st_cases,
 };
 
@@ -144,9 +172,14 @@ static void vmem_shim_kunit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counts[2], 1UL);	/* skipped */
 	KUNIT_EXPECT_TRUE_MSG(test, st_after_expect, "EXPECT ended the case");
 	KUNIT_EXPECT_FALSE_MSG(test, st_after_assert, "ASSERT did not end the case");
-	KUNIT_EXPECT_EQ(test, st_norder, 2U);
-	KUNIT_EXPECT_EQ(test, st_order[0], 2L);
-	KUNIT_EXPECT_EQ(test, st_order[1], 1L);
+	/* .exit, then the actions newest first; then st_passes' release */
+	KUNIT_EXPECT_EQ(test, st_norder, 4U);
+	KUNIT_EXPECT_EQ(test, st_order[0], 5L);
+	KUNIT_EXPECT_EQ(test, st_order[1], 2L);
+	KUNIT_EXPECT_EQ(test, st_order[2], 1L);
+	KUNIT_EXPECT_EQ(test, st_order[3], 4L);
+	KUNIT_EXPECT_EQ(test, st_ninit, 9U);	/* six cases, three params */
+	KUNIT_EXPECT_EQ(test, st_nexit, 9U);
 
 	expect_ktap(test, ktap, "    KTAP version 1\n    # Subtest: vmem_shim_private\n    1..7\n");
 	expect_ktap(test, ktap, "    # st_expect_goes_on: EXPECTATION FAILED at " __FILE__ ":");

@@ -451,7 +451,7 @@ static void *shim_kunit_try_fn(void *arg)
 
 static unsigned long shim_kunit_passed, shim_kunit_failed, shim_kunit_skipped;
 
-/* Run @t on a new thread; false (and the run is over) if it hangs. */
+/* Run @t on a thread of its own; if it hangs, the run is over. */
 static void shim_kunit_try(struct shim_kunit_try *t)
 {
 	struct timespec deadline;
@@ -908,6 +908,8 @@ int main(int argc, char **argv)
 
 	shim_thread_init("kunit", 0);
 	shim_kunit_globs = calloc(argc, sizeof(*shim_kunit_globs));
+	if (!shim_kunit_globs)
+		return 2;
 	while ((opt = getopt(argc, argv, "lvSs:g:T:h")) != -1) {
 		switch (opt) {
 		case 'l':
