@@ -172,9 +172,11 @@ tier_kunit() {
 	for s in "$dir"/samples/*.ko; do
 		[[ -f $s ]] && vmargs+=(--sample "$s")
 	done
+	# Every suite under KASAN and kmemleak in TCG: minutes on a busy
+	# machine.
 	"$VMEM_SCRIPTS/vm.sh" --name kunit \
-		--kernel "$tk/arch/x86/boot/bzImage" --kmemleak "${vmargs[@]}" ||
-		true
+		--kernel "$tk/arch/x86/boot/bzImage" --kmemleak \
+		--timeout "${VMEM_TIMEOUT:-600}" "${vmargs[@]}" || true
 	s=$(sed -n 's/^VMEM-SEED \([0-9]*\).*/\1/p' \
 		"$VMEM_LOGDIR/kunit.guest.log" 2>/dev/null | head -n 1)
 	[[ -z $s ]] || echo "  seed $s (rerun with: make check VMEM_SEED=$s)"
