@@ -298,6 +298,7 @@ struct fi3 {
 	struct fi_snap	before[3];	/* valid where fresh */
 	bool		fresh[3];
 	struct fi_snap	after;
+	bool		armed;		/* the injection may hit this call */
 	unsigned long	live[64][2];	/* address | arena, size */
 	unsigned int	nlive;
 	unsigned long	ids[16];
@@ -325,14 +326,16 @@ static bool fi3_reaches(unsigned int a, unsigned int i)
 }
 
 /*
- * Before a call: the state of every arena.  Only what a call (or a free)
- * on an arena that reaches it changed is taken again.
+ * Before a call that the injection may still hit: the state of every
+ * arena.  Only what a call (or a free) on an arena that reaches it changed
+ * is taken again.  Once the injection has fired, no call may fail.
  */
 static void fi3_before(struct fi3 *f)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(f->vm); i++) {
+	f->armed = fail_nth_get() != 0;
+	for (i = 0; i < ARRAY_SIZE(f->vm) && f->armed; i++) {
 		if (!f->fresh[i])
 			fi3_snap(f, i, &f->before[i]);
 		f->fresh[i] = true;
@@ -377,26 +380,31 @@ static bool fi3_same(const struct fi_snap *a, const struct fi_snap *b,
 }
 
 /*
- * After a call on arena @a: it returned 0 or -ENOMEM, and the arenas it
- * reaches pass vmem_check(); after -ENOMEM every arena passes it and is
- * as it was (and @a's counters too).
+ * After a call on arena @a: it returned 0, or -ENOMEM while the injection
+ * was armed (no call of the script lacks room); after -ENOMEM every arena
+ * passes vmem_check() and is as it was (and @a's counters too); after a
+ * call the injection hit but that succeeded all the same, the arenas it
+ * reaches pass vmem_check().  Every arena is checked at the end of the run.
  */
 static int fi3_after(struct fi3 *f, int ret, const char *what, unsigned int a)
 {
+	bool hit = f->armed && !fail_nth_get();
 	unsigned int i;
 
 	if (ret == -ENOMEM)
 		f->nenomem++;
 	if (f->broken)
 		return ret;
-	if (ret && ret != -ENOMEM) {
-		KUNIT_FAIL(f->test, "fail_nth %u: %s on arena %u returned %d",
-			   f->n, what, a, ret);
+	if (ret && (ret != -ENOMEM || !f->armed)) {
+		KUNIT_FAIL(f->test, "fail_nth %u: %s on arena %u returned %d%s",
+			   f->n, what, a, ret,
+			   f->armed ? "" : " after the injection");
 		f->broken = true;
 		return ret;
 	}
 	for (i = 0; i < ARRAY_SIZE(f->vm) && !f->broken; i++) {
-		if ((ret || fi3_reaches(a, i)) && vmem_check(f->vm[i])) {
+		if ((ret || (hit && fi3_reaches(a, i))) &&
+		    vmem_check(f->vm[i])) {
 			KUNIT_FAIL(f->test, "fail_nth %u: %s on arena %u: arena %u broken",
 				   f->n, what, a, i);
 			f->broken = true;
