@@ -55,7 +55,11 @@ static void st_action(void *arg)
 
 static void st_expect_goes_on(struct kunit *test)
 {
+	static const u8 x[2] = { 1, 2 }, y[2] = { 1, 3 };
+
 	KUNIT_EXPECT_EQ(test, 1, 2);
+	KUNIT_EXPECT_MEMEQ(test, x, y, sizeof(x));
+	KUNIT_EXPECT_MEMNEQ(test, x, x, sizeof(x));
 	st_after_expect = true;
 }
 
@@ -184,6 +188,8 @@ static void vmem_shim_kunit(struct kunit *test)
 	expect_ktap(test, ktap, "    KTAP version 1\n    # Subtest: vmem_shim_private\n    1..7\n");
 	expect_ktap(test, ktap, "    # st_expect_goes_on: EXPECTATION FAILED at " __FILE__ ":");
 	expect_ktap(test, ktap, "\n    Expected 1 == 2, but\n");
+	expect_ktap(test, ktap, "    Expected x == y, but\n        x ==\n         01 <02>\n        y ==\n         01 <03>\n");
+	expect_ktap(test, ktap, "    Expected x != x, but\n        x ==\n         01  02 \n");
 	expect_ktap(test, ktap, "    not ok 1 st_expect_goes_on\n");
 	expect_ktap(test, ktap, "    # st_assert_ends: ASSERTION FAILED at " __FILE__ ":");
 	expect_ktap(test, ktap, "\n    Expected st_value == 3, but\n        st_value == 4 (0x4)\n\nthree is 3\n");

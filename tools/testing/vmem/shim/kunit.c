@@ -266,6 +266,48 @@ void __shim_kunit_fail_str(struct kunit *test, const struct kunit_loc *loc,
 	shim_kunit_report(test, &b);
 }
 
+/* Bytes of @buf, those that differ from @other's marked <xx>. */
+static void shim_kunit_hexdump(struct shim_sbuf *b, const u8 *buf,
+			       const u8 *other, size_t len)
+{
+	size_t i;
+
+	sbuf_add(b, KUNIT_SUBSUBTEST_INDENT);
+	for (i = 0; i < len; i++) {
+		if (i && !(i % 16))
+			sbuf_add(b, "\n" KUNIT_SUBSUBTEST_INDENT);
+		sbuf_add(b, buf[i] != other[i] ? "<%02x>" : " %02x ", buf[i]);
+	}
+}
+
+void __shim_kunit_fail_mem(struct kunit *test, const struct kunit_loc *loc,
+			   enum kunit_assert_type type,
+			   const struct kunit_binary_assert_text *text,
+			   const void *left, const void *right, size_t size,
+			   const char *fmt, ...)
+{
+	struct shim_sbuf b = { 0 };
+	va_list ap;
+
+	shim_kunit_prologue(&b, loc, type);
+	if (!left || !right) {
+		sbuf_add(&b, KUNIT_SUBTEST_INDENT "Expected %s is not null, but is\n",
+			 left ? text->right_text : text->left_text);
+	} else {
+		sbuf_add(&b, KUNIT_SUBTEST_INDENT "Expected %s %s %s, but\n",
+			 text->left_text, text->operation, text->right_text);
+		sbuf_add(&b, KUNIT_SUBSUBTEST_INDENT "%s ==\n", text->left_text);
+		shim_kunit_hexdump(&b, left, right, size);
+		sbuf_add(&b, "\n" KUNIT_SUBSUBTEST_INDENT "%s ==\n",
+			 text->right_text);
+		shim_kunit_hexdump(&b, right, left, size);
+		va_start(ap, fmt);
+		shim_kunit_msg(&b, fmt, ap);
+		va_end(ap);
+	}
+	shim_kunit_report(test, &b);
+}
+
 void __shim_kunit_fail_not_err(struct kunit *test, const struct kunit_loc *loc,
 			       enum kunit_assert_type type, const char *text,
 			       const void *value, const char *fmt, ...)

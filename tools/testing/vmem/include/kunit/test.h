@@ -228,6 +228,12 @@ void __printf(7, 8) __shim_kunit_fail_str(struct kunit *test,
 					  const struct kunit_binary_assert_text *text,
 					  const char *left, const char *right,
 					  const char *fmt, ...);
+void __printf(8, 9) __shim_kunit_fail_mem(struct kunit *test,
+					   const struct kunit_loc *loc,
+					   enum kunit_assert_type type,
+					   const struct kunit_binary_assert_text *text,
+					   const void *left, const void *right,
+					   size_t size, const char *fmt, ...);
 void __printf(6, 7) __shim_kunit_fail_not_err(struct kunit *test,
 					      const struct kunit_loc *loc,
 					      enum kunit_assert_type type,
@@ -316,6 +322,25 @@ void __printf(6, 7) __shim_kunit_fail_not_err(struct kunit *test,
 		break;							\
 	_KUNIT_FAILED(test, assert_type, __shim_kunit_fail_str,		\
 		      &__text, __left, __right, fmt, ##__VA_ARGS__);	\
+} while (0)
+
+#define KUNIT_MEM_ASSERTION(test, assert_type, left, op, right, size_,	\
+			    fmt, ...) do {				\
+	const void *__left = (left);					\
+	const void *__right = (right);					\
+	const size_t __size = (size_);					\
+	static const struct kunit_binary_assert_text __text = {		\
+		.operation = #op,					\
+		.left_text = #left,					\
+		.right_text = #right,					\
+	};								\
+									\
+	_KUNIT_SAVE_LOC(test);						\
+	if (likely(__left && __right &&					\
+		   (memcmp(__left, __right, __size) op 0)))		\
+		break;							\
+	_KUNIT_FAILED(test, assert_type, __shim_kunit_fail_mem,		\
+		      &__text, __left, __right, __size, fmt, ##__VA_ARGS__); \
 } while (0)
 
 #define KUNIT_PTR_NOT_ERR_OR_NULL_MSG_ASSERTION(test, assert_type, ptr,	\
@@ -409,6 +434,17 @@ void __printf(6, 7) __shim_kunit_fail_not_err(struct kunit *test,
 	KUNIT_BINARY_STR_ASSERTION(test, KUNIT_EXPECTATION, left, !=,	\
 				   right, fmt, ##__VA_ARGS__)
 
+#define KUNIT_EXPECT_MEMEQ(test, left, right, size)			\
+	KUNIT_EXPECT_MEMEQ_MSG(test, left, right, size, NULL)
+#define KUNIT_EXPECT_MEMEQ_MSG(test, left, right, size, fmt, ...)	\
+	KUNIT_MEM_ASSERTION(test, KUNIT_EXPECTATION, left, ==, right,	\
+			    size, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_MEMNEQ(test, left, right, size)			\
+	KUNIT_EXPECT_MEMNEQ_MSG(test, left, right, size, NULL)
+#define KUNIT_EXPECT_MEMNEQ_MSG(test, left, right, size, fmt, ...)	\
+	KUNIT_MEM_ASSERTION(test, KUNIT_EXPECTATION, left, !=, right,	\
+			    size, fmt, ##__VA_ARGS__)
+
 /* The assertions: a failure is reported and ends the case. */
 #define KUNIT_ASSERT_TRUE(test, condition)				\
 	KUNIT_ASSERT_TRUE_MSG(test, condition, NULL)
@@ -477,6 +513,12 @@ void __printf(6, 7) __shim_kunit_fail_not_err(struct kunit *test,
 #define KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, ptr, fmt, ...)		\
 	KUNIT_PTR_NOT_ERR_OR_NULL_MSG_ASSERTION(test, KUNIT_ASSERTION,	\
 						ptr, fmt, ##__VA_ARGS__)
+
+#define KUNIT_ASSERT_MEMEQ(test, left, right, size)			\
+	KUNIT_ASSERT_MEMEQ_MSG(test, left, right, size, NULL)
+#define KUNIT_ASSERT_MEMEQ_MSG(test, left, right, size, fmt, ...)	\
+	KUNIT_MEM_ASSERTION(test, KUNIT_ASSERTION, left, ==, right,	\
+			    size, fmt, ##__VA_ARGS__)
 
 #define KUNIT_ASSERT_STREQ(test, left, right)				\
 	KUNIT_ASSERT_STREQ_MSG(test, left, right, NULL)
