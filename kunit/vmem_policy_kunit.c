@@ -224,12 +224,91 @@ static void vmem_policy_with_constraints(struct kunit *test)
 	VKT_EXPECT_CHECK(test, vm);
 }
 
+/*
+ * A second layout, with a free tail:
+ *
+ *   quantum  0  1  2  3  4  5  6  7  8  9 10 ... 31
+ *            A  .  A  A  A  .  .  A  A  A  .  ...  .
+ *
+ * Holes of 1 and 2 quanta, then 22 free quanta: each policy, the next-fit
+ * rotor going round, a window, and nocross.
+ */
+static void vmem_policy_tail_layout(struct kunit *test)
+{
+	static const unsigned long units[6] = { 1, 1, 3, 2, 2, 1 };
+	struct vmem *vm = vkt_create(test, "tail", B, 32 * K, K, 0);
+	unsigned int f = VMEM_NOSLEEP | VMEM_NEXTFIT;
+	unsigned long a[6], x, y, z;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		a[i] = vkt_alloc(test, vm, units[i] * K,
+				 VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, a[0], Q(0));
+	KUNIT_EXPECT_EQ(test, a[1], Q(1));
+	KUNIT_EXPECT_EQ(test, a[5], Q(9));
+	vmem_free(vm, a[1], K);
+	vmem_free(vm, a[3], 2 * K);
+
+	/* Best fit of 2: the hole of 2, not the tail; of 1: the hole of 1. */
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_BESTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_free(vm, x, 2 * K);
+	x = vkt_alloc(test, vm, K, VMEM_NOSLEEP | VMEM_BESTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(1));
+	vmem_free(vm, x, K);
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_free(vm, x, 2 * K);
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_TOPDOWN);
+	KUNIT_EXPECT_EQ(test, x, Q(30));
+	vmem_free(vm, x, 2 * K);
+	/* Instant fit of 2: the 2..3 list holds [5, 7), whose members all fit. */
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_INSTANTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_free(vm, x, 2 * K);
+	/* Of 3: no list below the tail's has only members of 3 or more. */
+	x = vkt_alloc(test, vm, 3 * K, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, x, Q(10));
+	vmem_free(vm, x, 3 * K);
+
+	/* Next fit from the bottom, then on from there, not back. */
+	x = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ(test, x, Q(1));
+	y = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ(test, y, Q(5));
+	vmem_free(vm, x, K);
+	z = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ_MSG(test, z, Q(6), "next fit reused %#lx too soon",
+			    x);
+	vmem_free(vm, y, K);
+	vmem_free(vm, z, K);
+
+	/* A window that rounds to one quantum. */
+	x = vkt_xalloc(test, vm, K, 0, 0, 0, Q(20) + 1, Q(22) - 1,
+		       VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, x, Q(21));
+	vmem_xfree(vm, x, K);
+	/* 2 quanta crossing no 4-quantum line, from quantum 3 up. */
+	x = vkt_xalloc(test, vm, 2 * K, 0, 0, 4 * K, Q(3), VMEM_ADDR_MAX,
+		       VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_xfree(vm, x, 2 * K);
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		if (i != 1 && i != 3)
+			vmem_free(vm, a[i], units[i] * K);
+	VKT_EXPECT_SIZES(test, vm, 0, 32 * K);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
 static struct kunit_case vmem_policy_cases[] = {
 	KUNIT_CASE_PARAM(vmem_policy_placement, policy_gen_params),
 	KUNIT_CASE(vmem_policy_fresh_span),
 	KUNIT_CASE(vmem_policy_nextfit_rotor),
 	KUNIT_CASE(vmem_policy_nextfit_no_immediate_reuse),
 	KUNIT_CASE(vmem_policy_with_constraints),
+	KUNIT_CASE(vmem_policy_tail_layout),
 	{}
 };
 

@@ -185,9 +185,11 @@ tier_kunit() {
 	done
 	[[ -f $dir/noimport/vmem_noimport.ko ]] &&
 		vmargs+=(--refuse "$dir/noimport/vmem_noimport.ko")
+	# Every suite under KASAN and kmemleak in TCG: minutes on a busy
+	# machine.
 	"$VMEM_SCRIPTS/vm.sh" --name kunit \
-		--kernel "$tk/arch/x86/boot/bzImage" --kmemleak "${vmargs[@]}" ||
-		true
+		--kernel "$tk/arch/x86/boot/bzImage" --kmemleak \
+		--timeout "${VMEM_TIMEOUT:-900}" "${vmargs[@]}" || true
 	s=$(sed -n 's/^VMEM-SEED \([0-9]*\).*/\1/p' \
 		"$VMEM_LOGDIR/kunit.guest.log" 2>/dev/null | head -n 1)
 	[[ -z $s ]] || echo "  seed $s (rerun with: make check VMEM_SEED=$s)"
