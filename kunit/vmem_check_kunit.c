@@ -68,7 +68,7 @@ static int c_freelist(struct vmem *vm, bool undo)
 
 	if (!vs)
 		return -ENOENT;
-	n = __fls(vs->vs_size);
+	n = vs->vs_list;
 	list_move(&vs->vs_freelist, &vm->vm_freelist[undo ? n : n + 1]);
 	return 0;
 }

@@ -1286,25 +1286,30 @@ static int dt_check_placement(struct dt *dt, const struct nreq *r,
 		struct vmem_model_cursor c;
 		struct vmem_model_range g;
 		unsigned int k0 = log2_up(r->size), best = BITS_PER_LONG;
+		unsigned int kg = fls_long(gap.size) - 1;
 
 		if (!plain)
 			break;
-		/* The smallest class whose every member fits. */
+		/*
+		 * A free segment of size s is on list ilog2(s) or the one
+		 * below (it may have grown there), and every member of list
+		 * k0 and above fits.  The lowest class of a gap at k0 + 1 or
+		 * more bounds the list instant fit takes from.
+		 */
 		vmem_model_cursor_init(&c);
 		while (vmem_model_next_gap(&dt->m, &c, &g)) {
 			unsigned int k = fls_long(g.size) - 1;
 
-			if (k >= k0 && k < best)
+			if (k > k0 && k < best)
 				best = k;
 		}
 		if (addr != gap.start)
 			return dt_fail(dt,
 				       "placement: INSTANTFIT chose %#lx, not the start of [%#lx, +%#lx)",
 				       addr, gap.start, gap.size);
-		if (best < BITS_PER_LONG &&
-		    fls_long(gap.size) - 1 != best)
+		if (best < BITS_PER_LONG && (kg < k0 || kg > best + 1))
 			return dt_fail(dt,
-				       "placement: INSTANTFIT took a free segment of %#lx for %#lx; freelist %u (every member fits) is not empty",
+				       "placement: INSTANTFIT took a free segment of %#lx for %#lx; a free segment of class %u was on a list of lower members that fit",
 				       gap.size, r->size, best);
 		break;
 	}

@@ -32,14 +32,18 @@
  *
  * 2. Finding a free segment
  * -------------------------
- * Free segments are on *freelists* by size: vm_freelist[n] holds the
- * free segments of size [2^n, 2^(n+1)), and bit n of vm_freemap is set iff
- * that list is not empty.  A request for @size is served in O(1) by
- * *instant fit*: every segment on list fls(size - 1) and above is large
- * enough, so the first segment of the lowest non-empty such list (one
- * __ffs() of the masked bitmap) fits.  Only when no such list exists are
- * the lists that *may* hold a fit searched (those with 2^(n+1) - 1 >=
- * size), so an allocation never fails while a fitting free range exists.
+ * Free segments are on *freelists* by size: a free segment of size s
+ * goes on vm_freelist[ilog2(s)], and stays there as it grows until it
+ * reaches four times the list's bound (so that the free segment an
+ * allocate and free pair shrinks below a power of two and grows back
+ * does not move back and forth): list n holds free segments of size
+ * [2^n, 2^(n+2)), and bit n of vm_freemap is set iff it is not empty.  A
+ * request for @size is served in O(1) by *instant fit*: every segment on
+ * list fls(size - 1) and above is large enough, so the first segment of
+ * the lowest non-empty such list (one __ffs() of the masked bitmap) fits.
+ * Only when no such list exists are the lists that *may* hold a fit
+ * searched, so an allocation never fails while a fitting free range
+ * exists.
  *
  * The other policies are defined by addresses (first fit: the lowest fit;
  * top-down: the highest; next fit: the lowest at or above the *rotor*,
@@ -131,8 +135,9 @@
  * -------------
  * vmem_check() verifies them all: spans are disjoint and sorted, and in
  * the span tree in that order; segments tile their span in order; no two
- * free segments are adjacent; a free segment of size s is on
- * vm_freelist[ilog2(s)] and the bitmap matches the lists; in an indexed
+ * free segments are adjacent; a free segment of size s is on the list
+ * vs_list says, some n with 2^n <= s < 2^(n+2), and the bitmap matches the
+ * lists; in an indexed
  * arena the address tree holds exactly the big free tags, each node's
  * bound at least the sizes below it, the size tree (when kept) the same
  * tags in size order, and the small free tags are counted; the hash holds

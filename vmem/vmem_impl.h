@@ -53,12 +53,13 @@ enum vmem_seg_type {
  * @vs_size: number of integers; never 0 for segments and spans
  * @vs_seglist: the arena's segment list: every span header followed by
  *	the segments of that span, in address order
- * @vs_freelist: FREE: link on vm_freelist[ilog2(vs_size)]
+ * @vs_freelist: FREE: link on vm_freelist[vs_list]
  * @vs_hnext: ALLOC: next in the hash chain; in a reserve: next tag
  * @vs_type: an enum vmem_seg_type
  * @vs_imported: SPAN: imported from the source, to be released when free
  * @vs_big: the tag is the vis_seg of a struct vmem_iseg
  * @vs_sized: FREE, big: in vm_size_tree
+ * @vs_list: FREE: the freelist it is on (see vmem_freelist_add())
  *
  * Ranges are [vs_start, vs_start + vs_size); the last integer,
  * vs_start + vs_size - 1, never overflows, so a span may end at ULONG_MAX.
@@ -76,6 +77,7 @@ struct vmem_seg {
 	u8			vs_imported;
 	u8			vs_big;
 	u8			vs_sized;
+	u8			vs_list;
 };
 
 /**
@@ -173,7 +175,7 @@ struct vmem {
 	unsigned int		vm_flags;	/* VMC_*; read-only */
 	/* bit n is set iff vm_freelist[n] is not empty */
 	unsigned long		vm_freemap;
-	/* free segments of size [2^n, 2^(n+1)) */
+	/* free segments of size [2^n, 2^(n+2)): see vmem_freelist_add() */
 	struct list_head	vm_freelist[VMEM_NFREELISTS];
 	/* head of the segment list (type VMEM_SEG_HEAD, never freed) */
 	struct vmem_seg		vm_seg0;
@@ -368,21 +370,45 @@ static inline bool vmem_index_sized(const struct vmem *vm)
 	return vmem_index_ready(vm) && vm->vm_sized && !vm->vm_nunsized;
 }
 
+/*
+ * A free segment of size s goes on list ilog2(s), and vs_list says which
+ * list it is on.  It stays there while it grows up to four times the
+ * list's lower bound (2^n <= s < 2^(n+2)), and moves only when it leaves
+ * that range: a segment that an allocation shrinks below a power of two
+ * and its free grows back (the one free segment of a fresh arena whose
+ * size is a power of two, on every allocate and free pair) does not move
+ * back and forth.  Every member of list n is at least 2^n, which is what
+ * instant fit needs; the searches that want the smallest fit look one
+ * list further (vmem_search_best()).
+ */
 static inline void vmem_freelist_add(struct vmem *vm, struct vmem_seg *vs)
 {
 	unsigned int n = __fls(vs->vs_size);
 
+	vs->vs_list = n;
 	list_add(&vs->vs_freelist, &vm->vm_freelist[n]);
 	vm->vm_freemap |= 1UL << n;
 }
 
 static inline void vmem_freelist_del(struct vmem *vm, struct vmem_seg *vs)
 {
-	unsigned int n = __fls(vs->vs_size);
+	unsigned int n = vs->vs_list;
 
 	list_del(&vs->vs_freelist);
 	if (list_empty(&vm->vm_freelist[n]))
 		vm->vm_freemap &= ~(1UL << n);
+}
+
+/* The lowest list that may hold a free segment of @size or more. */
+static inline unsigned int vmem_freelist_lowest(unsigned long size)
+{
+	return __fls(size) ? __fls(size) - 1 : 0;
+}
+
+/* May a free segment of @size stay on list @n? */
+static inline bool vmem_freelist_keeps(unsigned int n, unsigned long size)
+{
+	return size >> n && !(size >> n >> 2);
 }
 
 /*
@@ -418,7 +444,7 @@ static inline void vmem_freelist_resize(struct vmem *vm, struct vmem_seg *vs,
 	unsigned long oldsize = vs->vs_size;
 
 	vs->vs_start = start;
-	if (__fls(oldsize) == __fls(size)) {
+	if (vmem_freelist_keeps(vs->vs_list, size)) {
 		vs->vs_size = size;
 	} else {
 		vmem_freelist_del(vm, vs);

@@ -419,6 +419,7 @@ static void vmem_index_convert(struct vmem *vm, struct vmem_seg *vs,
 	big->vs_start = vs->vs_start;
 	big->vs_size = vs->vs_size;
 	big->vs_type = VMEM_SEG_FREE;
+	big->vs_list = vs->vs_list;
 	list_replace(&vs->vs_seglist, &big->vs_seglist);
 	list_replace(&vs->vs_freelist, &big->vs_freelist);
 	WRITE_ONCE(vm->vm_nunindexed, vm->vm_nunindexed - 1);

@@ -46,6 +46,7 @@ enum layout {
 	IDS,		/* identifiers 0 .. N-1 live, more free above */
 	NEAR_HOLES,	/* N two-quantum holes, then the tail */
 	CACHED,		/* an arena made with qcache_max 8 quanta */
+	FRESH,		/* a fresh arena of 2^20 quanta: one free segment */
 	NLAYOUTS
 };
 
@@ -60,6 +61,8 @@ struct workload {
 };
 
 static const struct workload workloads[] = {
+	{ "instant-fit 1q, fresh 2^20q arena", FRESH, 1, 0, 0,
+	  VMEM_INSTANTFIT },
 	{ "instant-fit 1q", HOLES, 1, 0, 0, VMEM_INSTANTFIT },
 	{ "instant-fit 2q", HOLES, 2, 0, 0, VMEM_INSTANTFIT },
 	{ "xalloc 1q align=16q", HOLES, 1, 16, 0, 0 },
@@ -186,6 +189,12 @@ static struct vmem *build(enum layout l, unsigned long n)
 	case CACHED:
 		vm = vmem_create("bench_cached", BASE, TAIL_QUANTA * Q, Q, NULL,
 				 NULL, NULL, 8 * Q, 0);
+		if (IS_ERR(vm))
+			abort();
+		return vm;
+	case FRESH:
+		vm = vmem_create("bench_fresh", BASE, TAIL_QUANTA * Q, Q, NULL,
+				 NULL, NULL, 0, 0);
 		if (IS_ERR(vm))
 			abort();
 		return vm;
