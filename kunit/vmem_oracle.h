@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A brute-force oracle of vmem's allocation semantics.
+ * A brute-force oracle of vmem's allocation semantics, and a randomized
+ * driver that holds real arenas against it.
  *
  * The oracle keeps, for a window of W integers [base, base + W), what
  * each integer is: in no span, free, or allocated, and where spans begin.
@@ -164,5 +165,134 @@ bool vmem_oracle_import_fit(struct vmem_oracle *source,
 			    unsigned long size, unsigned long squantum,
 			    unsigned long *addrp, unsigned long *firstp,
 			    unsigned long *lastp);
+
+/* ---- the driver ---- */
+
+/* vmem_oracle_params.kinds: which arenas to hold against the oracle. */
+/* Arenas with spans of their own, any quantum from 1 to 64. */
+#define VMEM_OR_FLAT		0x01u
+/* Identifier spaces (vmem_idspace_create(), quantum 1). */
+#define VMEM_OR_IDS		0x02u
+/* A child importing with vmem_alloc/vmem_free from a source, quanta 1-8. */
+#define VMEM_OR_IMPORT		0x04u
+#define VMEM_OR_ALL_KINDS	(VMEM_OR_FLAT | VMEM_OR_IDS | VMEM_OR_IMPORT)
+
+/* vmem_oracle_params.where: where windows start. */
+#define VMEM_OR_AT_ZERO		0x01u	/* base 0 */
+#define VMEM_OR_AT_MIDDLE	0x02u	/* a random multiple of W */
+#define VMEM_OR_AT_TOP		0x04u	/* the window ends at ULONG_MAX */
+#define VMEM_OR_ALL_WHERE	(VMEM_OR_AT_ZERO | VMEM_OR_AT_MIDDLE | \
+				 VMEM_OR_AT_TOP)
+
+/* vmem_oracle_params.ops: which operations to draw (frees always). */
+#define VMEM_OR_OP_ALLOC	0x01u	/* vmem_alloc() */
+#define VMEM_OR_OP_XALLOC	0x02u	/* vmem_xalloc() */
+#define VMEM_OR_OP_ID		0x04u	/* vmem_id_*() on quantum-1 arenas */
+#define VMEM_OR_OP_ADD		0x08u	/* vmem_add() */
+#define VMEM_OR_OP_SOURCE	0x10u	/* allocations from the source too */
+#define VMEM_OR_OP_BADFLAGS	0x20u	/* malformed flags now and then */
+#define VMEM_OR_ALL_OPS		0x3fu
+
+/*
+ * vmem_oracle_params.flags: leave out what today's core is known to
+ * get wrong, to see what else disagrees.  The default, 0, generates
+ * everything and holds vmem to every rule.
+ */
+/* No request with maxaddr 0 (the address 0, not "no limit"). */
+#define VMEM_OR_NO_MAXADDR_0	0x01u
+/* An importing child gets windows and phases that Q = max(qc, qs) divides. */
+#define VMEM_OR_IMPORT_ALIGNED	0x02u
+/* Do not check where next fit lands in a span it just imported. */
+#define VMEM_OR_NO_NEXTFIT_IMPORT 0x04u
+/* vmem_id_alloc_specific() only of IDs inside the space's spans. */
+#define VMEM_OR_SPECIFIC_INSIDE	0x08u
+
+/*
+ * Set to 1 (-DVMEM_ORACLE_ACCEPT_ENOMEM=1) to take -ENOMEM where a
+ * request that no range satisfies must fail with -ENOSPC: today's core
+ * answers -ENOMEM, and the switch lets the rest of the oracle be seen
+ * while that is being changed.  The default is the API's rule.
+ */
+#ifndef VMEM_ORACLE_ACCEPT_ENOMEM
+#define VMEM_ORACLE_ACCEPT_ENOMEM	0
+#endif
+
+/**
+ * struct vmem_oracle_stats - What an oracle run did.
+ * @nops: operations run
+ * @narenas: arenas (or importing pairs) created
+ * @nreq: requests held against the oracle (alloc, xalloc, id calls)
+ * @nok: requests that succeeded, the oracle agreeing
+ * @nnospc: requests that failed for lack of room, the oracle agreeing
+ * @neinval: malformed requests refused with -EINVAL
+ * @nbusy: vmem_id_alloc_specific() of a taken ID refused with -EBUSY
+ * @nplaced: placements checked against a policy (first, best, next fit,
+ *	top-down)
+ * @nimport: requests that imported a span, the oracle agreeing
+ * @nrelease: imported spans given back after a free
+ * @nfree: frees
+ * @nadd: spans added
+ * @ncheck: vmem_check() calls
+ */
+struct vmem_oracle_stats {
+	unsigned long	nops;
+	unsigned long	narenas;
+	unsigned long	nreq;
+	unsigned long	nok;
+	unsigned long	nnospc;
+	unsigned long	neinval;
+	unsigned long	nbusy;
+	unsigned long	nplaced;
+	unsigned long	nimport;
+	unsigned long	nrelease;
+	unsigned long	nfree;
+	unsigned long	nadd;
+	unsigned long	ncheck;
+};
+
+/**
+ * struct vmem_oracle_params - How to run the oracle's driver.
+ * @seed: seed of the generator (vmem_oracle_run() only)
+ * @nops: operations to run; for vmem_oracle_bytes() an upper bound, 0
+ *	meaning until the input is used up
+ * @width: W, the window of each arena: a power of two from 64 to
+ *	VMEM_ORACLE_MAX_WIDTH; 0 means 1024
+ * @kinds: VMEM_OR_FLAT, _IDS, _IMPORT; 0 means all
+ * @where: VMEM_OR_AT_*; 0 means all
+ * @ops: VMEM_OR_OP_*; 0 means all
+ * @policies: the placement flags to draw from (VMEM_INSTANTFIT stands for
+ *	"no policy flag" too); 0 means all five
+ * @flags: VMEM_OR_NO_* restrictions; 0 for none
+ * @max_live: live allocations at most; 0 means 64
+ * @check_every: vmem_check() every this many operations, and at the end
+ *	of every arena; 0 means 64
+ * @progress: if not NULL, called every 256 operations (cond_resched())
+ * @arg: passed to @progress
+ * @stats: if not NULL, filled with what the run did
+ *
+ * Arenas are created with qcache_max 0, and every call is VMEM_NOSLEEP.
+ */
+struct vmem_oracle_params {
+	u64				seed;
+	unsigned long			nops;
+	unsigned long			width;
+	unsigned int			kinds;
+	unsigned int			where;
+	unsigned int			ops;
+	unsigned int			policies;
+	unsigned int			flags;
+	unsigned int			max_live;
+	unsigned int			check_every;
+	void				(*progress)(void *arg,
+						    unsigned long done);
+	void				*arg;
+	struct vmem_oracle_stats	*stats;
+};
+
+int vmem_oracle_run(const struct vmem_oracle_params *p, char *err,
+		    size_t errlen);
+int vmem_oracle_bytes(const u8 *data, size_t len,
+		      const struct vmem_oracle_params *p, char *err,
+		      size_t errlen);
 
 #endif /* _VMEM_ORACLE_H */
