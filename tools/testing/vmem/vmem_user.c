@@ -43,6 +43,7 @@
 
 #include "vmem_impl.h"
 #include "vmem_model.h"
+#include "vmem_oracle.h"
 
 /* ---- the test framework ---- */
 
@@ -283,6 +284,54 @@ static void t_difftest_nosleep(void)
 static void t_difftest_large(void)
 {
 	run_difftest(seed ^ 0xaaaa, quick ? 10000 : 60000, VMEM_DT_ALL, 2000);
+}
+
+/* ---- the brute-force oracle (kunit/vmem_oracle.c) ---- */
+
+/*
+ * Every kind of arena against the oracle, then each kind alone at the top
+ * of the space in a window of 4096.  VMEM_ORACLE_FLAGS (VMEM_OR_NO_* bits) and
+ * VMEM_ORACLE_KINDS in the environment narrow what is generated, to see
+ * what else disagrees while a known disagreement is being fixed.
+ */
+static void t_oracle(void)
+{
+	static const unsigned int kinds[] = {
+		0, VMEM_OR_FLAT, VMEM_OR_IDS, VMEM_OR_IMPORT,
+	};
+	const char *envflags = getenv("VMEM_ORACLE_FLAGS");
+	const char *envkinds = getenv("VMEM_ORACLE_KINDS");
+	struct vmem_oracle_stats st;
+	struct vmem_oracle_params p = {
+		.progress = dt_progress,
+		.stats = &st,
+	};
+	unsigned long nops = quick ? 8000 : 60000, nreq = 0;
+	char err[4096];
+	unsigned int i;
+	int ret;
+
+	p.flags = envflags ? strtoul(envflags, NULL, 0) : 0;
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		p.seed = seed + i;
+		p.kinds = envkinds ? strtoul(envkinds, NULL, 0) : kinds[i];
+		p.where = i ? VMEM_OR_AT_TOP : 0;
+		p.width = i ? 4096 : 1024;
+		p.nops = i ? nops / 2 : nops;
+		ret = vmem_oracle_run(&p, err, sizeof(err));
+		CHECK(ret == 0, "oracle seed %llu: %d: %s",
+		      (unsigned long long)p.seed, ret, err);
+		info("seed %llu kinds %#x: %lu ops, %lu arenas, %lu requests: %lu ok, %lu -ENOSPC, %lu -EINVAL, %lu -EBUSY, %lu placed, %lu imports, %lu releases, %lu frees, %lu adds, %lu checks",
+		     (unsigned long long)p.seed, p.kinds, st.nops, st.narenas,
+		     st.nreq, st.nok, st.nnospc, st.neinval, st.nbusy,
+		     st.nplaced, st.nimport, st.nrelease, st.nfree, st.nadd,
+		     st.ncheck);
+		nreq += st.nreq;
+		if (ret)
+			break;
+	}
+	CHECK(ret || nreq >= (quick ? 10000UL : 100000UL),
+	      "only %lu requests", nreq);
 }
 
 /* ---- threads standing in for CPUs ---- */
@@ -2274,6 +2323,7 @@ static const struct test_case tests[] = {
 	{ "difftest", t_difftest },
 	{ "difftest_nosleep", t_difftest_nosleep },
 	{ "difftest_large", t_difftest_large },
+	{ "oracle", t_oracle },
 	{ "mt", t_mt },
 	{ "mt_import", t_mt_import },
 	{ "shim_percpu", t_shim_percpu },
