@@ -502,7 +502,7 @@ static void vmem_oracle_top(struct kunit *test)
 static void vmem_oracle_mixed(struct kunit *test)
 {
 	struct vmem_oracle_params p = {
-		.nops = 12000, .width = 1024, .max_live = 128,
+		.nops = 14000, .width = 1024, .max_live = 128,
 	};
 
 	vot_run(test, &p, 0x3d);

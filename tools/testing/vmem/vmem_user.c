@@ -306,7 +306,7 @@ static void t_oracle(void)
 		.progress = dt_progress,
 		.stats = &st,
 	};
-	unsigned long nops = quick ? 8000 : 60000, nreq = 0;
+	unsigned long nops = quick ? 8000 : 64000, nreq = 0;
 	char err[4096];
 	unsigned int i;
 	int ret;
