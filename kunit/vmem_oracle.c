@@ -2027,11 +2027,26 @@ static int or_side_create(struct or_run *r, unsigned int t,
 	return 0;
 }
 
-/* The child before its source: it gives its spans back. */
+/*
+ * Free what is still live, with vmem only (after a failure the oracles
+ * may be wrong, but every live range is one vmem returned), then destroy
+ * the child before its source: it gives its spans back.
+ */
 static void or_arena_destroy(struct or_run *r)
 {
 	unsigned int i;
 
+	for (i = 0; i < r->nlive; i++) {
+		const struct or_live *l = &r->live[i];
+		struct vmem *vm = r->side[l->side].vm;
+
+		if (l->how == OR_ALLOC)
+			vmem_free(vm, l->addr, l->size);
+		else if (l->how == OR_XALLOC)
+			vmem_xfree(vm, l->addr, l->size);
+		else
+			vmem_id_free(vm, l->addr);
+	}
 	for (i = 0; i < r->nsides; i++) {
 		vmem_destroy(r->side[i].vm);
 		r->side[i].vm = NULL;
