@@ -71,11 +71,11 @@ static const struct policy_case policy_cases[] = {
 	{ "nextfit_1", VMEM_NEXTFIT, 1, 0, { 1, ANY } },
 	{ "nextfit_3", VMEM_NEXTFIT, 3, 0, { 3, ANY } },
 	{ "nextfit_4", VMEM_NEXTFIT, 4, 0, { 8, ANY } },
-	{ "firstfit_5", VMEM_FIRSTFIT, 5, -ENOMEM },
-	{ "bestfit_5", VMEM_BESTFIT, 5, -ENOMEM },
-	{ "topdown_5", VMEM_TOPDOWN, 5, -ENOMEM },
-	{ "instantfit_5", VMEM_INSTANTFIT, 5, -ENOMEM },
-	{ "nextfit_5", VMEM_NEXTFIT, 5, -ENOMEM },
+	{ "firstfit_5", VMEM_FIRSTFIT, 5, -ENOSPC },
+	{ "bestfit_5", VMEM_BESTFIT, 5, -ENOSPC },
+	{ "topdown_5", VMEM_TOPDOWN, 5, -ENOSPC },
+	{ "instantfit_5", VMEM_INSTANTFIT, 5, -ENOSPC },
+	{ "nextfit_5", VMEM_NEXTFIT, 5, -ENOSPC },
 };
 
 KUNIT_ARRAY_PARAM_DESC(policy, policy_cases, name);
@@ -110,7 +110,7 @@ static void vmem_policy_placement(struct kunit *test)
 
 	/* Fresh holes, so that NEXTFIT has no history either. */
 	vm = vkt_holes(test);
-	ret = vmem_xalloc(vm, c->size * K, 0, 0, 0, 0, 0,
+	ret = vmem_xalloc(vm, c->size * K, 0, 0, 0, 0, VMEM_ADDR_MAX,
 			  VMEM_NOSLEEP | c->policy, &addr);
 	KUNIT_ASSERT_EQ(test, ret, c->err);
 	if (!ret) {
@@ -161,7 +161,7 @@ static void vmem_policy_nextfit_rotor(struct kunit *test)
 	for (i = 4; i < 8; i++)
 		KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(i));
 	KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, f), Q(0));
-	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, f, &a), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, f, &a), -ENOSPC);
 	VKT_EXPECT_CHECK(test, vm);
 	/* Other policies do not move the rotor. */
 	vmem_free(vm, Q(2), K);
@@ -208,19 +208,97 @@ static void vmem_policy_with_constraints(struct kunit *test)
 	struct vmem *vm = vkt_holes(test);
 
 	/* 2 quanta at an even quantum: H3 has 4, H4 has 8 and 10. */
-	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, 0,
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, VMEM_ADDR_MAX,
 					 VMEM_NOSLEEP | VMEM_FIRSTFIT), Q(4));
-	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, 0,
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, 2 * K, 2 * K, 0, 0, 0, VMEM_ADDR_MAX,
 					 VMEM_NOSLEEP | VMEM_TOPDOWN), Q(10));
 	/*
 	 * 1 quantum at an odd quantum from quantum 2 up: 3 (a single free
 	 * quantum, what is left of H3) is smaller than [8, 10) and [13, 15).
 	 */
-	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, K, 2 * K, K, 0, Q(2), 0,
+	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, K, 2 * K, K, 0, Q(2), VMEM_ADDR_MAX,
 					 VMEM_NOSLEEP | VMEM_BESTFIT), Q(3));
 	/* Top-down below quantum 10: the top of what is left of H4. */
 	KUNIT_EXPECT_EQ(test, vkt_xalloc(test, vm, K, 0, 0, 0, 0, Q(10) - 1,
 					 VMEM_NOSLEEP | VMEM_TOPDOWN), Q(9));
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/*
+ * A second layout, with a free tail:
+ *
+ *   quantum  0  1  2  3  4  5  6  7  8  9 10 ... 31
+ *            A  .  A  A  A  .  .  A  A  A  .  ...  .
+ *
+ * Holes of 1 and 2 quanta, then 22 free quanta: each policy, the next-fit
+ * rotor going round, a window, and nocross.
+ */
+static void vmem_policy_tail_layout(struct kunit *test)
+{
+	static const unsigned long units[6] = { 1, 1, 3, 2, 2, 1 };
+	struct vmem *vm = vkt_create(test, "tail", B, 32 * K, K, 0);
+	unsigned int f = VMEM_NOSLEEP | VMEM_NEXTFIT;
+	unsigned long a[6], x, y, z;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		a[i] = vkt_alloc(test, vm, units[i] * K,
+				 VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, a[0], Q(0));
+	KUNIT_EXPECT_EQ(test, a[1], Q(1));
+	KUNIT_EXPECT_EQ(test, a[5], Q(9));
+	vmem_free(vm, a[1], K);
+	vmem_free(vm, a[3], 2 * K);
+
+	/* Best fit of 2: the hole of 2, not the tail; of 1: the hole of 1. */
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_BESTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_free(vm, x, 2 * K);
+	x = vkt_alloc(test, vm, K, VMEM_NOSLEEP | VMEM_BESTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(1));
+	vmem_free(vm, x, K);
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_free(vm, x, 2 * K);
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_TOPDOWN);
+	KUNIT_EXPECT_EQ(test, x, Q(30));
+	vmem_free(vm, x, 2 * K);
+	/* Instant fit of 2: the 2..3 list holds [5, 7), whose members all fit. */
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_INSTANTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_free(vm, x, 2 * K);
+	/* Of 3: no list below the tail's has only members of 3 or more. */
+	x = vkt_alloc(test, vm, 3 * K, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, x, Q(10));
+	vmem_free(vm, x, 3 * K);
+
+	/* Next fit from the bottom, then on from there, not back. */
+	x = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ(test, x, Q(1));
+	y = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ(test, y, Q(5));
+	vmem_free(vm, x, K);
+	z = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ_MSG(test, z, Q(6), "next fit reused %#lx too soon",
+			    x);
+	vmem_free(vm, y, K);
+	vmem_free(vm, z, K);
+
+	/* A window that rounds to one quantum. */
+	x = vkt_xalloc(test, vm, K, 0, 0, 0, Q(20) + 1, Q(22) - 1,
+		       VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, x, Q(21));
+	vmem_xfree(vm, x, K);
+	/* 2 quanta crossing no 4-quantum line, from quantum 3 up. */
+	x = vkt_xalloc(test, vm, 2 * K, 0, 0, 4 * K, Q(3), VMEM_ADDR_MAX,
+		       VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_xfree(vm, x, 2 * K);
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		if (i != 1 && i != 3)
+			vmem_free(vm, a[i], units[i] * K);
+	VKT_EXPECT_SIZES(test, vm, 0, 32 * K);
 	VKT_EXPECT_CHECK(test, vm);
 }
 
@@ -230,6 +308,7 @@ static struct kunit_case vmem_policy_cases[] = {
 	KUNIT_CASE(vmem_policy_nextfit_rotor),
 	KUNIT_CASE(vmem_policy_nextfit_no_immediate_reuse),
 	KUNIT_CASE(vmem_policy_with_constraints),
+	KUNIT_CASE(vmem_policy_tail_layout),
 	{}
 };
 
