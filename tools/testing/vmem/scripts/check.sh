@@ -11,13 +11,14 @@
 # non-zero on any failure.
 #
 # Environment: O (build directory), SEED (empty: random), FUZZ_SECONDS,
-# VALGRIND.
+# ORACLE_FUZZ_SECONDS, VALGRIND.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:?O must name the build directory}
 SEED=${SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+ORACLE_FUZZ_SECONDS=${ORACLE_FUZZ_SECONDS:-10}
 VALGRIND=${VALGRIND:-valgrind}
 log="$O/check"
 passed=0
@@ -148,6 +149,36 @@ else
 	failed=$((failed + 1))
 	echo "check: fuzz ${FUZZ_SECONDS}s: crashed (exit status $status); input saved in $log/, see $log/fuzz.log"
 	grep -E '^vmem_fuzz:|ERROR|SUMMARY' "$log/fuzz.log" | head -n 20 || true
+fi
+
+# 4. The same for the oracle target (vmem_oracle_fuzz): its seed corpus,
+#    then bounded fuzzing.
+status=0
+"$O/vmem_oracle_fuzz" -runs=0 -artifact_prefix="$log/oracle-" \
+	"$here/corpus-oracle" > "$log/corpus-oracle.log" 2>&1 || status=$?
+if [ "$status" -eq 0 ]; then
+	passed=$((passed + 1))
+	echo "check: oracle seed corpus: $(find "$here/corpus-oracle" -type f | wc -l) inputs replayed"
+else
+	failed=$((failed + 1))
+	echo "check: oracle seed corpus: failed (exit status $status); see $log/corpus-oracle.log"
+	grep -E '^vmem_oracle_fuzz:|ERROR|SUMMARY' "$log/corpus-oracle.log" | head -n 20 || true
+fi
+
+mkdir -p "$O/corpus-oracle"
+status=0
+"$O/vmem_oracle_fuzz" -max_total_time="$ORACLE_FUZZ_SECONDS" \
+	-print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
+	-artifact_prefix="$log/oracle-" "$O/corpus-oracle" \
+	"$here/corpus-oracle" > "$log/fuzz-oracle.log" 2>&1 || status=$?
+stats=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log/fuzz-oracle.log" | tail -n 1 || true)
+if [ "$status" -eq 0 ]; then
+	passed=$((passed + 1))
+	echo "check: oracle fuzz ${ORACLE_FUZZ_SECONDS}s: ${stats:-done}"
+else
+	failed=$((failed + 1))
+	echo "check: oracle fuzz ${ORACLE_FUZZ_SECONDS}s: crashed (exit status $status); input saved in $log/, see $log/fuzz-oracle.log"
+	grep -E '^vmem_oracle_fuzz:|ERROR|SUMMARY' "$log/fuzz-oracle.log" | head -n 20 || true
 fi
 
 echo "$passed passed, $failed failed"
