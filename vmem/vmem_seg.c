@@ -630,9 +630,8 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
 /*
  * The fast path of the other policies: a plain request on an indexed
  * arena, when the reserve holds the tags.  One search of the index, no
- * constraint arithmetic; anything else (a fit that next fit must wrap
- * for, an index not ready, no fit) returns false, and vmem_alloc_req()
- * does the full job.
+ * constraint arithmetic; anything else (an index not ready, no fit)
+ * returns false, and vmem_alloc_req() does the full job.
  */
 static bool vmem_alloc_ordered(struct vmem *vm, unsigned long size,
 			       unsigned int policy, unsigned long *addrp)
@@ -655,11 +654,18 @@ static bool vmem_alloc_ordered(struct vmem *vm, unsigned long size,
 		break;
 	case VMEM_NEXTFIT:
 		vs = vmem_index_first(vm, vm->vm_rotor_addr, size);
-		if (!vs)
+		/* the rotor may be in the first, too near its end */
+		if (vs && vs->vs_start < vm->vm_rotor_addr &&
+		    vmem_seg_last(vs) - vm->vm_rotor_addr < size - 1)
+			vs = vmem_index_next(vs, size);
+		if (vs) {
+			addr = max(vs->vs_start, vm->vm_rotor_addr);
 			break;
-		addr = max(vs->vs_start, vm->vm_rotor_addr);
-		if (vmem_seg_last(vs) - addr < size - 1)
-			vs = NULL;	/* the rotor is in it, too near its end */
+		}
+		/* none above the rotor: wrap to the lowest fit */
+		vs = vmem_index_first(vm, 0, size);
+		if (vs)
+			addr = vs->vs_start;
 		break;
 	case VMEM_TOPDOWN:
 		vs = vmem_index_last(vm, ULONG_MAX, size);
