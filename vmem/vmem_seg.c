@@ -917,10 +917,13 @@ static struct vmem_seg *vmem_carve_run(struct vmem *vm,
 	struct vmem_seg *as;
 
 	for (;;) {
+		/* a carve of all of @vs may give it back (a big tag) */
+		bool whole = vs->vs_size == size;
+
 		as = vmem_seg_carve(vm, vs, addr, size);
 		as->vs_qcache = 1;
 		addrs[(*np)++] = addr;
-		if (as == vs || vs->vs_size < size || *np == max ||
+		if (whole || vs->vs_size < size || *np == max ||
 		    vm->vm_nreserve < VMEM_TAGS_PER_OP)
 			break;
 		/* @vs is what is left above (or below) the carve */
