@@ -123,6 +123,7 @@ static void vmem_stress_difftest_qcache(struct kunit *test)
 		.nops = 10000,
 		.check_every = 64,
 		.flags = VMEM_DT_ALL | VMEM_DT_QCACHE,
+		.quiet = vkt_quiet,
 	};
 
 	run_difftest(test, &p);
