@@ -190,6 +190,9 @@ void shim_module_exit(void) __attribute__((__weak__));
 
 /* Slow path of the spinlocks (contended; recursion is a shim BUG). */
 void shim_spin_lock_contended(int *slock);
+/* The same, in ticket order (CONFIG_DEBUG_SPINLOCK: linux/spinlock.h). */
+void shim_spin_lock_queued(int *slock, unsigned int *next,
+			   unsigned int *serving);
 /* Is a lock initialised in @file one of the vmem core's? */
 bool shim_lock_class_core(const char *file);
 void shim_report_bug(const char *what, const char *file, int line);

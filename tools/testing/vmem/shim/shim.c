@@ -329,6 +329,24 @@ void shim_spin_lock_contended(int *slock)
 	} while (__atomic_exchange_n(slock, 1, __ATOMIC_ACQUIRE));
 }
 
+void shim_spin_lock_queued(int *slock, unsigned int *next,
+			   unsigned int *serving)
+{
+	unsigned int me = __atomic_fetch_add(next, 1, __ATOMIC_SEQ_CST);
+	unsigned int spins = 0;
+
+	while (__atomic_load_n(serving, __ATOMIC_ACQUIRE) != me) {
+		if (++spins % 64 == 0)
+			sched_yield();
+		else
+			cpu_relax();
+	}
+	/* a fast path that saw no waiter may still hold it, briefly */
+	if (__atomic_exchange_n(slock, 1, __ATOMIC_ACQUIRE))
+		shim_spin_lock_contended(slock);
+	__atomic_fetch_add(serving, 1, __ATOMIC_RELEASE);
+}
+
 void shim_local_lock_acquire(local_lock_t *l)
 {
 	if (READ_ONCE(l->owner) == &shim_task)
