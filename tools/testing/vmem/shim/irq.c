@@ -110,6 +110,7 @@ static void *shim_timer_fn(void *arg)
 	struct timer_list *t;
 	struct timespec ts;
 	long left;
+	int cpu;
 
 	shim_thread_init("ksoftirqd", 0);
 	pthread_mutex_lock(&shim_timer_lock);
@@ -131,11 +132,15 @@ static void *shim_timer_fn(void *arg)
 		}
 		list_del_init(&t->entry);
 		shim_timer_running = t;
+		if (!cpu_online(t->shim_cpu))
+			t->shim_cpu = cpumask_first(cpu_online_mask);
+		cpu = t->shim_cpu;
 		pthread_mutex_unlock(&shim_timer_lock);
-		shim_set_cpu(t->shim_cpu);
+		shim_set_cpu(cpu);
 		shim_softirq_enter();
 		t->function(t);
 		shim_softirq_exit();
+		shim_set_cpu(0);
 		pthread_mutex_lock(&shim_timer_lock);
 		/* @t may be gone: the callback may have freed its timer. */
 		shim_timer_running = NULL;

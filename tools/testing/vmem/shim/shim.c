@@ -36,8 +36,6 @@
 
 __thread struct task_struct shim_task = { .comm = "main" };
 
-unsigned int nr_cpu_ids = 4;
-struct cpumask shim_cpu_online_mask = { { 0xf } };
 unsigned long shim_nr_warnings;
 unsigned long shim_nr_bugs;
 unsigned long shim_nr_alloc_atomic;
@@ -58,29 +56,7 @@ void shim_thread_init(const char *comm, int cpu)
 	shim_set_cpu(cpu);
 }
 
-void shim_set_cpu(int cpu)
-{
-	if (cpu < 0 || (unsigned int)cpu >= nr_cpu_ids)
-		shim_report_bug("CPU number out of range", __FILE__, __LINE__);
-	/* A CPU cannot change under preempt_disable() or a local lock. */
-	if (shim_task.shim_preempt)
-		shim_report_bug("CPU changed with preemption disabled",
-				__FILE__, __LINE__);
-	shim_task.shim_cpu = cpu;
-}
-
 static long shim_percpu_count;
-
-void shim_set_nr_cpus(unsigned int n)
-{
-	if (n == 0 || n > NR_CPUS || READ_ONCE(shim_percpu_count))
-		shim_report_bug("bad CPU count, or per-CPU data allocated",
-				__FILE__, __LINE__);
-	nr_cpu_ids = n;
-	memset(&shim_cpu_online_mask, 0, sizeof(shim_cpu_online_mask));
-	for (n = 0; n < nr_cpu_ids; n++)
-		__set_bit(n, shim_cpu_online_mask.bits);
-}
 
 void shim_kill(struct task_struct *t)
 {
@@ -299,8 +275,10 @@ static bool shim_atomic_context(void)
 /* The kernel's CONFIG_DEBUG_ATOMIC_SLEEP report; counted, not fatal. */
 void shim_might_sleep(const char *file, int line)
 {
-	if (likely(!shim_atomic_context()))
+	if (likely(!shim_atomic_context())) {
+		shim_migration_point();
 		return;
+	}
 	shim_inc(shim_nr_bugs);
 	shim_log(3, "BUG: sleeping function called from invalid context at %s:%d\n"
 		 "in_atomic(): %d, irqs_disabled(): %d, pid: %d, name: %s\n",
@@ -367,13 +345,17 @@ void shim_local_lock_release(local_lock_t *l)
 void msleep(unsigned int msecs)
 {
 	shim_might_sleep(__FILE__, __LINE__);
+	shim_cpu_sleep_begin();
 	usleep(msecs * 1000U);
+	shim_cpu_sleep_end();
 }
 
 void usleep_range(unsigned long min, unsigned long max)
 {
 	shim_might_sleep(__FILE__, __LINE__);
+	shim_cpu_sleep_begin();
 	usleep(min);
+	shim_cpu_sleep_end();
 }
 
 void udelay(unsigned long usecs)
@@ -791,6 +773,7 @@ void schedule(void)
 		sched_yield();
 		return;
 	}
+	shim_cpu_sleep_begin();
 	pthread_mutex_lock(&wq->lock);
 	while (wq->seq == shim_task.shim_wait_seq &&
 	       !signal_pending_state(state, current)) {
@@ -806,6 +789,7 @@ void schedule(void)
 		pthread_cond_timedwait(&wq->cond, &wq->lock, &ts);
 	}
 	pthread_mutex_unlock(&wq->lock);
+	shim_cpu_sleep_end();
 	__set_current_state(TASK_RUNNING);
 }
 
