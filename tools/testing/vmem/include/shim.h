@@ -186,7 +186,14 @@ unsigned long shim_log_count(int level);	/* messages at that level */
 enum shim_wq_mode { SHIM_WQ_MANUAL, SHIM_WQ_THREAD };
 void shim_wq_set_mode(enum shim_wq_mode mode);
 unsigned int shim_run_work(void);	/* returns items run */
-unsigned long shim_work_pending(void);
+unsigned long shim_work_pending(void);	/* queued, not armed */
+/*
+ * Delayed work armed and waiting for its time.  shim_fire_delayed_work()
+ * queues every armed item now, as if its time had come, and returns how
+ * many: in manual mode, the only way their time comes.
+ */
+unsigned long shim_delayed_work_armed(void);
+unsigned int shim_fire_delayed_work(void);
 
 /* Seed of get_random_*(); the harness sets it from VMEM_SEED or argv. */
 void shim_random_seed(u64 seed);
