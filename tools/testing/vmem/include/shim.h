@@ -195,6 +195,13 @@ unsigned long shim_work_pending(void);	/* queued, not armed */
 unsigned long shim_delayed_work_armed(void);
 unsigned int shim_fire_delayed_work(void);
 
+/*
+ * Memory pressure, as reclaim applies it: every registered shrinker is
+ * asked to count its objects, then to scan up to @nr of them; returns the
+ * objects freed (linux/shrinker.h).
+ */
+unsigned long shim_shrink(unsigned long nr);
+
 /* Seed of get_random_*(); the harness sets it from VMEM_SEED or argv. */
 void shim_random_seed(u64 seed);
 /* The seed the KUnit runner was given (shim/kunit.c), for self-tests. */
