@@ -76,11 +76,16 @@ static unsigned long qkt_cached(struct vmem *vm)
 	return st.mem_cached;
 }
 
-/* Run the periodic update and trim now, and wait for it. */
+/*
+ * Run the periodic update and trim now, once, and wait for it.  Not
+ * flush_delayed_work(): the update arms its timer again as it runs, and
+ * if it ran before the flush, the flush would fire that timer and run it
+ * a second time.
+ */
 static void qkt_update(struct vmem *vm)
 {
 	mod_delayed_work(system_wq, &vm->vm_qwork, 0);
-	flush_delayed_work(&vm->vm_qwork);
+	flush_work(&vm->vm_qwork.work);
 }
 
 /* Another online CPU than @cpu, or -1. */
