@@ -670,7 +670,7 @@ static void vmem_qcache_resize(struct kunit *test)
 	struct qkt_churn c = { .vm = vm };
 	struct vmem_qcache *qc = &vm->vm_qcache[0];
 	unsigned int m0, tries, seen = 0, cpu;
-	struct vmem_qcache_stats st;
+	struct vmem_qcache_stats st = { };
 	struct vkt_thread *t;
 	unsigned long a;
 	int other;
