@@ -49,6 +49,34 @@ static void expect_logged(struct kunit *test, const char *text)
 			      "\"%s\" is not in the kernel log", text);
 }
 
+/* An arena with quantum caches up to @qcache_max, of @quanta quanta of K. */
+static struct vmem *qc_create(struct kunit *test, const char *name,
+			      unsigned long quanta, unsigned long qcache_max)
+{
+	struct vmem *vm = vmem_create(name, B, quanta * K, K, NULL, NULL, NULL,
+				      qcache_max, 0);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	return vm;
+}
+
+static struct vmem_qcache_stats qc_stats(struct kunit *test, struct vmem *vm,
+					 unsigned int index)
+{
+	struct vmem_qcache_stats st;
+
+	KUNIT_EXPECT_EQ(test, vmem_qcache_get_stats(vm, index, -1, &st), 0);
+	return st;
+}
+
+static unsigned long qc_cached(struct vmem *vm)
+{
+	struct vmem_stats st;
+
+	vmem_get_stats(vm, &st);
+	return st.mem_cached;
+}
+
 /* ---- vmem_user_log: what vmem logs ---- */
 
 /* A rejected free is logged with the arena, the range and the reason. */
@@ -101,6 +129,31 @@ static void vmem_user_leaks_logged(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), 0UL);
 }
 
+/*
+ * A caching arena destroyed with its magazines full and three ranges
+ * held: the leak report names the three, not what the caches held.
+ */
+static void vmem_user_qcache_leaks_logged(struct kunit *test)
+{
+	struct vmem *vm = qc_create(test, "vmem_qc_leaky", 256, 2 * K);
+	unsigned long *a, m, i;
+
+	m = qc_stats(test, vm, 1).magsize;
+	a = kunit_kcalloc(test, 2 * m, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	for (i = 0; i < 2 * m; i++)
+		KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 2 * K, VMEM_NOSLEEP, &a[i]),
+				0);
+	for (i = 0; i < 2 * m; i++)
+		vmem_free(vm, a[i], 2 * K);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a[i]), 0);
+	KUNIT_EXPECT_GE(test, qc_cached(vm), 2 * m * K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 3 * K);
+	vmem_destroy(vm);
+	expect_logged(test, "vmem_destroy(vmem_qc_leaky): leaked 12288 bytes in 3 segments");
+}
+
 /* The table is kunit/vmem_check_kunit.c's, whose size is known there. */
 static const void *corruption_gen_params(const void *prev, char *desc)
 {
@@ -133,6 +186,7 @@ static void vmem_user_check_logged(struct kunit *test)
 static struct kunit_case vmem_user_log_cases[] = {
 	KUNIT_CASE(vmem_user_badfree_logged),
 	KUNIT_CASE(vmem_user_leaks_logged),
+	KUNIT_CASE(vmem_user_qcache_leaks_logged),
 	KUNIT_CASE_PARAM(vmem_user_check_logged, corruption_gen_params),
 	{}
 };
@@ -321,9 +375,39 @@ static void vmem_user_sleep_in_atomic_reported(struct kunit *test)
 		vmem_free(vm, addr, K);
 }
 
+/*
+ * vmem_xfree() of a range a quantum cache handed out is refused, with a
+ * message that says to use vmem_free(), and the arena's first misuse
+ * WARNs, once; vmem_free() then frees the range.  (vmem_qcache_mismatch
+ * checks the refusal on a quiet arena.)
+ */
+static void vmem_user_qcache_xfree_warns(struct kunit *test)
+{
+	struct vmem *vm = qc_create(test, "qc_xfree", 64, K);
+	unsigned long w = shim_nr_warnings, a;
+	char msg[96];
+
+	vkt_defer_destroy(test, vm);
+	a = vkt_alloc(test, vm, K, VMEM_NOSLEEP);
+	vmem_xfree(vm, a, K);
+	vmem_xfree(vm, a, K);
+	KUNIT_EXPECT_EQ(test, shim_nr_warnings - w, 1UL);
+	snprintf(msg, sizeof(msg),
+		 "vmem qc_xfree: bad free [%#lx, +0x1000): cached, free with vmem_free()",
+		 a);
+	expect_logged(test, msg);
+	KUNIT_EXPECT_EQ(test, nbadfree(vm), 2UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), K);
+	vmem_free(vm, a, K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 0UL);
+	VKT_EXPECT_CHECK(test, vm);
+	shim_splats_expected(shim_nr_warnings - w, 0);
+}
+
 static struct kunit_case vmem_user_splat_cases[] = {
 	KUNIT_CASE(vmem_user_badfree_warns_once),
 	KUNIT_CASE(vmem_user_bad_import_warns),
+	KUNIT_CASE(vmem_user_qcache_xfree_warns),
 	KUNIT_CASE(vmem_user_sleep_in_atomic_reported),
 	{}
 };
