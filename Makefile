@@ -8,6 +8,9 @@
 #   make KDIR=/path       build against another kernel tree or headers
 #   make check            every test tier; ends with "N passed, N failed"
 #   make demo             boot a VM, load vmem.ko and a sample, show stats
+#   make bench            vmem against gen_pool, the IDA, iova and slab in
+#                         Debian's 6.12 kernel under QEMU: bench/results/
+#                         (BENCH_QUICK=1: N up to 10^4, about a minute)
 #   make help             every target
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -17,12 +20,16 @@ INSTALL_MOD_DIR ?= extra
 export VMEM_SEED
 export VMEM_TIMEOUT
 export VMEM_LOGDIR
+export BENCH_QUICK
+export BENCH_MODE
+export BENCH_OUT
+export BENCH_ARGS
 
 SCRIPTS := $(CURDIR)/scripts
 
 .PHONY: all modules modules_install install clean check demo selftest \
 	testkernel checkpatch shellcheck help kdir-exists fuzz coverage \
-	bench-user
+	bench-user bench bench-smoke
 
 all: modules
 
@@ -64,6 +71,14 @@ check:
 demo:
 	@$(SCRIPTS)/demo.sh
 
+# See scripts/bench.sh and bench/README.md.  bench-smoke: one tiny round
+# in one boot, to see that the harness builds, loads and reports.
+bench:
+	@$(SCRIPTS)/bench.sh
+
+bench-smoke:
+	@$(SCRIPTS)/bench.sh --smoke
+
 # The runner's self-test alone: canned logs, no VM, a few seconds.
 selftest:
 	@$(SCRIPTS)/selftest.sh
@@ -88,6 +103,7 @@ shellcheck:
 help:
 	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 	@echo "Other targets: modules_install clean selftest testkernel"
-	@echo "  checkpatch shellcheck fuzz coverage bench-user."
+	@echo "  checkpatch shellcheck fuzz coverage bench-user bench-smoke."
 	@echo "  Variables: KDIR, VMEM_SEED,"
-	@echo "  VMEM_TIMEOUT (seconds per VM boot), VMEM_LOGDIR."
+	@echo "  VMEM_TIMEOUT (seconds per VM boot), VMEM_LOGDIR,"
+	@echo "  BENCH_QUICK, BENCH_MODE (icount|wall|all), BENCH_OUT, BENCH_ARGS."
