@@ -137,6 +137,7 @@ const struct bench_ops bench_vmem_ops = {
 
 const struct bench_ops bench_vmem_qc_ops = {
 	.name		= "vmem",
+	.cached		= true,
 	.create		= bench_vmem_qc_create,
 	.destroy	= bench_vmem_destroy,
 	.place		= bench_vmem_place,

@@ -109,6 +109,8 @@ struct bench_arena {
  * @name: short name, first word of its rows' names
  * @ids: an identifier allocator (unit 1, space BENCH_ID_UNITS)
  * @place_down: pieces must be placed highest first
+ * @cached: a cache in front of the arena may keep what the rows freed, so
+ *	the layout is not checked again after them
  * @create: make an empty arena over [base, base + units * unit)
  * @destroy: free it; every live piece has been released before
  * @place: allocate exactly [off, off + units) (in units), return a handle;
@@ -124,6 +126,7 @@ struct bench_ops {
 	const char	*name;
 	bool		ids;
 	bool		place_down;
+	bool		cached;
 	int		(*create)(struct bench_arena *a);
 	void		(*destroy)(struct bench_arena *a);
 	int		(*place)(struct bench_arena *a, unsigned long off,
