@@ -674,7 +674,11 @@ def markdown(res, smp, tg, meta):
     out.append('Pages the kernel had free before the arena was created, '
                'minus after N one-page allocations were built in it: '
                'packed (N live pages together) and with a one-page hole '
-               'beside each.  The empty arena\'s own size beside it.\n')
+               'beside each (built by allocating 2N and freeing every '
+               'other one, so tables sized for 2N stay).  Measured first '
+               'in the boot, so that no slab cache holds free objects '
+               'from earlier rows.  The empty arena\'s own size beside '
+               'it.\n')
     rows = []
     for label, ops in MEM:
         p, h = res.mem.get((ops, 'packed')), res.mem.get((ops, 'holes1'))
