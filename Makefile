@@ -10,7 +10,7 @@
 #   make demo             boot a VM, load vmem.ko and a sample, show stats
 #   make bench            vmem against gen_pool, the IDA, iova and slab in
 #                         Debian's 6.12 kernel under QEMU: bench/results/
-#                         (BENCH_QUICK=1: N up to 10^4, 2 to 3 minutes)
+#                         (BENCH_QUICK=1: N up to 10^4, 1.5 to 3 minutes)
 #   make help             every target
 
 KDIR ?= /lib/modules/$(shell uname -r)/build

@@ -15,7 +15,7 @@
 #   4. scripts/bench-report.py writes results.json, table.md and the plots.
 #
 # Environment (make variables too):
-#   BENCH_QUICK=1     N up to 10^4 (memory measured at 10^5): 2-3 minutes
+#   BENCH_QUICK=1     N up to 10^4 (memory measured at 10^5): 1.5-3 minutes
 #   BENCH_MODE=M      icount, wall or all (default: all)
 #   BENCH_OUT=DIR     results (default: bench/results in the tree)
 #   BENCH_ARGS=...    more vmem_bench.ko parameters for both boots
