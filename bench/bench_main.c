@@ -16,7 +16,6 @@
  * the host's time as the guest sees it: only workload 6 runs, as ratios
  * inside one boot.
  */
-#include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/iova.h>
 #include <linux/irqflags.h>
@@ -25,7 +24,6 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
 #include "vmem_bench.h"
