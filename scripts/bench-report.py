@@ -21,7 +21,10 @@ untimed step between pairs) subtract the empty row's per-pair cost timed
 the same way.
 
 Usage: bench-report.py [--icount LOG] [--wall LOG] [--host JSON]
-                       [--out DIR] [--no-plots]
+                       [--out DIR] [--no-plots] [--readme README.md]
+
+--readme rewrites the README's copy of the tables between its make bench
+marks.
 Runs on Debian 12's python3; matplotlib (python3-matplotlib) only for the
 plots.
 """
@@ -772,6 +775,55 @@ def plots(res, outdir):
     return made
 
 
+README_BEGIN = '<!-- make bench writes from here to its end mark -->'
+README_END = '<!-- end of what make bench writes -->'
+
+
+def readme_block(readme, outdir, res, smp, tg, meta, made):
+    """The README's copy of the summary, the targets and the plot."""
+    env = res.env
+    host = meta.get('wall_host') or {}
+    rel = os.path.relpath(outdir, os.path.dirname(os.path.abspath(readme)))
+    text = ('Measured by `make bench` (tree %s): Debian %s under QEMU %s, '
+            'TCG with `-icount shift=0`, one guest CPU, %s; host %s, %s '
+            'cores.' % (meta.get('tree', '?'), env.get('release', '?'),
+                        meta.get('qemu', '?'), meta.get('icount_mem', '?'),
+                        meta.get('host_cpu', '?'),
+                        meta.get('host_cores', '?')))
+    if host:
+        text += (' Workload 6 (wall clock, two guest CPUs) ran while other '
+                 'processes kept %.2f of the %s host cores busy (load '
+                 'average %s).' % (host.get('others_busy_cores', 0.0),
+                                   host.get('cores', '?'),
+                                   host.get('loadavg_start', '?')))
+    if meta.get('elapsed_s'):
+        text += ' The run took %s s.' % meta['elapsed_s']
+    parts = [README_BEGIN, '', text, '', summary_table(res, smp), '',
+             'Targets (issue 10):', '',
+             md_table(['target', 'measured', 'met', 'note'],
+                      [[t['target'], t['measured'],
+                        'yes' if t['met'] else '**no**', t['note']]
+                       for t in tg]), '']
+    if 'sweep-2u.png' in made:
+        parts += ['![2 pages past N one-page holes: instructions per pair '
+                  'against N](%s)' % os.path.join(rel, 'sweep-2u.png'), '']
+    parts.append(README_END)
+    return '\n'.join(parts)
+
+
+def readme_update(readme, outdir, res, smp, tg, meta, made):
+    with open(readme) as f:
+        doc = f.read()
+    a, b = doc.find(README_BEGIN), doc.find(README_END)
+    if a < 0 or b < a:
+        print('bench-report.py: no make bench marks in %s; not updated' %
+              readme, file=sys.stderr)
+        return
+    block = readme_block(readme, outdir, res, smp, tg, meta, made)
+    with open(readme, 'w') as f:
+        f.write(doc[:a] + block + doc[b + len(README_END):])
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--icount', help='console log of the icount boot')
@@ -779,6 +831,8 @@ def main(argv):
     ap.add_argument('--host', help='JSON with host facts (scripts/bench.sh)')
     ap.add_argument('--out', required=True, help='output directory')
     ap.add_argument('--no-plots', action='store_true')
+    ap.add_argument('--readme', help='rewrite the make bench block of this '
+                    'README (between README_BEGIN and README_END)')
     args = ap.parse_args(argv[1:])
 
     res = Results()
@@ -808,6 +862,8 @@ def main(argv):
             '![%s](%s)' % (m, m) for m in made) + '\n'
     with open(os.path.join(args.out, 'table.md'), 'w') as f:
         f.write(doc)
+    if args.readme:
+        readme_update(args.readme, args.out, res, smp, tg, meta, made)
     data = {
         'meta': meta, 'env': res.env, 'null': res.null,
         'rows': [dict(r, ipp=r.get('ipp')) for r in res.rows.values()],

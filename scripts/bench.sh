@@ -177,6 +177,15 @@ if [[ $mode != icount ]]; then
 	report+=(--wall "$VMEM_LOGDIR/bench-wall.console.log")
 fi
 
+# The tree measured: its commit, "+" when vmem's or the bench's sources
+# differ from it.
+tree=$(git -C "$VMEM_ROOT" rev-parse --short HEAD 2>/dev/null) || tree=unknown
+if [[ $tree != unknown ]] &&
+	[[ -n $(git -C "$VMEM_ROOT" status --porcelain -- vmem include bench \
+		':!bench/results' 2>/dev/null) ]]; then
+	tree=$tree+
+fi
+TREE=$tree ELAPSED=$((SECONDS - start)) \
 HOST_CPU=$host_cpu HOST_CORES=$host_cores QEMU_VER=$qemu_ver MEM=$mem \
 	QUICK=$quick SMOKE=$smoke WALL_HOST=$wall_host python3 -c '
 import json, os, sys, time
@@ -185,10 +194,16 @@ json.dump({"host_cpu": e["HOST_CPU"], "host_cores": int(e["HOST_CORES"]),
            "qemu": e["QEMU_VER"], "icount_mem": e["MEM"] + " guest memory",
            "date": time.strftime("%Y-%m-%d", time.gmtime()),
            "quick": int(e["QUICK"]), "smoke": int(e["SMOKE"]),
+           "tree": e["TREE"], "elapsed_s": int(e["ELAPSED"]),
            "wall_host": json.loads(e["WALL_HOST"])}, sys.stdout, indent=1)
 ' >"$work/host.json"
 report+=(--host "$work/host.json")
 ((smoke)) && report+=(--no-plots)
+# A full run into the tree's own results refreshes the README's copy.
+if ((!smoke && !quick)) && [[ $mode == all &&
+	$(realpath -m "$out") == "$VMEM_ROOT/bench/results" ]]; then
+	report+=(--readme "$VMEM_ROOT/README.md")
+fi
 rc=0
 "${report[@]}" || rc=$?
 if ((smoke)); then
