@@ -7,14 +7,15 @@
  *
  * Timing.  Under QEMU's -icount shift=0 the guest clock advances one
  * nanosecond per guest instruction, so ktime_get_ns() deltas are
- * instruction counts and the same on every boot (mode=icount, the
- * default).  A timed loop runs with interrupts off, so that no tick is
- * counted in; allocations are made with VMEM_NOSLEEP, GFP_NOWAIT or
- * GFP_ATOMIC.  The loop calls the row's allocate and free functions
- * through pointers; an empty row measured the same way ("null") gives the
- * loop's own cost, which the report subtracts.  In mode=wall the clock is
- * the host's time as the guest sees it: only workload 6 runs, as ratios
- * inside one boot.
+ * instruction counts (mode=icount, the default).  Boots differ only where
+ * the kernel's state does (when a work item ran, what a slab page holds):
+ * by a few instructions a pair.  A timed loop runs with interrupts off,
+ * so that no tick is counted in; allocations are made with VMEM_NOSLEEP,
+ * GFP_NOWAIT or GFP_ATOMIC.  The loop calls the row's allocate and free
+ * functions through pointers; an empty row measured the same way
+ * ("null") gives the loop's own cost, which the report subtracts.  In
+ * mode=wall the clock is the host's time as the guest sees it: only
+ * workload 6 runs, as ratios inside one boot.
  */
 #include <linux/errno.h>
 #include <linux/iova.h>

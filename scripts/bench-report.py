@@ -575,7 +575,8 @@ def markdown(res, smp, tg, meta):
                 meta.get('host_cpu', '?'), meta.get('host_cores', '?'),
                 meta.get('date', '?')))
     out.append('Figures are guest instructions per allocate+free pair '
-               '(exact and the same on every boot), the harness loop '
+               '(exact counts; boots agree within a few instructions), '
+               'the harness loop '
                'subtracted; in parentheses, the ratio to vmem: to vmem\'s '
                'default policy (instant fit) for a plain request, to vmem '
                'with the same policy for a worst case.  "n/a": the feature '

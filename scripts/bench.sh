@@ -8,7 +8,7 @@
 #      against linux-headers-6.12*-amd64; the image is Debian's own
 #      (scripts/distro-kernel.sh);
 #   2. boot it with -icount shift=0, one CPU: workloads 1-5, 7 and 8 in
-#      guest instructions, exact and the same on every boot;
+#      guest instructions, exact, equal from boot to boot within a few;
 #   3. boot it without icount, two CPUs: workload 6 (every CPU at once) in
 #      wall-clock time, rounds on 1 and 2 CPUs alternated, with the host's
 #      load during that boot measured;
