@@ -29,6 +29,15 @@
 #include <linux/utsname.h>
 #include "vmem_bench.h"
 
+/*
+ * Where vmem.ko exports into its symbol namespace (include/linux/vmem_ns.h
+ * exists; bench/Kbuild tells), a client imports it.
+ */
+#ifdef VMEM_BENCH_IMPORT_NS
+#include <linux/vmem_ns.h>
+VMEM_IMPORT_NS();
+#endif
+
 static char *mode = "icount";
 module_param(mode, charp, 0444);
 MODULE_PARM_DESC(mode, "icount (instructions, the default) or wall (workload 6)");
@@ -314,6 +323,8 @@ static void bench_group(const struct bench_ops *ops,
 				       check, probe);
 			continue;
 		}
+		if (ops->settle)
+			ops->settle(&a);	/* the probe may have queued work */
 		np = 0;
 		ns = 0;
 		if (bench_measure(row, &a, &np, &ns))

@@ -79,21 +79,33 @@ static unsigned long bench_vmem_offset(struct bench_arena *a, unsigned long h)
 
 /*
  * The allocated-segment hash is resized by a work item after a burst of
- * allocations; a row must not time a table loaded past its limit while
- * the work is pending.  Settled: at most two segments a bucket.
+ * allocations or frees; a row must not be timed while that work is
+ * pending.  Which load queues it is vmem's business: settled here means
+ * that the table's size and its resize count stay the same across a
+ * sleep, which lets a queued work item run.
  */
-static bool bench_vmem_settle(struct vmem *vm, unsigned long nbusy,
-			      struct vmem_stats *st)
+static bool bench_vmem_settle_stats(struct vmem *vm, struct vmem_stats *st)
 {
+	struct vmem_stats prev;
 	unsigned int i;
 
-	for (i = 0; i < 10000; i++) {
+	vmem_get_stats(vm, st);
+	for (i = 0; i < 100; i++) {
+		prev = *st;
+		msleep(20);
 		vmem_get_stats(vm, st);
-		if (nbusy <= 2 * st->hash_buckets)
+		if (st->hash_buckets == prev.hash_buckets &&
+		    st->hash_rescales == prev.hash_rescales)
 			return true;
-		usleep_range(1000, 2000);
 	}
 	return false;
+}
+
+static void bench_vmem_settle(struct bench_arena *a)
+{
+	struct vmem_stats st;
+
+	bench_vmem_settle_stats(a->priv, &st);
 }
 
 static int bench_vmem_check(struct bench_arena *a,
@@ -106,7 +118,7 @@ static int bench_vmem_check(struct bench_arena *a,
 	bool settled, ok;
 	int err;
 
-	settled = bench_vmem_settle(vm, a->nlive, &st);
+	settled = bench_vmem_settle_stats(vm, &st);
 	err = vmem_check(vm);
 	ok = settled && !err && st.nsegs == segs &&
 	     st.mem_inuse == a->live_units * a->unit &&
@@ -133,6 +145,7 @@ const struct bench_ops bench_vmem_ops = {
 	.offset		= bench_vmem_offset,
 	.check		= bench_vmem_check,
 	.usage		= bench_vmem_usage,
+	.settle		= bench_vmem_settle,
 };
 
 const struct bench_ops bench_vmem_qc_ops = {
@@ -145,6 +158,7 @@ const struct bench_ops bench_vmem_qc_ops = {
 	.offset		= bench_vmem_offset,
 	.check		= bench_vmem_check,
 	.usage		= bench_vmem_usage,
+	.settle		= bench_vmem_settle,
 };
 
 const struct bench_ops bench_vmem_ids_ops = {
@@ -157,6 +171,7 @@ const struct bench_ops bench_vmem_ids_ops = {
 	.offset		= bench_vmem_offset,
 	.check		= bench_vmem_check,
 	.usage		= bench_vmem_usage,
+	.settle		= bench_vmem_settle,
 };
 
 /* ---- the pairs ---- */

@@ -121,6 +121,8 @@ struct bench_arena {
  *	to @buf; returns 0 or -EBADMSG
  * @usage: units allocated, by the allocator's own count; NULL if it keeps
  *	none
+ * @settle: let the allocator's deferred work (a table resize) finish
+ *	before a row is timed, or NULL
  */
 struct bench_ops {
 	const char	*name;
@@ -138,6 +140,7 @@ struct bench_ops {
 				 const struct bench_layout *l,
 				 char *buf, size_t len);
 	long		(*usage)(struct bench_arena *a);
+	void		(*settle)(struct bench_arena *a);
 };
 
 /*
