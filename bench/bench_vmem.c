@@ -9,11 +9,11 @@
  * segment path; and an identifier space.  Layouts are placed with
  * vmem_xalloc() windows of exactly the piece.
  */
-#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/sizes.h>
 #include <linux/vmem.h>
+#include <linux/workqueue.h>
 #include "vmem_bench.h"
 
 #define BENCH_QCACHE_MAX	(8 * BENCH_UNIT)
@@ -57,15 +57,36 @@ static void bench_vmem_destroy(struct bench_arena *a)
 	vmem_destroy(a->priv);
 }
 
+/*
+ * A piece that continues the packed run from the bottom of the arena is
+ * carved by plain instant fit, as an instant-fit client's arena grows:
+ * an exact window is an address-ordered request, which a vmem with an
+ * index of free segments answers by building the index, and the instant-
+ * fit rows would then time an arena that no instant-fit client has.  The
+ * other pieces (TOP1's, from the top) are placed with a window of exactly
+ * the piece; so is a piece that instant fit put anywhere else.
+ */
 static int bench_vmem_place(struct bench_arena *a, unsigned long off,
 			    unsigned long units, unsigned long *h)
 {
-	unsigned long addr = a->base + off * a->unit;
+	unsigned long addr = a->base + off * a->unit, size = units * a->unit;
 
-	return vmem_xalloc(a->priv, units * a->unit, 0, 0, 0, addr,
-			   addr + units * a->unit - 1, VMEM_SLEEP, h);
+	if (off == a->cursor &&
+	    !vmem_alloc(a->priv, size, VMEM_SLEEP | VMEM_INSTANTFIT, h)) {
+		if (*h == addr) {
+			a->cursor = off + units;
+			return 0;
+		}
+		vmem_free(a->priv, *h, size);
+	}
+	return vmem_xalloc(a->priv, size, 0, 0, 0, addr, addr + size - 1,
+			   VMEM_SLEEP, h);
 }
 
+/*
+ * Pieces come from vmem_alloc() or vmem_xalloc(); arenas that hold
+ * layouts have no quantum caches, so both are freed on the segment path.
+ */
 static void bench_vmem_release(struct bench_arena *a, unsigned long h,
 			       unsigned long units)
 {
@@ -78,12 +99,27 @@ static unsigned long bench_vmem_offset(struct bench_arena *a, unsigned long h)
 }
 
 /*
- * The allocated-segment hash is resized by a work item after a burst of
- * allocations or frees; a row must not be timed while that work is
- * pending.  Which load queues it is vmem's business: settled here means
- * that the table's size and its resize count stay the same across a
- * sleep, which lets a queued work item run.
+ * vmem defers work to the system workqueues: resizing the allocated-
+ * segment hash after a burst of allocations or frees, and (in later
+ * cores) building the index of free segments after the first request
+ * that needs it.  A row timed before that work has run would time a
+ * transient state (a long hash chain, a search that walks the list while
+ * the index is incomplete), so the layout is settled first: the queues
+ * are flushed until the hash's size and resize count stay the same.
+ * vmem has no public call for this; flushing the system workqueues, on
+ * which schedule_work() queues, does it from process context with no
+ * lock held.
  */
+static void bench_flush_system_workqueues(void)
+{
+	__flush_workqueue(system_wq);
+#ifdef VMEM_BENCH_PERCPU_WQ
+	__flush_workqueue(system_percpu_wq);	/* schedule_work()'s, 6.12.y */
+#endif
+	__flush_workqueue(system_unbound_wq);
+	__flush_workqueue(system_long_wq);
+}
+
 static bool bench_vmem_settle_stats(struct vmem *vm, struct vmem_stats *st)
 {
 	struct vmem_stats prev;
@@ -92,7 +128,7 @@ static bool bench_vmem_settle_stats(struct vmem *vm, struct vmem_stats *st)
 	vmem_get_stats(vm, st);
 	for (i = 0; i < 100; i++) {
 		prev = *st;
-		msleep(20);
+		bench_flush_system_workqueues();
 		vmem_get_stats(vm, st);
 		if (st->hash_buckets == prev.hash_buckets &&
 		    st->hash_rescales == prev.hash_rescales)
@@ -309,6 +345,12 @@ failed:
 
 #define ALL_N		ULONG_MAX
 
+/*
+ * Within a layout, rows run in this order, instant fit first: on a vmem
+ * with an index of free segments, the first address-ordered or best-fit
+ * request builds the index, and the rows after it run on an indexed
+ * arena, as a client mixing policies would.
+ */
 const struct bench_row bench_vmem_rows[] = {
 	/* workloads 1 and 2: one small size, and the fragmentation sweep */
 	{
@@ -320,6 +362,17 @@ const struct bench_row bench_vmem_rows[] = {
 		.name = "vmem instant-fit", .req = "2u", .units = 2,
 		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_if,
 		.free = bench_vmem_free, .layouts = BL_BIT(BL_HOLES1),
+		.where = BW_REST, .nmax = ALL_N,
+	}, {
+		/* workload 4: constrained */
+		.name = "vmem xalloc", .req = "16u align 64K", .units = 16,
+		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_align,
+		.free = bench_vmem_xfree, .layouts = BL_BIT(BL_HOLES1),
+		.where = BW_REST, .nmax = ALL_N,
+	}, {
+		.name = "vmem xalloc", .req = "2u nocross 1M", .units = 2,
+		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_nocross,
+		.free = bench_vmem_xfree, .layouts = BL_BIT(BL_HOLES1),
 		.where = BW_REST, .nmax = ALL_N,
 	}, {
 		.name = "vmem best-fit", .req = "1u", .units = 1,
@@ -359,14 +412,14 @@ const struct bench_row bench_vmem_rows[] = {
 		.free = bench_vmem_free, .layouts = BL_BIT(BL_TOP1),
 		.where = BW_REST, .nmax = ALL_N,
 	}, {
-		/* workload 3: best fit past N holes one unit too small */
-		.name = "vmem best-fit", .req = "3u", .units = 3,
-		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_bf,
+		.name = "vmem instant-fit", .req = "3u", .units = 3,
+		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_if,
 		.free = bench_vmem_free, .layouts = BL_BIT(BL_HOLES2),
 		.where = BW_REST, .nmax = ALL_N,
 	}, {
-		.name = "vmem instant-fit", .req = "3u", .units = 3,
-		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_if,
+		/* workload 3: best fit past N holes one unit too small */
+		.name = "vmem best-fit", .req = "3u", .units = 3,
+		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_bf,
 		.free = bench_vmem_free, .layouts = BL_BIT(BL_HOLES2),
 		.where = BW_REST, .nmax = ALL_N,
 	}, {
@@ -375,17 +428,6 @@ const struct bench_row bench_vmem_rows[] = {
 		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_nf,
 		.free = bench_vmem_free, .layouts = BL_BIT(BL_NEXT),
 		.where = BW_HOLE, .nmax = ALL_N,
-	}, {
-		/* workload 4: constrained */
-		.name = "vmem xalloc", .req = "16u align 64K", .units = 16,
-		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_align,
-		.free = bench_vmem_xfree, .layouts = BL_BIT(BL_HOLES1),
-		.where = BW_REST, .nmax = ALL_N,
-	}, {
-		.name = "vmem xalloc", .req = "2u nocross 1M", .units = 2,
-		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_nocross,
-		.free = bench_vmem_xfree, .layouts = BL_BIT(BL_HOLES1),
-		.where = BW_REST, .nmax = ALL_N,
 	}, {
 		/* workloads 1 and 6: the quantum caches */
 		.name = "vmem qcache", .req = "1u", .units = 1,

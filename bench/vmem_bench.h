@@ -87,6 +87,7 @@ struct bench_ops;
  * @sentinel: index in @live of the TOP1 sentinel, or -1
  * @layout: the layout built, or none (n = 0, no pieces)
  * @err: set by an untimed step that found the layout broken
+ * @cursor: where the packed run of pieces from the bottom ends, in units
  */
 struct bench_arena {
 	const struct bench_ops	*ops;
@@ -102,6 +103,7 @@ struct bench_arena {
 	long			sentinel;
 	struct bench_layout	layout;
 	int			err;
+	unsigned long		cursor;
 };
 
 /*
