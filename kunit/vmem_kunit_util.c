@@ -9,14 +9,14 @@
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/vmem_ns.h>
 
 #include "vmem_kunit.h"
-
-/* vmem_model.c cannot include vmem_impl.h; keep its copy honest. */
-static_assert(VMEM_DT_QUIET_BADFREE == VMC_QUIET_BADFREE);
 
 static void vkt_destroy_action(void *vm)
 {
@@ -35,17 +35,24 @@ void vkt_destroy_now(struct kunit *test, struct vmem *vm)
 	kunit_release_action(test, vkt_destroy_action, vm);
 }
 
+void vkt_quiet(struct vmem *vm)
+{
+	vm->vm_flags |= VMC_QUIET_BADFREE;
+}
+
 struct vmem *vkt_create(struct kunit *test, const char *name,
 			unsigned long base, unsigned long size,
 			unsigned long quantum, unsigned int flags)
 {
 	struct vmem *vm = vmem_create(name, base, size, quantum, NULL, NULL,
-				      NULL, 0, flags);
+				      NULL, 0, flags & ~VMC_QUIET_BADFREE);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, vm,
 					 "vmem_create(%s, %#lx, %#lx, %#lx)",
 					 name, base, size, quantum);
 	vkt_defer_destroy(test, vm);
+	if (flags & VMC_QUIET_BADFREE)
+		vkt_quiet(vm);
 	return vm;
 }
 
@@ -54,11 +61,14 @@ struct vmem *vkt_create_child(struct kunit *test, const char *name,
 			      unsigned int flags)
 {
 	struct vmem *vm = vmem_create(name, 0, 0, quantum, vmem_alloc,
-				      vmem_free, source, 0, flags);
+				      vmem_free, source, 0,
+				      flags & ~VMC_QUIET_BADFREE);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, vm, "vmem_create(%s) importing",
 					 name);
 	vkt_defer_destroy(test, vm);
+	if (flags & VMC_QUIET_BADFREE)
+		vkt_quiet(vm);
 	return vm;
 }
 
@@ -158,7 +168,9 @@ void vkt_expect_sizes(struct kunit *test, struct vmem *vm,
 			    "line %d: %s allocated", line, vmem_name(vm));
 	KUNIT_EXPECT_EQ_MSG(test, vmem_arena_size(vm, VMEM_FREE), free,
 			    "line %d: %s free", line, vmem_name(vm));
-	KUNIT_EXPECT_EQ_MSG(test, vmem_arena_size(vm, VMEM_SPAN), alloc + free,
+	/* 2^BITS_PER_LONG integers in spans read ULONG_MAX */
+	KUNIT_EXPECT_EQ_MSG(test, vmem_arena_size(vm, VMEM_SPAN),
+			    alloc > ULONG_MAX - free ? ULONG_MAX : alloc + free,
 			    "line %d: %s in spans", line, vmem_name(vm));
 }
 
@@ -210,11 +222,21 @@ void vkt_thread_put(struct vkt_thread *t)
 	kfree(t);
 }
 
+/*
+ * The seed of the randomized suites: a parameter of this module, which
+ * KUnit (6.12) has parsed by the time it runs the module's suites, at
+ * MODULE_STATE_LIVE.  0, the default, picks one at the first use; every
+ * suite of the run then shares it.
+ */
+static unsigned long seed;
+module_param(seed, ulong, 0444);
+MODULE_PARM_DESC(seed, "Seed of the randomized suites (0: pick one)");
+
 u64 vkt_seed(struct kunit *test, const char *suite)
 {
-	unsigned long seed = vmem_test_seed();
-
-	kunit_info(test, "%s: seed=%lu (rerun: insmod vmem.ko test_seed=%lu)\n",
+	while (!seed)
+		seed = get_random_long();
+	kunit_info(test, "%s: seed=%lu (rerun: insmod vmem_kunit.ko seed=%lu)\n",
 		   suite, seed, seed);
 	return seed;
 }
@@ -227,3 +249,4 @@ void vkt_progress(void *arg, unsigned long done)
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites of vmem, with a reference model and a differential test");
 MODULE_AUTHOR("The vmem for Linux developers");
+VMEM_IMPORT_NS();

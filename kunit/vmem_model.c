@@ -207,17 +207,35 @@ int vmem_model_find(const struct vmem_model *m, unsigned long addr)
 	return find_in(m->allocs, m->nallocs, addr);
 }
 
+/* a + b, or ULONG_MAX when the true sum is larger */
+static unsigned long sat_add(unsigned long a, unsigned long b)
+{
+	return a > ULONG_MAX - b ? ULONG_MAX : a + b;
+}
+
+/*
+ * Each kind is summed range by range, saturating: the true size of every
+ * integer of a 64-bit space is 2^64, which vmem reports as ULONG_MAX.
+ */
 unsigned long vmem_model_size(const struct vmem_model *m,
 			      unsigned int typemask)
 {
+	struct vmem_model_cursor c;
+	struct vmem_model_range g;
 	unsigned long sum = 0;
+	unsigned int i;
 
 	if (typemask & VMEM_ALLOC)
-		sum += m->inuse;
-	if (typemask & VMEM_FREE)
-		sum += m->total - m->inuse;
+		for (i = 0; i < m->nallocs; i++)
+			sum = sat_add(sum, m->allocs[i].size);
+	if (typemask & VMEM_FREE) {
+		vmem_model_cursor_init(&c);
+		while (vmem_model_next_gap(m, &c, &g))
+			sum = sat_add(sum, g.size);
+	}
 	if (typemask & VMEM_SPAN)
-		sum += m->total;
+		for (i = 0; i < m->nspans; i++)
+			sum = sat_add(sum, m->spans[i].size);
 	return sum;
 }
 
@@ -346,11 +364,11 @@ int vmem_model_req_check(const struct vmem_model *m,
 		return -EINVAL;
 	if (req->nocross && (!vm_is_pow2(req->nocross) || req->nocross < q))
 		return -EINVAL;
-	if (req->maxaddr && req->minaddr > req->maxaddr)
+	if (req->minaddr > req->maxaddr)
 		return -EINVAL;
 	/* Past this point only the size can be wrong. */
 	if (req->size > ULONG_MAX - (q - 1))
-		return VMEM_MODEL_EINVAL_OR_ENOMEM;
+		return VMEM_MODEL_EINVAL_OR_ENOSPC;
 	if (req->nocross && req->size > req->nocross)
 		return -EINVAL;
 	/*
@@ -362,7 +380,7 @@ int vmem_model_req_check(const struct vmem_model *m,
 	 */
 	req_normalize(m, req, &r);
 	if (!nreq_lowest(0, ULONG_MAX, &r, &addr))
-		return VMEM_MODEL_EINVAL_OR_ENOMEM;
+		return VMEM_MODEL_EINVAL_OR_ENOSPC;
 	return 0;
 }
 
@@ -376,7 +394,7 @@ static void req_normalize(const struct vmem_model *m,
 	r->phase = req->phase;
 	r->nocross = req->nocross;
 	r->lo = req->minaddr;
-	r->hi = req->maxaddr ? req->maxaddr : ULONG_MAX;
+	r->hi = req->maxaddr;
 }
 
 static bool crosses(unsigned long addr, unsigned long size,
@@ -478,30 +496,6 @@ static bool nreq_highest(unsigned long gstart, unsigned long glast,
 	return true;
 }
 
-bool vmem_gap_lowest(const struct vmem_model *m, unsigned long gstart,
-		     unsigned long glast, const struct vmem_model_req *req,
-		     unsigned long *addrp)
-{
-	struct nreq r;
-
-	if (vmem_model_req_check(m, req) || gstart > glast)
-		return false;
-	req_normalize(m, req, &r);
-	return nreq_lowest(gstart, glast, &r, addrp);
-}
-
-bool vmem_gap_highest(const struct vmem_model *m, unsigned long gstart,
-		      unsigned long glast, const struct vmem_model_req *req,
-		      unsigned long *addrp)
-{
-	struct nreq r;
-
-	if (vmem_model_req_check(m, req) || gstart > glast)
-		return false;
-	req_normalize(m, req, &r);
-	return nreq_highest(gstart, glast, &r, addrp);
-}
-
 bool vmem_model_req_satisfied(const struct vmem_model *m,
 			      const struct vmem_model_req *req,
 			      unsigned long addr)
@@ -574,19 +568,6 @@ bool vmem_model_feasible(const struct vmem_model *m,
 		return false;
 	req_normalize(m, req, &r);
 	return model_search(m, &r, policy, addrp, NULL);
-}
-
-bool vmem_model_alloc_feasible(const struct vmem_model *m,
-			       unsigned long size, unsigned long align,
-			       unsigned long phase, unsigned long nocross,
-			       unsigned long minaddr, unsigned long maxaddr)
-{
-	struct vmem_model_req req = {
-		.size = size, .align = align, .phase = phase,
-		.nocross = nocross, .minaddr = minaddr, .maxaddr = maxaddr,
-	};
-
-	return vmem_model_feasible(m, &req, VMEM_FIRSTFIT, NULL);
 }
 
 /* ---- the differential test ---- */
@@ -985,6 +966,7 @@ static void dt_gen_req(struct dt *dt, struct vmem_model_req *req)
 	u8 c = src_u8(s), bad = src_u8(s);
 
 	memset(req, 0, sizeof(*req));
+	req->maxaddr = VMEM_ADDR_MAX;
 	req->size = dt_gen_size(dt);
 	size_r = req->size > ULONG_MAX - (q - 1) ? 0 :
 		 (req->size + (q - 1)) & ~(q - 1);
@@ -1015,7 +997,7 @@ static void dt_gen_req(struct dt *dt, struct vmem_model_req *req)
 	case 6:
 		req->minaddr = dt_gen_addr(dt);
 		req->maxaddr = dt_gen_addr(dt);
-		if (req->maxaddr && req->maxaddr < req->minaddr) {
+		if (req->maxaddr < req->minaddr) {
 			unsigned long t = req->minaddr;
 
 			req->minaddr = req->maxaddr;
@@ -1112,16 +1094,18 @@ static int dt_check_stats(struct dt *dt)
 	unsigned long nsegs = dt->m.nspans + dt->m.nallocs +
 			      vmem_model_ngaps(&dt->m);
 
+	unsigned long inuse = vmem_model_size(&dt->m, VMEM_ALLOC);
+	unsigned long free = vmem_model_size(&dt->m, VMEM_FREE);
+	unsigned long total = vmem_model_size(&dt->m, VMEM_SPAN);
+
 	vmem_get_stats(dt->vm, &st);
-	if (st.mem_inuse != dt->m.inuse ||
-	    st.mem_free != dt->m.total - dt->m.inuse ||
-	    st.mem_total != dt->m.total || st.mem_import ||
+	if (st.mem_inuse != inuse || st.mem_free != free ||
+	    st.mem_total != total || st.mem_import ||
 	    st.nspans != dt->m.nspans)
 		return dt_fail(dt,
 			       "stats: inuse %#lx free %#lx total %#lx import %#lx nspans %lu, model %#lx %#lx %#lx 0 %u",
 			       st.mem_inuse, st.mem_free, st.mem_total,
-			       st.mem_import, st.nspans, dt->m.inuse,
-			       dt->m.total - dt->m.inuse, dt->m.total,
+			       st.mem_import, st.nspans, inuse, free, total,
 			       dt->m.nspans);
 	if (st.nalloc != dt->arena_nalloc || st.nfree != dt->arena_nfree ||
 	    st.nbadfree != dt->arena_nbadfree)
@@ -1302,25 +1286,30 @@ static int dt_check_placement(struct dt *dt, const struct nreq *r,
 		struct vmem_model_cursor c;
 		struct vmem_model_range g;
 		unsigned int k0 = log2_up(r->size), best = BITS_PER_LONG;
+		unsigned int kg = fls_long(gap.size) - 1;
 
 		if (!plain)
 			break;
-		/* The smallest class whose every member fits. */
+		/*
+		 * A free segment of size s is on list ilog2(s) or the one
+		 * below (it may have grown there), and every member of list
+		 * k0 and above fits.  The lowest class of a gap at k0 + 1 or
+		 * more bounds the list instant fit takes from.
+		 */
 		vmem_model_cursor_init(&c);
 		while (vmem_model_next_gap(&dt->m, &c, &g)) {
 			unsigned int k = fls_long(g.size) - 1;
 
-			if (k >= k0 && k < best)
+			if (k > k0 && k < best)
 				best = k;
 		}
 		if (addr != gap.start)
 			return dt_fail(dt,
 				       "placement: INSTANTFIT chose %#lx, not the start of [%#lx, +%#lx)",
 				       addr, gap.start, gap.size);
-		if (best < BITS_PER_LONG &&
-		    fls_long(gap.size) - 1 != best)
+		if (best < BITS_PER_LONG && (kg < k0 || kg > best + 1))
 			return dt_fail(dt,
-				       "placement: INSTANTFIT took a free segment of %#lx for %#lx; freelist %u (every member fits) is not empty",
+				       "placement: INSTANTFIT took a free segment of %#lx for %#lx; a free segment of class %u was on a list of lower members that fit",
 				       gap.size, r->size, best);
 		break;
 	}
@@ -1338,7 +1327,7 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 {
 	struct dt_rec *rec = dt_rec(dt, constrained ? DT_XALLOC : DT_ALLOC);
 	unsigned int policy, flags = VMEM_NOSLEEP;
-	struct vmem_model_req req = { 0 };
+	struct vmem_model_req req = { .maxaddr = VMEM_ADDR_MAX };
 	unsigned long addr = 0xdeadbeefUL;
 	bool badflags, feasible = false;
 	struct nreq r = { 0 };
@@ -1386,8 +1375,8 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 			       constrained ? "vmem_xalloc" : "vmem_alloc",
 			       flags, ret);
 	}
-	if (check == VMEM_MODEL_EINVAL_OR_ENOMEM) {
-		if (ret == -EINVAL || ret == -ENOMEM) {
+	if (check == VMEM_MODEL_EINVAL_OR_ENOSPC) {
+		if (ret == -EINVAL || ret == -ENOSPC) {
 			dt->st.neinval++;
 			return 0;
 		}
@@ -1395,13 +1384,13 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 			       "no arena can satisfy this request (or its size cannot be rounded), yet the call returned %d (addr %#lx)",
 			       ret, addr);
 	}
-	if (ret == -ENOMEM) {
+	if (ret == -ENOSPC) {
 		if (feasible) {
 			unsigned long want = 0;
 
 			model_search(&dt->m, &r, VMEM_FIRSTFIT, &want, NULL);
 			return dt_fail(dt,
-				       "-ENOMEM although [%#lx, +%#lx) is free and satisfies the request",
+				       "-ENOSPC although [%#lx, +%#lx) is free and satisfies the request",
 				       want, r.size);
 		}
 		dt->st.nfail++;
@@ -1638,8 +1627,6 @@ static int dt_arena_create(struct dt *dt)
 		flags |= VMC_IDENTIFIER;
 	if (c & 2)
 		flags |= VMC_NO_QCACHE;
-	if (dt->p->flags & VMEM_DT_BADFREE)
-		flags |= VMEM_DT_QUIET_BADFREE;
 	nspans = 1 + (c >> 2) % 3;
 	if (c & 0x80) {
 		/* The first span comes from vmem_create() itself. */
@@ -1661,6 +1648,8 @@ static int dt_arena_create(struct dt *dt)
 			       "vmem_create(%#lx, %#lx, quantum %#lx) failed: %d",
 			       start, size, dt->quantum, rec->ret);
 	}
+	if (dt->p->flags & VMEM_DT_BADFREE)
+		dt->p->quiet(dt->vm);
 	dt->st.narenas++;
 	for (i = 0; i < nspans; i++) {
 		int ret = dt_op_add(dt);
@@ -1781,6 +1770,8 @@ static int dt_start(const struct vmem_difftest_params *p, struct dt_src *src,
 
 	if (err && errlen)
 		err[0] = '\0';
+	if ((p->flags & VMEM_DT_BADFREE) && !p->quiet)
+		return -EINVAL;
 	dt = kzalloc(sizeof(*dt), GFP_KERNEL);
 	if (!dt)
 		return -ENOMEM;
@@ -1877,7 +1868,7 @@ static int mt_alloc(const struct vmem_mt_shared *sh, u64 *rng,
 	};
 	struct vmem_model qm = { .quantum = sh->quantum };
 	unsigned int maxu = sh->max_units ? sh->max_units : 16;
-	struct vmem_model_req req = { 0 };
+	struct vmem_model_req req = { .maxaddr = VMEM_ADDR_MAX };
 	unsigned long addr = 0, q = sh->quantum, u, n, j;
 	u64 v = vmem_rand_next(rng);
 	unsigned int flags = VMEM_NOSLEEP | policies[v % ARRAY_SIZE(policies)];
@@ -1901,7 +1892,8 @@ static int mt_alloc(const struct vmem_mt_shared *sh, u64 *rng,
 			req.nocross = 1UL << nshift;
 		if (((w >> 20) & 3) == 0) {
 			req.minaddr = sh->base + ((w >> 24) % (sh->size / q)) * q;
-			req.maxaddr = (w >> 40) & 1 ? 0 : sh->base + (sh->size - 1);
+			req.maxaddr = (w >> 40) & 1 ? VMEM_ADDR_MAX :
+				      sh->base + (sh->size - 1);
 		}
 		ret = vmem_xalloc(sh->vm, req.size, req.align, req.phase,
 				  req.nocross, req.minaddr, req.maxaddr, flags,
@@ -1912,9 +1904,9 @@ static int mt_alloc(const struct vmem_mt_shared *sh, u64 *rng,
 	/* Some random constraints cannot be met anywhere: see the model. */
 	check = vmem_model_req_check(&qm, &req);
 	if ((check == -EINVAL && ret == -EINVAL) ||
-	    (check == VMEM_MODEL_EINVAL_OR_ENOMEM &&
-	     (ret == -EINVAL || ret == -ENOMEM)) ||
-	    (!check && ret == -ENOMEM))
+	    (check == VMEM_MODEL_EINVAL_OR_ENOSPC &&
+	     (ret == -EINVAL || ret == -ENOSPC)) ||
+	    (!check && ret == -ENOSPC))
 		return 0;
 	if (ret || check)
 		return mt_fail(err, errlen,

@@ -94,9 +94,10 @@ struct vmem_model {
  * @phase: the result is phase modulo align
  * @nocross: 0, or a power of two the result must not cross a multiple of
  * @minaddr: lowest acceptable first integer (inclusive, any value)
- * @maxaddr: highest acceptable last integer (inclusive); 0 = no limit
+ * @maxaddr: highest acceptable last integer (inclusive); VMEM_ADDR_MAX is
+ *	no limit, 0 is the address 0
  *
- * vmem_alloc(size) is the request {size, 0, 0, 0, 0, 0}.
+ * vmem_alloc(size) is the request {size, 0, 0, 0, 0, VMEM_ADDR_MAX}.
  */
 struct vmem_model_req {
 	unsigned long	size;
@@ -110,9 +111,9 @@ struct vmem_model_req {
 /*
  * Result of vmem_model_req_check(), besides 0 and -EINVAL: the size rounds
  * past ULONG_MAX, or no arena at all could satisfy the request.  The call
- * must fail; -EINVAL and -ENOMEM are both right.
+ * must fail; -EINVAL and -ENOSPC are both right.
  */
-#define VMEM_MODEL_EINVAL_OR_ENOMEM	1
+#define VMEM_MODEL_EINVAL_OR_ENOSPC	1
 
 int vmem_model_init(struct vmem_model *m, unsigned long quantum,
 		    unsigned int maxspans, unsigned int maxallocs);
@@ -157,7 +158,7 @@ int vmem_model_find(const struct vmem_model *m, unsigned long addr);
  * space: 0 (valid: the outcome depends on the arena), -EINVAL (malformed:
  * size 0, align or nocross not a power of two multiple of the quantum,
  * phase unaligned or not below align, size above nocross, minaddr above
- * a nonzero maxaddr), or VMEM_MODEL_EINVAL_OR_ENOMEM.
+ * maxaddr), or VMEM_MODEL_EINVAL_OR_ENOSPC.
  */
 int vmem_model_req_check(const struct vmem_model *m,
 			 const struct vmem_model_req *req);
@@ -165,18 +166,6 @@ int vmem_model_req_check(const struct vmem_model *m,
 bool vmem_model_req_satisfied(const struct vmem_model *m,
 			      const struct vmem_model_req *req,
 			      unsigned long addr);
-
-/*
- * The lowest and the highest address of [gstart, glast] (inclusive, so a
- * gap may end at ULONG_MAX) that satisfies @req, which must be valid.
- * Exact, and free of overflow.  Return: true and *@addrp set, or false.
- */
-bool vmem_gap_lowest(const struct vmem_model *m, unsigned long gstart,
-		     unsigned long glast, const struct vmem_model_req *req,
-		     unsigned long *addrp);
-bool vmem_gap_highest(const struct vmem_model *m, unsigned long gstart,
-		      unsigned long glast, const struct vmem_model_req *req,
-		      unsigned long *addrp);
 
 /*
  * Free gaps: the maximal free runs of each span, in address order; what
@@ -208,13 +197,10 @@ unsigned int vmem_model_ngaps(const struct vmem_model *m);
 bool vmem_model_feasible(const struct vmem_model *m,
 			 const struct vmem_model_req *req,
 			 unsigned int policy, unsigned long *addrp);
-/* The brief's signature: feasibility of vmem_xalloc() arguments. */
-bool vmem_model_alloc_feasible(const struct vmem_model *m,
-			       unsigned long size, unsigned long align,
-			       unsigned long phase, unsigned long nocross,
-			       unsigned long minaddr, unsigned long maxaddr);
-
-/* Bytes of VMEM_ALLOC, VMEM_FREE and VMEM_SPAN in @typemask, summed. */
+/*
+ * Bytes of VMEM_ALLOC, VMEM_FREE and VMEM_SPAN in @typemask, summed;
+ * ULONG_MAX for 2^BITS_PER_LONG or more, as vmem_arena_size() says.
+ */
 unsigned long vmem_model_size(const struct vmem_model *m,
 			      unsigned int typemask);
 
@@ -233,7 +219,7 @@ static inline u64 vmem_rand_next(u64 *state)
 /* ---- the differential test ---- */
 
 /* vmem_difftest_params.flags */
-/* Also feed bad frees; the arena is created with VMC_QUIET_BADFREE. */
+/* Also feed bad frees; needs vmem_difftest_params.quiet. */
 #define VMEM_DT_BADFREE		0x01u
 /* Use VMEM_SLEEP for allocations the model finds room for. */
 #define VMEM_DT_SLEEP		0x02u
@@ -244,16 +230,13 @@ static inline u64 vmem_rand_next(u64 *state)
 #define VMEM_DT_ALL		(VMEM_DT_BADFREE | VMEM_DT_SLEEP | \
 				 VMEM_DT_PLACEMENT | VMEM_DT_STATS)
 
-/* Value of VMC_QUIET_BADFREE (vmem/vmem_impl.h), which is not public. */
-#define VMEM_DT_QUIET_BADFREE	0x80000000u
-
 /**
  * struct vmem_difftest_stats - What a difftest run did.
  * @nops: operations run
  * @narenas: arenas created
  * @nalloc: vmem_alloc() calls that succeeded
  * @nxalloc: vmem_xalloc() calls that succeeded
- * @nfail: allocations that failed with -ENOMEM, the model agreeing
+ * @nfail: allocations that failed with -ENOSPC, the model agreeing
  * @neinval: calls the arguments made fail with -EINVAL (expected)
  * @nfree: frees (vmem_free() and vmem_xfree())
  * @nbadfree: bad frees fed (each checked to be counted and harmless)
@@ -293,6 +276,9 @@ struct vmem_difftest_stats {
  * @progress: if not NULL, called every 1024 operations and between
  *	arenas (the kernel calls cond_resched() there)
  * @arg: passed to @progress
+ * @quiet: with VMEM_DT_BADFREE (required then), called on each new arena
+ *	so that the bad frees it is fed are logged, not warned about
+ *	(vkt_quiet(): the flag it sets is internal to vmem)
  * @stats: if not NULL, filled with what the run did
  *
  * Arenas are created with qcache_max 0 (quantum caches would keep freed
@@ -308,6 +294,7 @@ struct vmem_difftest_params {
 	void				(*progress)(void *arg,
 						    unsigned long done);
 	void				*arg;
+	void				(*quiet)(struct vmem *vm);
 	struct vmem_difftest_stats	*stats;
 };
 
@@ -379,7 +366,7 @@ struct vmem_mt_shared {
 /**
  * struct vmem_mt_result - What one worker did.
  * @nalloc: allocations that succeeded
- * @nfail: allocations that failed with -ENOMEM
+ * @nfail: allocations that failed with -ENOSPC
  * @nfree: frees
  * @ncheck: vmem_check() calls
  */

@@ -4,8 +4,8 @@
  * reference model (kunit/vmem_model.c), and the same kind of load from
  * every CPU at once with results checked against a shared bitmap.
  *
- * The seed is vmem.ko's test_seed parameter (see vmem_test_seed()); it is
- * printed first, and `insmod vmem.ko test_seed=N` reruns a failure.
+ * The seed is vmem_kunit.ko's seed parameter (see vkt_seed()); it is
+ * printed first, and `insmod vmem_kunit.ko seed=N` reruns a failure.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -56,6 +56,7 @@ static void vmem_stress_difftest(struct kunit *test)
 		.nops = 100000,
 		.check_every = 64,
 		.flags = VMEM_DT_ALL,
+		.quiet = vkt_quiet,
 	};
 
 	run_difftest(test, &p);
@@ -74,6 +75,37 @@ static void vmem_stress_difftest_dense(struct kunit *test)
 		.max_live = 24,
 		.max_spans = 3,
 		.flags = VMEM_DT_ALL,
+		.quiet = vkt_quiet,
+	};
+
+	run_difftest(test, &p);
+}
+
+/* NOSLEEP only, and a small live set: more arenas, more churn. */
+static void vmem_stress_difftest_nosleep(struct kunit *test)
+{
+	struct vmem_difftest_params p = {
+		.seed = vkt_seed(test, "vmem_stress") ^ 0x5555,
+		.nops = 20000,
+		.check_every = 64,
+		.max_live = 16,
+		.flags = VMEM_DT_BADFREE | VMEM_DT_PLACEMENT | VMEM_DT_STATS,
+		.quiet = vkt_quiet,
+	};
+
+	run_difftest(test, &p);
+}
+
+/* A large live set: deep freelists, hash rescales, long walks. */
+static void vmem_stress_difftest_large(struct kunit *test)
+{
+	struct vmem_difftest_params p = {
+		.seed = vkt_seed(test, "vmem_stress") ^ 0xaaaa,
+		.nops = 12000,
+		.check_every = 64,
+		.max_live = 2000,
+		.flags = VMEM_DT_ALL,
+		.quiet = vkt_quiet,
 	};
 
 	run_difftest(test, &p);
@@ -180,6 +212,28 @@ static void vmem_stress_mt_import(struct kunit *test)
 	VKT_EXPECT_CHECK(test, src);
 }
 
+/* The same through an importing arena whose source has a larger quantum. */
+static void vmem_stress_mt_import_coarse(struct kunit *test)
+{
+	unsigned long size = MT_QUANTA(max(num_online_cpus(), 2U), 16) * K;
+	struct vmem *src = vkt_create(test, "mt_coarse", B, size, 4 * K, 0);
+	struct vmem *vm = vkt_create_child(test, "mt_fine", K, src, 0);
+
+	run_mt(test, vm, B, size, K, 16, 5000);
+	VKT_EXPECT_SIZES(test, vm, 0, 0);
+	VKT_EXPECT_SIZES(test, src, 0, size);
+	VKT_EXPECT_CHECK(test, src);
+}
+
+/* A tight arena of 96 integers: failures and refills race with frees. */
+static void vmem_stress_mt_tight(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "mt_tight", 0, 96, 1, 0);
+
+	run_mt(test, vm, 0, 96, 1, 16, 5000);
+	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { 0, 96 });
+}
+
 /* Single identifiers from an identifier space. */
 static void vmem_stress_mt_idspace(struct kunit *test)
 {
@@ -194,8 +248,12 @@ static void vmem_stress_mt_idspace(struct kunit *test)
 static struct kunit_case vmem_stress_cases[] = {
 	KUNIT_CASE_SLOW(vmem_stress_difftest),
 	KUNIT_CASE_SLOW(vmem_stress_difftest_dense),
+	KUNIT_CASE_SLOW(vmem_stress_difftest_nosleep),
+	KUNIT_CASE_SLOW(vmem_stress_difftest_large),
 	KUNIT_CASE_SLOW(vmem_stress_mt),
 	KUNIT_CASE_SLOW(vmem_stress_mt_import),
+	KUNIT_CASE_SLOW(vmem_stress_mt_import_coarse),
+	KUNIT_CASE_SLOW(vmem_stress_mt_tight),
 	KUNIT_CASE_SLOW(vmem_stress_mt_idspace),
 	{}
 };

@@ -21,6 +21,7 @@
 #define TOPQ	(ULONG_MAX - K + 1)		/* last page */
 #define TOPM	(ULONG_MAX - 0xfffffUL)		/* last MiB */
 #define S1	{ { 0x100000, 0x100000 } }	/* [1 MiB, 2 MiB) */
+#define MAXA	VMEM_ADDR_MAX			/* no upper limit */
 
 struct xalloc_case {
 	const char	*name;
@@ -32,34 +33,34 @@ struct xalloc_case {
 	unsigned long	nocross;
 	unsigned long	minaddr;
 	unsigned long	maxaddr;
-	int		err;		/* 0, -ENOMEM or -EINVAL */
+	int		err;		/* 0, -ENOSPC or -EINVAL */
 	unsigned long	low;		/* the lowest fit */
 	unsigned long	high;		/* the highest fit */
 };
 
 static const struct xalloc_case xalloc_cases[] = {
-	{ "plain", K, S1, K, 0, 0, 0, 0, 0, 0, 0x100000, 0x1ff000 },
-	{ "size_rounded", K, S1, 1, 0, 0, 0, 0, 0, 0, 0x100000, 0x1ff000 },
-	{ "align_64k", K, S1, K, 0x10000, 0, 0, 0, 0, 0, 0x100000, 0x1f0000 },
+	{ "plain", K, S1, K, 0, 0, 0, 0, MAXA, 0, 0x100000, 0x1ff000 },
+	{ "size_rounded", K, S1, 1, 0, 0, 0, 0, MAXA, 0, 0x100000, 0x1ff000 },
+	{ "align_64k", K, S1, K, 0x10000, 0, 0, 0, MAXA, 0, 0x100000, 0x1f0000 },
 	{ "align_span_unaligned", K, { { 0x101000, 0x100000 } }, K, 0x10000,
-	  0, 0, 0, 0, 0, 0x110000, 0x200000 },
-	{ "phase", K, S1, K, 0x10000, 0x3000, 0, 0, 0, 0, 0x103000,
+	  0, 0, 0, MAXA, 0, 0x110000, 0x200000 },
+	{ "phase", K, S1, K, 0x10000, 0x3000, 0, 0, MAXA, 0, 0x103000,
 	  0x1f3000 },
 	{ "phase_past_span_start", K, { { 0x105000, 0x100000 } }, K, 0x10000,
-	  0x3000, 0, 0, 0, 0, 0x113000, 0x203000 },
-	{ "phase_max", K, S1, K, 0x10000, 0xf000, 0, 0, 0, 0, 0x10f000,
+	  0x3000, 0, 0, MAXA, 0, 0x113000, 0x203000 },
+	{ "phase_max", K, S1, K, 0x10000, 0xf000, 0, 0, MAXA, 0, 0x10f000,
 	  0x1ff000 },
-	{ "nocross_bump_up", K, S1, 0x4000, 0, 0, 0x10000, 0x10e000, 0, 0,
+	{ "nocross_bump_up", K, S1, 0x4000, 0, 0, 0x10000, 0x10e000, MAXA, 0,
 	  0x110000, 0x1fc000 },
 	{ "nocross_bump_down", K, S1, 0x4000, 0, 0, 0x10000, 0, 0x111fff, 0,
 	  0x100000, 0x10c000 },
-	{ "nocross_equals_size", K, S1, 0x10000, 0, 0, 0x10000, 0x101000, 0,
+	{ "nocross_equals_size", K, S1, 0x10000, 0, 0, 0x10000, 0x101000, MAXA,
 	  0, 0x110000, 0x1f0000 },
 	{ "nocross_align_above", K, S1, 0x8000, 0x20000, 0x8000, 0x10000, 0,
-	  0, 0, 0x108000, 0x1e8000 },
+	  MAXA, 0, 0x108000, 0x1e8000 },
 	{ "nocross_phase_at_block_end", K, S1, 0x2000, 0x10000, 0xe000,
-	  0x10000, 0, 0, 0, 0x10e000, 0x1fe000 },
-	{ "min_unaligned", K, S1, K, 0, 0, 0, 0x100001, 0, 0, 0x101000,
+	  0x10000, 0, MAXA, 0, 0x10e000, 0x1fe000 },
+	{ "min_unaligned", K, S1, K, 0, 0, 0, 0x100001, MAXA, 0, 0x101000,
 	  0x1ff000 },
 	{ "window_exact", K, S1, K, 0, 0, 0, 0x101000, 0x101fff, 0, 0x101000,
 	  0x101000 },
@@ -67,51 +68,62 @@ static const struct xalloc_case xalloc_cases[] = {
 	  0x180000 },
 	{ "window_0_ulong_max", K, S1, K, 0, 0, 0, 0, ULONG_MAX, 0, 0x100000,
 	  0x1ff000 },
-	{ "max_0_means_none", K, { { 0, 0x10000 } }, K, 0, 0, 0, 0, 0, 0, 0,
-	  0xf000 },
-	{ "min_above_span", K, S1, K, 0, 0, 0, 0x200000, 0, -ENOMEM },
-	{ "max_below_span", K, S1, K, 0, 0, 0, 0, 0xfffff, -ENOMEM },
-	{ "align_beyond_span", K, S1, K, H >> 8, 0, 0, 0, 0, -ENOMEM },
-	{ "align_2_63_at_0", K, { { 0, 0x100000 } }, K, H, 0, 0, 0, 0, 0, 0,
+	{ "max_addr_max_is_none", K, { { 0, 0x10000 } }, K, 0, 0, 0, 0, MAXA,
+	  0, 0, 0xf000 },
+	/* maxaddr 0 is the address 0, not "no limit" */
+	{ "max_0_q1", 1, { { 0, 0x10 } }, 1, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "max_0_q1_taken", 1, { { 1, 0x10 } }, 1, 0, 0, 0, 0, 0, -ENOSPC },
+	{ "window_first_quantum", K, { { 0, 0x10000 } }, K, 0, 0, 0, 0, K - 1,
+	  0, 0, 0 },
+	{ "window_0_0_rounds_empty", K, { { 0, 0x10000 } }, K, 0, 0, 0, 0, 0,
+	  -EINVAL },
+	{ "min_above_span", K, S1, K, 0, 0, 0, 0x200000, MAXA, -ENOSPC },
+	{ "max_below_span", K, S1, K, 0, 0, 0, 0, 0xfffff, -ENOSPC },
+	{ "align_beyond_span", K, S1, K, H >> 8, 0, 0, 0, MAXA, -ENOSPC },
+	{ "align_2_63_at_0", K, { { 0, 0x100000 } }, K, H, 0, 0, 0, MAXA, 0, 0,
 	  0 },
 	{ "align_2_63_mid", K, { { H - 0x80000, 0x100000 } }, K, H, 0, 0, 0,
-	  0, 0, H, H },
-	{ "phase_2_63_top", K, { { TOPM, 0x100000 } }, K, H, H - K, 0, 0, 0,
+	  MAXA, 0, H, H },
+	{ "phase_2_63_top", K, { { TOPM, 0x100000 } }, K, H, H - K, 0, 0, MAXA,
 	  0, TOPQ, TOPQ },
 	{ "top_span_align", K, { { TOPM, 0x100000 } }, K, 0x100000, 0, 0, 0,
-	  0, 0, TOPM, TOPM },
+	  MAXA, 0, TOPM, TOPM },
 	{ "top_span_last_page", K, { { TOPM, 0x100000 } }, K, 0, 0, 0, TOPQ,
-	  0, 0, TOPQ, TOPQ },
+	  MAXA, 0, TOPQ, TOPQ },
 	{ "max_ulong_max_minus_1", K, { { TOPM, 0x100000 } }, K, 0, 0, 0, 0,
 	  ULONG_MAX - 1, 0, TOPM, TOPQ - K },
 	{ "nocross_2_63", K, { { H - 0x100000, 0x200000 } }, 0x2000, 0, 0, H,
-	  H - K, 0, 0, H, H + 0xfe000 },
+	  H - K, MAXA, 0, H, H + 0xfe000 },
 	{ "nocross_2_63_top_block", K, { { TOPM, 0x100000 } }, 0x2000, 0, 0,
-	  H, ULONG_MAX - 0x1fff, 0, 0, ULONG_MAX - 0x1fff,
+	  H, ULONG_MAX - 0x1fff, MAXA, 0, ULONG_MAX - 0x1fff,
 	  ULONG_MAX - 0x1fff },
-	{ "size_whole_span", K, S1, 0x100000, 0x100000, 0, 0, 0, 0, 0,
+	{ "size_whole_span", K, S1, 0x100000, 0x100000, 0, 0, 0, MAXA, 0,
 	  0x100000, 0x100000 },
 	{ "size_ulong_max_q1", 1, { { 0, ULONG_MAX } }, ULONG_MAX, 0, 0, 0, 0,
-	  0, 0, 0, 0 },
-	{ "q1_align_phase", 1, { { 1, 99 } }, 1, 8, 3, 0, 0, 0, 0, 3, 99 },
-	{ "q1_nocross", 1, { { 1, 99 } }, 5, 0, 0, 8, 5, 0, 0, 8, 91 },
+	  MAXA, 0, 0, 0 },
+	{ "q1_align_phase", 1, { { 1, 99 } }, 1, 8, 3, 0, 0, MAXA, 0, 3, 99 },
+	{ "q1_nocross", 1, { { 1, 99 } }, 5, 0, 0, 8, 5, MAXA, 0, 8, 91 },
 	{ "two_spans", K, { { 0x100000, 0x2000 }, { 0x200000, 0x10000 } },
-	  0x4000, 0, 0, 0, 0, 0, 0, 0x200000, 0x20c000 },
+	  0x4000, 0, 0, 0, 0, MAXA, 0, 0x200000, 0x20c000 },
 	{ "adjacent_spans_no_straddle", K,
 	  { { 0x100000, 0x2000 }, { 0x102000, 0x2000 } }, 0x3000, 0, 0, 0, 0,
-	  0, -ENOMEM },
+	  MAXA, -ENOSPC },
 	/* Malformed arguments. */
-	{ "size_zero", K, S1, 0, 0, 0, 0, 0, 0, -EINVAL },
-	{ "size_unroundable", K, S1, ULONG_MAX, 0, 0, 0, 0, 0, -EINVAL },
-	{ "align_not_pow2", K, S1, K, 0x3000, 0, 0, 0, 0, -EINVAL },
-	{ "align_below_quantum", K, S1, K, 0x800, 0, 0, 0, 0, -EINVAL },
-	{ "phase_unaligned", K, S1, K, 0x10000, 0x800, 0, 0, 0, -EINVAL },
-	{ "phase_equals_align", K, S1, K, 0x10000, 0x10000, 0, 0, 0, -EINVAL },
-	{ "phase_without_align", K, S1, K, 0, K, 0, 0, 0, -EINVAL },
-	{ "nocross_not_pow2", K, S1, K, 0, 0, 0x3000, 0, 0, -EINVAL },
-	{ "nocross_below_quantum", K, S1, K, 0, 0, 0x800, 0, 0, -EINVAL },
-	{ "nocross_below_size", K, S1, 0x2000, 0, 0, K, 0, 0, -EINVAL },
+	{ "size_zero", K, S1, 0, 0, 0, 0, 0, MAXA, -EINVAL },
+	{ "size_unroundable", K, S1, ULONG_MAX, 0, 0, 0, 0, MAXA, -EINVAL },
+	{ "align_not_pow2", K, S1, K, 0x3000, 0, 0, 0, MAXA, -EINVAL },
+	{ "align_below_quantum", K, S1, K, 0x800, 0, 0, 0, MAXA, -EINVAL },
+	{ "phase_unaligned", K, S1, K, 0x10000, 0x800, 0, 0, MAXA, -EINVAL },
+	{ "phase_equals_align", K, S1, K, 0x10000, 0x10000, 0, 0, MAXA, -EINVAL },
+	{ "phase_without_align", K, S1, K, 0, K, 0, 0, MAXA, -EINVAL },
+	{ "nocross_not_pow2", K, S1, K, 0, 0, 0x3000, 0, MAXA, -EINVAL },
+	{ "nocross_below_quantum", K, S1, K, 0, 0, 0x800, 0, MAXA, -EINVAL },
+	{ "nocross_below_size", K, S1, 0x2000, 0, 0, K, 0, MAXA, -EINVAL },
 	{ "min_above_max", K, S1, K, 0, 0, 0, 0x180000, 0x17ffff, -EINVAL },
+	{ "window_smaller_than_size", K, S1, 0x2000, 0, 0, 0, 0x1000, 0x2000,
+	  -EINVAL },
+	{ "nocross_phase_plus_size", K, S1, 0x2000, 0x4000, 0x3000, 0x4000, 0,
+	  0, -EINVAL },
 	/*
 	 * Requests no arena could satisfy, which vmem_xalloc() documents as
 	 * -EINVAL: a window that rounds to nothing, a minaddr that rounds
@@ -122,8 +134,8 @@ static const struct xalloc_case xalloc_cases[] = {
 	{ "max_below_first_quantum", K, { { 0, 0x10000 } }, K, 0, 0, 0, 0,
 	  0x800, -EINVAL },
 	{ "min_ulong_max", K, { { 0, 0x100000 }, { TOPM, 0x100000 } }, K, 0,
-	  0, 0, ULONG_MAX, 0, -EINVAL },
-	{ "nocross_phase_impossible", K, S1, 0x2000, 0x10000, K, 0x2000, 0, 0,
+	  0, 0, ULONG_MAX, MAXA, -EINVAL },
+	{ "nocross_phase_impossible", K, S1, 0x2000, 0x10000, K, 0x2000, 0, MAXA,
 	  -EINVAL },
 };
 
@@ -229,7 +241,9 @@ static void vmem_xalloc_exhaustive(struct kunit *test)
 	static const unsigned long aligns[] = { 0, 1, 2, 4, 8, 16 };
 	static const unsigned long nocrosses[] = { 0, 2, 4, 8, 16, 32 };
 	static const unsigned long mins[] = { 0, 5, 9, 17, 61 };
-	static const unsigned long maxs[] = { 0, 12, 25, 39, 62 };
+	static const unsigned long maxs[] = {
+		0, 3, 12, 25, 39, 62, VMEM_ADDR_MAX
+	};
 	static const struct vkt_seg busy[] = { { 10, 2 }, { 20, 1 }, { 30, 3 } };
 	struct vmem *vm = vkt_create(test, "exhaustive", 3, 37, 1, 0);
 	const unsigned long ncombos = ARRAY_SIZE(sizes) * ARRAY_SIZE(aligns) *
@@ -244,7 +258,7 @@ static void vmem_xalloc_exhaustive(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vmem_model_add_span(&m, 60, 4), 0);
 	for (i = 0; i < ARRAY_SIZE(busy); i++) {
 		KUNIT_ASSERT_EQ(test, vkt_xalloc(test, vm, busy[i].size, 0, 0,
-						 0, busy[i].start, 0,
+						 0, busy[i].start, VMEM_ADDR_MAX,
 						 VMEM_SLEEP | VMEM_FIRSTFIT),
 				busy[i].start);
 		KUNIT_ASSERT_EQ(test, vmem_model_insert(&m, busy[i].start,
@@ -287,9 +301,9 @@ static void vmem_xalloc_exhaustive(struct kunit *test)
 		if (check == -EINVAL)
 			ok = ret == -EINVAL;
 		else if (check)
-			ok = ret == -EINVAL || ret == -ENOMEM;
+			ok = ret == -EINVAL || ret == -ENOSPC;
 		else if (!fits)
-			ok = ret == -ENOMEM;
+			ok = ret == -ENOSPC;
 		else
 			ok = !ret && addr == want;
 		/* Report the first few in full, then only count. */
@@ -325,19 +339,19 @@ static void vmem_xalloc_in_holes(struct kunit *test)
 	struct vmem *vm = vkt_create(test, "holes", 0, 32 * K, K, 0);
 	unsigned long a;
 
-	vkt_xalloc(test, vm, K, 0, 0, 0, 0, 0, VMEM_SLEEP | VMEM_FIRSTFIT);
-	vkt_xalloc(test, vm, K, 0, 0, 0, 4 * K, 0, VMEM_SLEEP | VMEM_FIRSTFIT);
-	vkt_xalloc(test, vm, K, 0, 0, 0, 12 * K, 0, VMEM_SLEEP | VMEM_FIRSTFIT);
+	vkt_xalloc(test, vm, K, 0, 0, 0, 0, VMEM_ADDR_MAX, VMEM_SLEEP | VMEM_FIRSTFIT);
+	vkt_xalloc(test, vm, K, 0, 0, 0, 4 * K, VMEM_ADDR_MAX, VMEM_SLEEP | VMEM_FIRSTFIT);
+	vkt_xalloc(test, vm, K, 0, 0, 0, 12 * K, VMEM_ADDR_MAX, VMEM_SLEEP | VMEM_FIRSTFIT);
 	/* 2 quanta aligned to 8 quanta: 8 is the first such address. */
-	a = vkt_xalloc(test, vm, 2 * K, 8 * K, 0, 0, 0, 0,
+	a = vkt_xalloc(test, vm, 2 * K, 8 * K, 0, 0, 0, VMEM_ADDR_MAX,
 		       VMEM_NOSLEEP | VMEM_FIRSTFIT);
 	KUNIT_EXPECT_EQ(test, a, 8 * K);
 	/* 3 quanta not crossing 4-quantum blocks: [1,4) fits, first. */
-	a = vkt_xalloc(test, vm, 3 * K, 0, 0, 4 * K, 0, 0,
+	a = vkt_xalloc(test, vm, 3 * K, 0, 0, 4 * K, 0, VMEM_ADDR_MAX,
 		       VMEM_NOSLEEP | VMEM_FIRSTFIT);
 	KUNIT_EXPECT_EQ(test, a, K);
 	/* The best fit for 2 quanta at phase 1 mod 2 is in [5, 8). */
-	a = vkt_xalloc(test, vm, 2 * K, 2 * K, K, 0, 0, 0,
+	a = vkt_xalloc(test, vm, 2 * K, 2 * K, K, 0, 0, VMEM_ADDR_MAX,
 		       VMEM_NOSLEEP | VMEM_BESTFIT);
 	KUNIT_EXPECT_EQ(test, a, 5 * K);
 	/* Top-down below 12 quanta: the top of the free [10, 12). */

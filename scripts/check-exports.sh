@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # check-exports.sh: fail if a symbol that our module(s) export is already
-# exported by OpenZFS's spl.ko or by the distro kernel.
+# exported by OpenZFS (spl.ko, zfs.ko) or by the distro kernel.
 #
 # Usage: scripts/check-exports.sh <Module.symvers | module.ko> [more...]
 #
@@ -15,7 +15,8 @@
 #     __kstrtab_<name> symbols, which 6.1 and 6.12 built modules both carry;
 #     the __ksymtab_strings section is read if there are none.
 # and compared against
-#   - scripts/spl-exports.txt (the names spl.ko exports, old and new), and
+#   - scripts/openzfs-exports.txt (the names OpenZFS exports, old and new),
+#     and
 #   - every /usr/src/linux-headers-*/Module.symvers on this machine (vmlinux
 #     and the in-tree modules of each installed Debian kernel).  Set
 #     CHECK_EXPORTS_KERNEL_SYMVERS to a space-separated list of files to
@@ -28,7 +29,7 @@
 set -euo pipefail
 
 SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SPL_LIST=${SPL_EXPORTS_LIST:-$SCRIPTS_DIR/spl-exports.txt}
+SPL_LIST=${OPENZFS_EXPORTS_LIST:-$SCRIPTS_DIR/openzfs-exports.txt}
 
 usage() {
 	printf 'usage: %s <Module.symvers | module.ko> [more...]\n' \
@@ -107,7 +108,7 @@ sort -u -o "$tmp/ours" "$tmp/ours"
 
 # Taken names: "name<TAB>who exports it".
 grep -vE '^[[:space:]]*(#|$)' "$SPL_LIST" | tr -d '[:blank:]' | ident_filter |
-	awk '{ print $0 "\tspl.ko (scripts/spl-exports.txt)" }' >"$tmp/taken"
+	awk '{ print $0 "\tOpenZFS (scripts/openzfs-exports.txt)" }' >"$tmp/taken"
 
 if [[ -v CHECK_EXPORTS_KERNEL_SYMVERS ]]; then
 	read -r -a kernel_symvers <<<"$CHECK_EXPORTS_KERNEL_SYMVERS"

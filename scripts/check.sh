@@ -6,9 +6,20 @@
 # Tiers, in order:
 #   selftest    the runner's self-test on canned logs (no VM)
 #   build       W=1 builds, warning-free, against the test kernel and
-#               Debian's 6.1 and 6.12 kernel headers; exported names
-#               checked against spl.ko's and the kernels'
+#               Debian's 6.1 and 6.12 kernel headers (vmem.ko, then the
+#               samples as clients against its Module.symvers); exported
+#               names checked against OpenZFS's and the kernels'
 #               (scripts/check-exports.sh)
+#   clients     exports in namespace VMEM, clients import it, a client
+#               that does not fails modpost (scripts/check-clients.sh)
+#   install     make install and uninstall into a staging root; a client
+#               builds on what was installed (scripts/check-install.sh)
+#   dkms        dkms build (dkms.conf) against Debian's 6.1 and 6.12
+#               headers, in a DKMS tree of its own (scripts/check-dkms.sh)
+#   sparse      make C=2 against the test kernel: no warning
+#               (scripts/check-sparse.sh)
+#   kernel-doc  kernel-doc -none -Wall clean; every export and every
+#               constant of vmem.h documented (scripts/check-kerneldoc.sh)
 #   kunit       the test kernel (KUnit, KASAN, lockdep, kmemleak, ...) in
 #               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples
 #   distro-*    Debian's own 6.1 and 6.12 kernels in QEMU: vmem.ko and the
@@ -123,7 +134,7 @@ tier_build() {
 			passed=$((passed + 1))
 		fi
 	done
-	# Exported names must not clash with OpenZFS's spl.ko or the kernels
+	# Exported names must not clash with OpenZFS's (spl.ko, zfs.ko) or the kernels'
 	# (the lead's scripts/check-exports.sh): such a module cannot load.
 	if [[ -x $VMEM_SCRIPTS/check-exports.sh ]]; then
 		local symvers=$MODS/debian-$rel612/Module.symvers
@@ -156,7 +167,7 @@ tier_kunit() {
 		return 1
 	}
 	vmargs+=(--vmem "$dir/vmem.ko")
-	[[ -z $seed ]] || vmargs+=(--vmem-args "test_seed=$seed")
+	[[ -z $seed ]] || vmargs+=(--kunit-args "seed=$seed")
 	# A missing KUnit module is counted, not hidden: the project needs
 	# its suites.  The rest of the tier still runs.
 	if ! compgen -G "$VMEM_ROOT/kunit/*.c" >/dev/null; then
@@ -172,9 +183,13 @@ tier_kunit() {
 	for s in "$dir"/samples/*.ko; do
 		[[ -f $s ]] && vmargs+=(--sample "$s")
 	done
+	[[ -f $dir/noimport/vmem_noimport.ko ]] &&
+		vmargs+=(--refuse "$dir/noimport/vmem_noimport.ko")
+	# Every suite under KASAN and kmemleak in TCG: minutes on a busy
+	# machine.
 	"$VMEM_SCRIPTS/vm.sh" --name kunit \
-		--kernel "$tk/arch/x86/boot/bzImage" --kmemleak "${vmargs[@]}" ||
-		true
+		--kernel "$tk/arch/x86/boot/bzImage" --kmemleak \
+		--timeout "${VMEM_TIMEOUT:-900}" "${vmargs[@]}" || true
 	s=$(sed -n 's/^VMEM-SEED \([0-9]*\).*/\1/p' \
 		"$VMEM_LOGDIR/kunit.guest.log" 2>/dev/null | head -n 1)
 	[[ -z $s ]] || echo "  seed $s (rerun with: make check VMEM_SEED=$s)"
@@ -207,10 +222,11 @@ tier_distro() {
 		return 1
 	fi
 	vmargs+=(--vmem "$dir/vmem.ko")
-	[[ -z $seed ]] || vmargs+=(--vmem-args "test_seed=$seed")
 	for s in "$dir"/samples/*.ko; do
 		[[ -f $s ]] && vmargs+=(--sample "$s")
 	done
+	[[ -f $dir/noimport/vmem_noimport.ko ]] &&
+		vmargs+=(--refuse "$dir/noimport/vmem_noimport.ko")
 	"$VMEM_SCRIPTS/vm.sh" --name "$name" --kernel "$kernel" \
 		--timeout "${VMEM_TIMEOUT:-120}" "${vmargs[@]}" || true
 	python3 "$VMEM_SCRIPTS/verdict.py" --name "$name" --quiet \
@@ -241,6 +257,15 @@ srcdir=$("$VMEM_SCRIPTS/testkernel.sh" --source) || srcdir=
 
 run_tier selftest "$VMEM_SCRIPTS/selftest.sh"
 run_tier build tier_build
+run_tier clients "$VMEM_SCRIPTS/check-clients.sh" "$tk:$MODS/testkernel" \
+	"/usr/src/linux-headers-$rel61:$MODS/debian-$rel61" \
+	"/usr/src/linux-headers-$rel612:$MODS/debian-$rel612"
+run_tier install "$VMEM_SCRIPTS/check-install.sh" \
+	"/usr/src/linux-headers-$rel61:$MODS/debian-$rel61" \
+	"/usr/src/linux-headers-$rel612:$MODS/debian-$rel612"
+run_tier dkms "$VMEM_SCRIPTS/check-dkms.sh" "$rel61" "$rel612"
+run_tier sparse "$VMEM_SCRIPTS/check-sparse.sh"
+run_tier kernel-doc "$VMEM_SCRIPTS/check-kerneldoc.sh"
 run_tier kunit tier_kunit
 run_tier "distro-$rel61" tier_distro "$rel61"
 run_tier "distro-$rel612" tier_distro "$rel612"

@@ -37,7 +37,6 @@ log "building vmem.ko and the samples against $kdir"
 build_modules "$kdir" "$mods" "$blog" || die "build failed; see $blog"
 
 args=(--vmem "$mods/vmem.ko")
-[[ -z ${VMEM_SEED:-} ]] || args+=(--vmem-args "test_seed=$VMEM_SEED")
 for s in "$mods"/samples/*.ko; do
 	[[ -f $s ]] && args+=(--sample "$s")
 done

@@ -9,10 +9,13 @@
 #               bench: load vmem.ko, then BENCH_KO, which runs make bench's
 #                      workloads at load and logs its results
 #   VMEM_KO     path of vmem.ko in the initramfs (empty: none)
-#   VMEM_ARGS   its parameters, e.g. "test_seed=1234"
+#   VMEM_ARGS   its parameters
 #   KUNIT_KOS   KUnit modules: their suites run while they load
+#   KUNIT_ARGS  their parameters, e.g. "seed=1234"
 #   SAMPLE_KOS  client modules, loaded after vmem.ko
 #   BENCH_KO    the benchmark module (bench/), BENCH_ARGS its parameters
+#   REFUSE_KOS  modules the kernel must refuse to load (a client that does
+#               not import the VMEM namespace)
 #   KMEMLEAK    1: clear kmemleak before and scan after the modules
 #   WATCHDOG    seconds after which blocked tasks and CPU backtraces are
 #               dumped to the kernel log (sysrq w, l): the VM is about to
@@ -44,9 +47,11 @@ MODE=check
 VMEM_KO=
 VMEM_ARGS=
 KUNIT_KOS=
+KUNIT_ARGS=
 SAMPLE_KOS=
 BENCH_KO=
 BENCH_ARGS=
+REFUSE_KOS=
 KMEMLEAK=0
 WATCHDOG=0
 # shellcheck source=/dev/null
@@ -184,45 +189,203 @@ run_kunit() {
 	for ko in $KUNIT_KOS; do
 		m=$(modname "$ko")
 		kmsg "kunit begin $m"
-		check "insmod $m" insmod "$ko"
+		# shellcheck disable=SC2086 # KUNIT_ARGS is a word list
+		check "insmod $m" insmod "$ko" $KUNIT_ARGS
 		kmsg "kunit end $m"
+		if [ -r "/sys/module/$m/parameters/seed" ]; then
+			echo "VMEM-SEED $(cat "/sys/module/$m/parameters/seed")"
+		fi
 		if grep -q "^$m " /proc/modules; then
 			check "rmmod $m" rmmod "$m"
 		fi
 	done
 }
 
-run_samples() {
+# stat_of ARENA KEY: the value of KEY in the arena's stats file.
+stat_of() {
+	sed -n "s/^$2: //p" "$DBG/vmem/$1/stats"
+}
+
+# The last number a module printed after TEXT in the kernel log.
+logged() {
+	dmesg | sed -n "s/.*$1: $2 \([0-9][0-9]*\).*/\1/p" | tail -n 1
+}
+
+# A module's own lines in the kernel log that say something went wrong:
+# the samples log every failed self-check as "FAILED: ...".
+no_failures() {
+	if dmesg | grep -E "(^|\] )$1: FAILED"; then
+		return 1
+	fi
+	if dmesg | grep -E "vmem_destroy\(($2)\): leaked"; then
+		return 1
+	fi
+}
+
+# What a sample says it holds is what debugfs shows: checks particular to
+# each sample, run while it is loaded.
+check_vmem_ids_sample() {
+	n=$(logged vmem_ids_sample keeping)
+	[ -n "$n" ] || {
+		echo "no \"keeping N opens\" line from vmem_ids_sample"
+		return 1
+	}
+	for a in toydev_minor toydev_handle; do
+		[ "$(stat_of "$a" unit)" = ids ] || {
+			echo "$a: unit $(stat_of "$a" unit), not ids"
+			return 1
+		}
+		[ "$(stat_of "$a" mem_inuse)" = "$n" ] || {
+			echo "$a: mem_inuse $(stat_of "$a" mem_inuse), the sample keeps $n opens"
+			return 1
+		}
+	done
+	[ "$(stat_of toydev_minor mem_total)" = 64 ] || {
+		echo "toydev_minor: mem_total $(stat_of toydev_minor mem_total), not 64"
+		return 1
+	}
+}
+
+check_vmem_iommu_sample() {
+	rings=$(logged vmem_iommu_sample keeping)
+	bufs=$(logged vmem_iommu_sample 'timer: [0-9]* rounds in softirq context,')
+	if [ -z "$rings" ] || [ -z "$bufs" ]; then
+		echo "no \"keeping N rings\" or timer line from vmem_iommu_sample"
+		return 1
+	fi
+	[ "$(stat_of iommu_dev0 source)" = iommu_window ] || {
+		echo "iommu_dev0: source $(stat_of iommu_dev0 source)"
+		return 1
+	}
+	imp=$(stat_of iommu_dev0 mem_import)
+	used=$(stat_of iommu_window mem_inuse)
+	if [ "$imp" -eq 0 ] || [ "$imp" != "$used" ]; then
+		echo "iommu_dev0 imported $imp, iommu_window has $used in use"
+		return 1
+	fi
+	if [ "$(stat_of iommu_dev0 import)" -lt 1 ] ||
+		[ "$(stat_of iommu_dev0 alloc)" -lt $((rings + bufs)) ]; then
+		echo "iommu_dev0: import $(stat_of iommu_dev0 import), alloc $(stat_of iommu_dev0 alloc); the sample made $rings rings and $bufs buffers"
+		return 1
+	fi
+	grep -q '^iommu_dev0 ' "$DBG/vmem/arenas" || {
+		echo "iommu_dev0 not in $DBG/vmem/arenas"
+		return 1
+	}
+}
+
+# The arenas that appeared since the list $1 was taken.
+new_arenas() {
+	added=
+	for a in $(arenas); do
+		case " $1 " in
+		*" $a "*) ;;
+		*) added="$added $a" ;;
+		esac
+	done
+	echo "$added"
+}
+
+# load_sample KO: insmod it, check its arenas in debugfs; sets $m and
+# $added, and adds the arenas to $ARENAS_OF_<module>.
+load_sample() {
+	m=$(modname "$1")
 	before=$(arenas | tr '\n' ' ')
+	check "insmod $m" insmod "$1" || return 1
+	added=$(new_arenas "$before")
+	if [ -z "$added" ]; then
+		not_ok "$m creates arenas" "no new dir in $DBG/vmem"
+	else
+		ok "$m creates arenas:$added"
+	fi
+	eval "ARENAS_OF_$m=\"$added\""
+	for a in $added; do
+		check "$a stats readable" stats_ok "$a" &&
+			check "$a stats show live ranges" stats_live "$a"
+	done
+	if command -v "check_$m" >/dev/null 2>&1; then
+		check "$m: debugfs agrees with what it holds" "check_$m"
+	fi
+	if [ "$MODE" = demo ]; then
+		echo "=== $m loaded; dmesg:"
+		dmesg | grep -E "(^|\] )(vmem|$m): " | tail -n 12
+		echo "=== arena statistics:"
+		show_stats
+	fi
+}
+
+# unload_sample MODULE: rmmod it; its arenas must be gone, and it must
+# have found nothing wrong (its exit checks what vmem gave back).
+unload_sample() {
+	eval "added=\$ARENAS_OF_$1"
+	check "rmmod $1" rmmod "$1" || return 1
+	for a in $added; do
+		check "$a removed with $1" gone "$DBG/vmem/$a"
+		if grep -q "^$a " "$DBG/vmem/arenas" 2>/dev/null; then
+			not_ok "$a leaves $DBG/vmem/arenas with $1" "still listed"
+		fi
+	done
+	pat=
+	for a in $added; do
+		pat="${pat:+$pat|}$a"
+	done
+	check "$1 reported no failure" no_failures "$1" "${pat:-none}"
+}
+
+# A client that does not import the namespace VMEM is refused.
+refused() {
+	if insmod "$1"; then
+		echo "insmod $1 succeeded"
+		rmmod "$(modname "$1")"
+		return 1
+	fi
+	dmesg | grep -q "$(modname "$1"): module uses symbol (vmem_[a-z_]*) from namespace VMEM, but does not import it" || {
+		echo "no \"does not import it\" message in the kernel log"
+		return 1
+	}
+}
+
+# Every loaded client is listed as a holder of vmem, and vmem cannot be
+# unloaded under them: rmmod fails and everything keeps working.
+rmmod_refused() {
+	for mm in $1; do
+		[ -e "/sys/module/vmem/holders/$mm" ] || {
+			echo "$mm is not in /sys/module/vmem/holders/"
+			return 1
+		}
+	done
+	if rmmod vmem; then
+		echo "rmmod vmem succeeded with clients loaded"
+		return 1
+	fi
+	grep -q '^vmem ' /proc/modules || {
+		echo "vmem left /proc/modules"
+		return 1
+	}
+	for a in $(arenas); do
+		stats_ok "$a" || return 1
+	done
+}
+
+run_samples() {
+	loaded=
+	for ko in $REFUSE_KOS; do
+		check "$(modname "$ko") refused: no VMEM namespace import" \
+			refused "$ko"
+	done
 	for ko in $SAMPLE_KOS; do
-		m=$(modname "$ko")
-		check "insmod $m" insmod "$ko" || continue
-		added=
-		for a in $(arenas); do
-			case " $before " in
-			*" $a "*) ;;
-			*) added="$added $a" ;;
-			esac
-		done
-		if [ -z "$added" ]; then
-			not_ok "$m creates arenas" "no new dir in $DBG/vmem"
-		else
-			ok "$m creates arenas:$added"
-		fi
-		for a in $added; do
-			check "$a stats readable" stats_ok "$a" &&
-				check "$a stats show live ranges" stats_live "$a"
-		done
-		if [ "$MODE" = demo ]; then
-			echo "=== $m loaded; dmesg:"
-			dmesg | grep -E "(^|\] )(vmem|$m): " | tail -n 8
-			echo "=== arena statistics:"
-			show_stats
-		fi
-		check "rmmod $m" rmmod "$m"
-		for a in $added; do
-			check "$a removed with $m" gone "$DBG/vmem/$a"
-		done
+		load_sample "$ko" && loaded="$loaded $m"
+	done
+	[ "$MODE" = demo ] || [ -z "$loaded" ] ||
+		check "rmmod vmem refused while$loaded hold it" \
+			rmmod_refused "$loaded"
+	for mm in $loaded; do
+		unload_sample "$mm"
+	done
+	[ "$MODE" = demo ] && return
+	# After a refused unload and its clients gone, vmem serves new ones.
+	for ko in $SAMPLE_KOS; do
+		load_sample "$ko" && unload_sample "$m"
 	done
 }
 
@@ -248,9 +411,6 @@ main() {
 	if [ -n "$VMEM_KO" ]; then
 		# shellcheck disable=SC2086 # VMEM_ARGS is a word list
 		check "insmod vmem" insmod "$VMEM_KO" $VMEM_ARGS
-		if [ -r /sys/module/vmem/parameters/test_seed ]; then
-			echo "VMEM-SEED $(cat /sys/module/vmem/parameters/test_seed)"
-		fi
 	fi
 	run_kunit
 	run_samples

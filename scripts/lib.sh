@@ -113,19 +113,23 @@ stage_sources() {
 	local dest=$1 d
 
 	mkdir -p "$dest"
-	rm -f "$dest/Kbuild"
+	for f in Kbuild Makefile vmem.mk dkms.conf; do
+		rm -f "${dest:?}/$f"
+		[[ -f $VMEM_ROOT/$f ]] && cp -a "$VMEM_ROOT/$f" "$dest/$f"
+	done
 	for d in include vmem debugfs kunit samples; do
 		rm -rf "${dest:?}/$d"
 		[[ -d $VMEM_ROOT/$d ]] && cp -a "$VMEM_ROOT/$d" "$dest/$d"
 	done
-	cp -a "$VMEM_ROOT/Kbuild" "$dest/Kbuild"
 }
 
 # build_modules KDIR DEST LOG [MAKE ARGS...]
 #
-# A clean M= build of every module in DEST (staged from the repo) against
-# KDIR.  Clean, because a warning is only printed when a file is compiled:
-# an incremental build would hide the warnings of files built before.
+# A clean build in DEST (staged from the repo) against KDIR: vmem.ko and
+# the KUnit module in one M= run, then the samples in a second one against
+# its Module.symvers, as clients are built.  Clean, because a warning is
+# only printed when a file is compiled: an incremental build would hide
+# the warnings of files built before.
 build_modules() {
 	local kdir=$1 dest=$2 logf=$3
 
@@ -133,7 +137,9 @@ build_modules() {
 	rm -rf "$dest"
 	stage_sources "$dest"
 	mkdir -p "$(dirname "$logf")"
-	make -C "$kdir" M="$dest" -j"$(nproc)" "$@" modules >"$logf" 2>&1
+	make -C "$kdir" M="$dest" -j"$(nproc)" "$@" modules >"$logf" 2>&1 &&
+		make -C "$kdir" M="$dest/samples" -j"$(nproc)" "$@" modules \
+			>>"$logf" 2>&1
 }
 
 # Count the warning lines of a build log: compiler, modpost and kbuild

@@ -5,7 +5,8 @@
 # scripts/guest-init.sh, and keep both serial ports' output as log files.
 #
 #   vm.sh --name NAME --kernel BZIMAGE [--mode check|demo|bench] [--vmem KO]
-#         [--vmem-args ARGS] [--kunit KO]... [--sample KO]... [--kmemleak]
+#         [--vmem-args ARGS] [--kunit KO]... [--kunit-args ARGS]
+#         [--sample KO]... [--refuse KO]... [--kmemleak]
 #         [--bench KO] [--bench-args ARGS] [--smp N] [--mem SIZE] [--icount]
 #         [--timeout SECONDS] [--append KERNEL_ARGS]
 #
@@ -33,10 +34,12 @@ kernel=
 mode=check
 vmem=
 vmem_args=
+kunit_args=
 kunit=()
 samples=()
+refuse=()
 kmemleak=0
-timeout=${VMEM_TIMEOUT:-300}
+timeout=${VMEM_TIMEOUT:-900}
 append=
 bench=
 bench_args=
@@ -52,7 +55,9 @@ while (($#)); do
 	--vmem) vmem=$2; shift ;;
 	--vmem-args) vmem_args=$2; shift ;;
 	--kunit) kunit+=("$2"); shift ;;
+	--kunit-args) kunit_args=$2; shift ;;
 	--sample) samples+=("$2"); shift ;;
+	--refuse) refuse+=("$2"); shift ;;
 	--kmemleak) kmemleak=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--append) append=$2; shift ;;
@@ -97,10 +102,13 @@ guest_path() {
 	echo "VMEM_ARGS='$vmem_args'"
 	[[ -n $bench ]] && echo "BENCH_KO=$(guest_path "$bench")"
 	echo "BENCH_ARGS='$bench_args'"
+	echo "KUNIT_ARGS='$kunit_args'"
 	printf 'KUNIT_KOS="'
 	for m in "${kunit[@]}"; do printf '%s ' "$(guest_path "$m")"; done
 	printf '"\nSAMPLE_KOS="'
 	for m in "${samples[@]}"; do printf '%s ' "$(guest_path "$m")"; done
+	printf '"\nREFUSE_KOS="'
+	for m in "${refuse[@]}"; do printf '%s ' "$(guest_path "$m")"; done
 	printf '"\n'
 } >"$work/vmem.conf"
 
@@ -114,7 +122,7 @@ guest_path() {
 	echo "slink /bin/sh busybox"
 	echo "file /init $VMEM_SCRIPTS/guest-init.sh 0755"
 	echo "file /etc/vmem.conf $work/vmem.conf 0644"
-	for m in ${vmem:+"$vmem"} "${kunit[@]}" "${samples[@]}" \
+	for m in ${vmem:+"$vmem"} "${kunit[@]}" "${samples[@]}" "${refuse[@]}" \
 		${bench:+"$bench"}; do
 		[[ -f $m ]] || die "vm.sh: no module $m"
 		echo "file $(guest_path "$m") $m 0644"

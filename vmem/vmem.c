@@ -25,48 +25,76 @@
  * The arena keeps them all on one list in address order, each span's
  * header first, then its segments; the list head is a tag too (vm_seg0),
  * so that a segment's neighbours can be looked at without checking for
- * the end of the list.  Two more kinds of tag sit on the list without
- * describing integers: the next-fit *rotor* and the place holders of
- * vmem_walk().  These *markers* are skipped when looking for neighbours.
+ * the end of the list.  Other tags sit on the list without describing
+ * integers: the next-fit *rotor*, the place holders of vmem_walk(), and
+ * the index work's.  These *markers* are skipped when looking for
+ * neighbours.
  *
  * 2. Finding a free segment
  * -------------------------
- * Free segments are on *freelists* by size: vm_freelist[n] holds the
- * free segments of size [2^n, 2^(n+1)), and bit n of vm_freemap is set iff
- * that list is not empty.  A request for @size is served in O(1) by
- * *instant fit*: every segment on list fls(size - 1) and above is large
- * enough, so the first segment of the lowest non-empty such list (one
- * __ffs() of the masked bitmap) fits.  Only when no such list exists are
- * the lists that *may* hold a fit searched (those with 2^(n+1) - 1 >=
- * size), so an allocation never fails while a fitting free range exists.
+ * Free segments are on *freelists* by size: a free segment of size s
+ * goes on vm_freelist[ilog2(s)], and stays there as it grows until it
+ * reaches four times the list's bound (so that the free segment an
+ * allocate and free pair shrinks below a power of two and grows back
+ * does not move back and forth): list n holds free segments of size
+ * [2^n, 2^(n+2)), and bit n of vm_freemap is set iff it is not empty.  A
+ * request for @size is served in O(1) by *instant fit*: every segment on
+ * list fls(size - 1) and above is large enough, so the first segment of
+ * the lowest non-empty such list (one __ffs() of the masked bitmap) fits.
+ * Only when no such list exists are the lists that *may* hold a fit
+ * searched, so an allocation never fails while a fitting free range
+ * exists.
  *
- * Best fit searches the lowest list that may hold a fit; the best of that
- * list is the best of the arena, because every later list holds larger
- * segments only.  It stops at an exact fit.  First fit, top-down and next
- * fit walk the segment list in address order (from the bottom, from the
- * top, from the rotor), because their answer is defined by addresses.
- * The rotor keeps the address where the last next-fit allocation ended,
- * so that freeing that allocation does not make it the next one.
+ * The other policies are defined by addresses (first fit: the lowest fit;
+ * top-down: the highest; next fit: the lowest at or above the *rotor*,
+ * the end of the previous next-fit allocation, else the lowest) or by
+ * sizes (best fit: the smallest free segment that fits, the lowest of
+ * equals), and so are windows and exact requests.  An arena's first such
+ * request gives it an *index* (vmem/vmem_index.c): from then on each free
+ * segment has a big tag (struct vmem_iseg, 112 bytes on 64-bit instead of
+ * 56) in a red-black tree by address, augmented with the largest size
+ * below each node, and, from the first best-fit request on, in a second
+ * tree by (size, address).  They answer in O(log n): first fit descends
+ * to the lowest node large enough, top-down to the highest, next fit does
+ * that from the rotor, best fit takes the lower bound of the size.  A
+ * plain request of these policies (no alignment, no window) takes one
+ * search under the lock, as instant fit takes one bitmap lookup
+ * (vmem_alloc_ordered()).  An arena that never asks keeps small tags and
+ * walks no tree.  Until every free segment has a big tag (those an arena
+ * has when it asks; those made when memory for big tags ran short: a free
+ * never allocates under the lock), the index work converts them, and the
+ * searches walk the segment list and the freelists instead, as before the
+ * index: slower, and as exact.
  *
  * 3. Constrained allocation
  * -------------------------
  * vmem_xalloc() adds alignment and phase (addr = phase mod align), a
  * boundary not to cross (nocross) and an inclusive window [minaddr,
  * maxaddr].  Inside one free segment the lowest candidate is found in
- * O(1) with mask arithmetic (vmem_fit_low()).  The lists are searched
- * from the one whose members are all large enough to absorb the worst
- * alignment padding, size + align - quantum; so a request that many small
- * holes cannot satisfy does not look at them.  When the arena has nothing
- * that fits, it imports from its source, passing the constraints down
- * when the source is a vmem arena used through vmem_alloc().
+ * O(1) with mask arithmetic (vmem_fit_low()).  Instant fit searches the
+ * lists from the one whose members are all large enough to absorb the
+ * worst alignment padding, size + align - quantum; so a request that many
+ * small holes cannot satisfy does not look at them, and it is O(1)
+ * whenever such a segment exists.  The searches of the index pass over
+ * the segments large enough for the size but too small for the padding
+ * one by one: many such near fits and no aligned one is the pathological
+ * case, O(near fits), of every policy with alignment.  A window orders
+ * the search by addresses; only the segments that straddle its edges can
+ * fail it.
  *
  * 4. Importing and releasing spans
  * --------------------------------
- * An arena with a source imports a span when it has no fit, rounded up to
- * the source's quantum, and gives the span back, through the release
- * function, as soon as all of it is free again.  Import and release run
- * without the arena's lock held, so an arena may import from an arena
- * that imports in turn.
+ * An arena with a source imports a span when it has no fit, and gives the
+ * span back, through the release function, as soon as all of it is free
+ * again.  When the import function is vmem_alloc() on a vmem source, the
+ * arena asks for the smallest span that holds a fit, with the constraints
+ * translated into the source's terms (vmem_import_xalloc()): a request
+ * fails only when neither the arena nor the source has room for it.  Other
+ * import functions get the request's size plus the worst alignment
+ * padding plus one nocross block, and a span that cannot hold the request
+ * (its window, say) goes straight back.  Import and release run without
+ * the arena's lock held, so an arena may import from an arena that
+ * imports in turn.
  *
  * 5. Allocated segments
  * ---------------------
@@ -74,19 +102,22 @@
  * in a hash table keyed by its start (vmem/vmem_hash.c), which is resized
  * by a work item as the number of allocations changes.  Its neighbours on
  * the segment list are its neighbours in the address space, so coalescing
- * with both is O(1).  A free that does not match an allocated segment is
- * rejected, counted and reported; the arena is left as it was.
+ * with both is O(1) (O(log n) in an indexed arena).  A free that does not
+ * match an allocated segment is rejected, counted and reported, once per
+ * arena with a WARN and then with pr_info; the arena is left as it was.
  *
  * 6. Boundary tag reserve
  * -----------------------
- * No memory is allocated under the arena lock.  Tags come from a per-arena
- * reserve that is filled to VMEM_TAGS_PER_OP, with GFP_KERNEL or
- * GFP_NOWAIT as the caller allows, before the lock is taken.  A free
- * returns tags to the reserve, up to VMEM_RESERVE_MAX.  So an allocation
- * and free in steady state allocate nothing, and a VMEM_NOSLEEP call that
- * cannot fill the reserve fails with -ENOMEM before it has changed
- * anything.  Each tag costs 56 bytes on 64-bit; an allocated segment costs
- * its tag plus about one hash bucket pointer, a free segment its tag.
+ * No memory is allocated under the arena lock.  Tags come from per-arena
+ * reserves, small and big, filled before the lock is taken with
+ * GFP_KERNEL or GFP_NOWAIT as the caller allows (VMEM_TAGS_PER_OP small
+ * ones for a step; a big one for a span).  A free returns tags to the
+ * reserves, up to VMEM_RESERVE_MAX each.  So an allocation and free in
+ * steady state allocate nothing, and a VMEM_NOSLEEP call that cannot fill
+ * the reserve fails with -ENOMEM before it has changed anything.  An
+ * allocated segment costs its small tag, 56 bytes on 64-bit, plus its
+ * share of the hash table, one to eight bytes; a free segment its tag (a
+ * big one, 112 bytes, in an indexed arena); a span a big tag.
  *
  * 7. Locking
  * ----------
@@ -102,11 +133,16 @@
  *
  * 8. Invariants
  * -------------
- * vmem_check() verifies them all: spans are disjoint and sorted; segments
- * tile their span in order; no two free segments are adjacent; a free
- * segment of size s is on vm_freelist[ilog2(s)] and the bitmap matches the
- * lists; the hash holds exactly the allocated segments; no imported span is
- * wholly free; the counters match the segments.
+ * vmem_check() verifies them all: spans are disjoint and sorted, and in
+ * the span tree in that order; segments tile their span in order; no two
+ * free segments are adjacent; a free segment of size s is on the list
+ * vs_list says, some n with 2^n <= s < 2^(n+2), and the bitmap matches the
+ * lists; in an indexed
+ * arena the address tree holds exactly the big free tags, each node's
+ * bound at least the sizes below it, the size tree (when kept) the same
+ * tags in size order, and the small free tags are counted; the hash holds
+ * exactly the allocated segments; no imported span is wholly free; the
+ * counters and the reserves match.
  */
 
 #include <linux/atomic.h>
@@ -121,6 +157,11 @@
 
 static void vmem_destroy_internal(struct vmem *vm);
 
+/*
+ * Report a misuse of @vm: the first one of each arena as a WARN with a
+ * backtrace, the rest with pr_info, and all of them with pr_info for an
+ * arena that a test made quiet (VMC_QUIET_BADFREE).  Any context.
+ */
 void vmem_report(struct vmem *vm, const char *fmt, ...)
 {
 	char msg[128];
@@ -142,7 +183,7 @@ void vmem_report(struct vmem *vm, const char *fmt, ...)
  * @addr: start of the range
  * @size: its size; an empty range is in no arena
  *
- * Context: Any context.  Takes and releases the arena lock.  O(spans).
+ * Context: Any context.  Takes and releases the arena lock.  O(log spans).
  * Return: true iff [@addr, @addr + @size) lies inside one span.
  */
 bool vmem_contains(struct vmem *vm, unsigned long addr, unsigned long size)
@@ -154,13 +195,8 @@ bool vmem_contains(struct vmem *vm, unsigned long addr, unsigned long size)
 	if (!size || addr + (size - 1) < addr)
 		return false;
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	list_for_each_entry(span, &vm->vm_spans, vs_spanlist) {
-		if (addr >= span->vs_start &&
-		    addr + (size - 1) <= vmem_seg_last(span)) {
-			found = true;
-			break;
-		}
-	}
+	span = vmem_span_find(vm, addr);
+	found = span && addr + (size - 1) <= vmem_seg_last(span);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	return found;
 }
@@ -224,6 +260,46 @@ void vmem_walk(struct vmem *vm, unsigned int typemask, vmem_walk_fn func,
 }
 EXPORT_SYMBOL_GPL(vmem_walk);
 
+/*
+ * The byte counters are sums of sizes modulo 2^BITS_PER_LONG.  None can
+ * exceed the whole space, 2^BITS_PER_LONG integers, which wraps to 0: a
+ * counter that reads 0 while what it counts is not empty holds that, and
+ * is reported as ULONG_MAX.  So sizes are exact or, for a full 64-bit (or
+ * 32-bit) space, saturated; never 0 for something that is there.
+ */
+static unsigned long vmem_sat(unsigned long v, bool nonempty)
+{
+	return !v && nonempty ? ULONG_MAX : v;
+}
+
+static unsigned long vmem_sat_add(unsigned long a, unsigned long b)
+{
+	return a > ULONG_MAX - b ? ULONG_MAX : a + b;
+}
+
+static unsigned long vmem_mem_inuse(const struct vmem *vm)
+{
+	return vmem_sat(vm->vm_inuse, vm->vm_nbusy);
+}
+
+static unsigned long vmem_mem_total(const struct vmem *vm)
+{
+	return vmem_sat(vm->vm_total, vm->vm_nspans);
+}
+
+/* vm_nsegs counts each span's header and each segment */
+static unsigned long vmem_mem_free(const struct vmem *vm)
+{
+	return vmem_sat(vm->vm_total - vm->vm_inuse,
+			vm->vm_nsegs - vm->vm_nspans > vm->vm_nbusy);
+}
+
+static unsigned long vmem_mem_import(const struct vmem *vm)
+{
+	return vmem_sat(vm->vm_imported,
+			vm->vm_kstat.nimport != vm->vm_kstat.nrelease);
+}
+
 /**
  * vmem_arena_size() - How much of an arena is allocated, free, or there.
  * @vm: the arena
@@ -233,7 +309,9 @@ EXPORT_SYMBOL_GPL(vmem_walk);
  * exports.
  *
  * Context: Any context.  Takes and releases the arena lock.
- * Return: bytes (or IDs) allocated, free, in spans, or their sum.
+ * Return: bytes (or IDs) allocated, free, in spans, or their sum; a
+ * value of 2^BITS_PER_LONG (spans covering every integer) or more reads
+ * ULONG_MAX.
  */
 unsigned long vmem_arena_size(struct vmem *vm, unsigned int typemask)
 {
@@ -241,11 +319,11 @@ unsigned long vmem_arena_size(struct vmem *vm, unsigned int typemask)
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	if (typemask & VMEM_ALLOC)
-		size += vm->vm_inuse;
+		size = vmem_sat_add(size, vmem_mem_inuse(vm));
 	if (typemask & VMEM_FREE)
-		size += vm->vm_total - vm->vm_inuse;
+		size = vmem_sat_add(size, vmem_mem_free(vm));
 	if (typemask & VMEM_SPAN)
-		size += vm->vm_total;
+		size = vmem_sat_add(size, vmem_mem_total(vm));
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	return size;
 }
@@ -289,10 +367,10 @@ void vmem_get_stats(struct vmem *vm, struct vmem_stats *st)
 	unsigned long flags;
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	st->mem_inuse = vm->vm_inuse;
-	st->mem_free = vm->vm_total - vm->vm_inuse;
-	st->mem_total = vm->vm_total;
-	st->mem_import = vm->vm_imported;
+	st->mem_inuse = vmem_mem_inuse(vm);
+	st->mem_free = vmem_mem_free(vm);
+	st->mem_total = vmem_mem_total(vm);
+	st->mem_import = vmem_mem_import(vm);
 	st->nalloc = vm->vm_kstat.nalloc;
 	st->nfree = vm->vm_kstat.nfree;
 	st->nfail = vm->vm_kstat.nfail;
@@ -328,7 +406,7 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
 
 	might_sleep();
 	if (!name || !quantum || !is_power_of_2(quantum) ||
-	    (flags & ~VMC_ALL_FLAGS) || ((base | size) & (quantum - 1)) ||
+	    (flags & ~VMC_USER_FLAGS) || ((base | size) & (quantum - 1)) ||
 	    (size && base + (size - 1) < base) ||
 	    (qcache_max & (quantum - 1)) || imports != !!release ||
 	    (import == vmem_alloc && !source))
@@ -347,7 +425,11 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
 	INIT_LIST_HEAD(&vm->vm_seg0.vs_seglist);
 	vm->vm_seg0.vs_type = VMEM_SEG_HEAD;
 	vm->vm_rotor.vs_type = VMEM_SEG_ROTOR;
-	INIT_LIST_HEAD(&vm->vm_spans);
+	vm->vm_indexer.vs_type = VMEM_SEG_INDEXER;
+	vm->vm_span_tree = RB_ROOT;
+	vm->vm_addr_tree = RB_ROOT;
+	vm->vm_size_tree = RB_ROOT;
+	INIT_WORK(&vm->vm_index_work, vmem_index_work);
 	vmem_hash_init(vm);
 	init_waitqueue_head(&vm->vm_wq);
 	vm->vm_source = source;
@@ -436,7 +518,7 @@ static void vmem_report_leaks(struct vmem *vm)
 	struct vmem_seg *vs;
 
 	pr_err("vmem_destroy(%s): leaked %lu %s in %lu segments\n",
-	       vm->vm_name, vm->vm_inuse, unit, vm->vm_nbusy);
+	       vm->vm_name, vmem_mem_inuse(vm), unit, vm->vm_nbusy);
 	list_for_each_entry(vs, &vm->vm_seg0.vs_seglist, vs_seglist) {
 		if (vs->vs_type != VMEM_SEG_ALLOC)
 			continue;
@@ -459,22 +541,30 @@ static void vmem_destroy_internal(struct vmem *vm)
 	struct vmem_seg *vs, *tmp;
 
 	vmem_hash_fini(vm);
-	if (vm->vm_inuse)
+	cancel_work_sync(&vm->vm_index_work);
+	if (vm->vm_nbusy)
 		vmem_report_leaks(vm);
 	if (vm->vm_rotor_used)
 		list_del(&vm->vm_rotor.vs_seglist);
+	if (vm->vm_indexer_used)
+		list_del(&vm->vm_indexer.vs_seglist);
 	list_for_each_entry_safe(vs, tmp, &vm->vm_seg0.vs_seglist,
 				 vs_seglist) {
 		if (vs->vs_type == VMEM_SEG_SPAN && vs->vs_imported)
 			vm->vm_release(vm->vm_source, vs->vs_start,
 				       vs->vs_size);
 		list_del(&vs->vs_seglist);
-		kmem_cache_free(vmem_seg_cache, vs);
+		vmem_tag_free(vs);
 	}
 	while (vm->vm_reserve) {
 		vs = vm->vm_reserve;
 		vm->vm_reserve = vs->vs_hnext;
-		kmem_cache_free(vmem_seg_cache, vs);
+		vmem_tag_free(vs);
+	}
+	while (vm->vm_ireserve) {
+		vs = vm->vm_ireserve;
+		vm->vm_ireserve = vs->vs_hnext;
+		vmem_tag_free(vs);
 	}
 	kfree(vm);
 }

@@ -10,6 +10,9 @@
 
 struct vmem_census {
 	unsigned long	nfree[VMEM_NFREELISTS];	/* free segments per list */
+	unsigned long	nbigfree;		/* of which with big tags */
+	unsigned long	nsized;			/* ... in the size tree */
+	unsigned long	nsmallfree;
 	unsigned long	nalloc;
 	unsigned long	inuse;
 	unsigned long	total;
@@ -17,6 +20,7 @@ struct vmem_census {
 	unsigned long	nsegs;
 	unsigned long	nspans;
 	unsigned int	nrotors;
+	unsigned int	nindexers;
 };
 
 #define vmem_bad(vm, fmt, ...)						\
@@ -35,7 +39,7 @@ static bool vmem_linked(const struct vmem_seg *vs)
 static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 {
 	struct vmem_seg *span = NULL, *vs, *prev = NULL;
-	struct list_head *spanpos = &vm->vm_spans;
+	struct rb_node *spanpos = NULL;
 	unsigned long next = 0;	/* start the next segment must have */
 	unsigned long left = 0;	/* bytes of the current span not yet seen */
 
@@ -50,6 +54,11 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 			continue;
 		case VMEM_SEG_WALKER:
 			continue;
+		case VMEM_SEG_INDEXER:
+			if (vs != &vm->vm_indexer || !vm->vm_indexer_used)
+				return vmem_bad(vm, "stray indexer");
+			c->nindexers++;
+			continue;
 		case VMEM_SEG_SPAN:
 			if (left)
 				return vmem_bad(vm, "span [%#lx, +%#lx) not tiled: %#lx left",
@@ -62,9 +71,10 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 				return vmem_bad(vm, "span [%#lx, +%#lx) not above [%#lx, +%#lx)",
 						vs->vs_start, vs->vs_size,
 						span->vs_start, span->vs_size);
-			spanpos = spanpos->next;
-			if (spanpos != &vs->vs_spanlist)
-				return vmem_bad(vm, "span [%#lx, +%#lx) out of order on vm_spans",
+			spanpos = spanpos ? rb_next(spanpos) :
+					    rb_first(&vm->vm_span_tree);
+			if (!vs->vs_big || spanpos != &vmem_iseg(vs)->vis_addr)
+				return vmem_bad(vm, "span [%#lx, +%#lx) out of order in the tree",
 						vs->vs_start, vs->vs_size);
 			span = vs;
 			next = vs->vs_start;
@@ -102,8 +112,16 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 			if (span->vs_imported && vs->vs_size == span->vs_size)
 				return vmem_bad(vm, "imported span [%#lx, +%#lx) wholly free",
 						span->vs_start, span->vs_size);
-			c->nfree[__fls(vs->vs_size)]++;
+			c->nfree[vs->vs_list % VMEM_NFREELISTS]++;
+			if (vs->vs_big)
+				c->nbigfree++;
+			else
+				c->nsmallfree++;
+			c->nsized += vs->vs_sized;
 		} else {
+			if (vs->vs_big)
+				return vmem_bad(vm, "allocated [%#lx, +%#lx) has a big tag",
+						vs->vs_start, vs->vs_size);
 			c->nalloc++;
 			c->inuse += vs->vs_size;
 		}
@@ -115,10 +133,12 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 	if (left)
 		return vmem_bad(vm, "last span [%#lx, +%#lx) not tiled",
 				span->vs_start, span->vs_size);
-	if (spanpos->next != &vm->vm_spans)
-		return vmem_bad(vm, "vm_spans holds spans not on the segment list");
+	if (spanpos ? rb_next(spanpos) : rb_first(&vm->vm_span_tree))
+		return vmem_bad(vm, "vm_span_tree holds spans not on the segment list");
 	if (c->nrotors != vm->vm_rotor_used)
 		return vmem_bad(vm, "rotor missing");
+	if (c->nindexers != vm->vm_indexer_used)
+		return vmem_bad(vm, "indexer missing");
 	return 0;
 }
 
@@ -132,8 +152,9 @@ static int vmem_check_freelists(struct vmem *vm, struct vmem_census *c)
 		struct vmem_seg *vs;
 
 		list_for_each_entry(vs, &vm->vm_freelist[n], vs_freelist) {
-			if (vs->vs_type != VMEM_SEG_FREE ||
-			    __fls(vs->vs_size) != n || !vmem_linked(vs))
+			if (vs->vs_type != VMEM_SEG_FREE || vs->vs_list != n ||
+			    !vmem_freelist_keeps(n, vs->vs_size) ||
+			    !vmem_linked(vs))
 				return vmem_bad(vm, "freelist %u holds [%#lx, +%#lx) type %u",
 						n, vs->vs_start, vs->vs_size,
 						vs->vs_type);
@@ -145,6 +166,87 @@ static int vmem_check_freelists(struct vmem *vm, struct vmem_census *c)
 		if (!!(vm->vm_freemap & (1UL << n)) != !!count)
 			return vmem_bad(vm, "freemap bit %u is wrong", n);
 	}
+	return 0;
+}
+
+/*
+ * The index: in the address tree, exactly the big free tags, in address
+ * order, each node's vis_max at least its own size and its children's
+ * (so at least every size below it); in the size tree, the same tags in
+ * (size, start) order; the small free tags counted
+ * as unindexed.  An arena never indexed has only small free tags.
+ */
+static int vmem_check_index(struct vmem *vm, struct vmem_census *c)
+{
+	struct vmem_seg *last = NULL;
+	unsigned long count = 0;
+	struct rb_node *n;
+
+	if (!vm->vm_indexed) {
+		if (c->nbigfree || vm->vm_nunindexed ||
+		    !RB_EMPTY_ROOT(&vm->vm_addr_tree) ||
+		    !RB_EMPTY_ROOT(&vm->vm_size_tree))
+			return vmem_bad(vm, "not indexed, yet %lu big free tags, %lu unindexed",
+					c->nbigfree, vm->vm_nunindexed);
+		return 0;
+	}
+	if (c->nsmallfree != vm->vm_nunindexed)
+		return vmem_bad(vm, "%lu small free tags, %lu recorded unindexed",
+				c->nsmallfree, vm->vm_nunindexed);
+	if (vm->vm_sized ? c->nbigfree - c->nsized != vm->vm_nunsized :
+			   c->nsized || vm->vm_nunsized)
+		return vmem_bad(vm, "%lu of %lu big free tags in the size tree, %lu outside",
+				c->nsized, c->nbigfree, vm->vm_nunsized);
+	for (n = rb_first(&vm->vm_addr_tree); n; n = rb_next(n)) {
+		struct vmem_iseg *is = rb_entry(n, struct vmem_iseg, vis_addr);
+		struct vmem_seg *vs = &is->vis_seg;
+		unsigned long max = vs->vs_size;
+
+		if (vs->vs_type != VMEM_SEG_FREE || !vs->vs_big ||
+		    !vmem_linked(vs) ||
+		    (last && vs->vs_start <= vmem_seg_last(last)))
+			return vmem_bad(vm, "address tree: [%#lx, +%#lx) type %u out of place",
+					vs->vs_start, vs->vs_size, vs->vs_type);
+		if (n->rb_left)
+			max = max(max, rb_entry(n->rb_left, struct vmem_iseg,
+						vis_addr)->vis_max);
+		if (n->rb_right)
+			max = max(max, rb_entry(n->rb_right, struct vmem_iseg,
+						vis_addr)->vis_max);
+		if (is->vis_max < max)
+			return vmem_bad(vm, "address tree: [%#lx, +%#lx) max %#lx below %#lx",
+					vs->vs_start, vs->vs_size, is->vis_max,
+					max);
+		if (++count > c->nbigfree)
+			break;
+		last = vs;
+	}
+	if (count != c->nbigfree)
+		return vmem_bad(vm, "address tree holds %s%lu segments, %lu big free tags",
+				count > c->nbigfree ? "over " : "", count,
+				c->nbigfree);
+	count = 0;
+	last = NULL;
+	for (n = rb_first(&vm->vm_size_tree); n; n = rb_next(n)) {
+		struct vmem_seg *vs = &rb_entry(n, struct vmem_iseg,
+						vis_size)->vis_seg;
+
+		if (vs->vs_type != VMEM_SEG_FREE || !vs->vs_sized ||
+		    (last && (vs->vs_size < last->vs_size ||
+			      (vs->vs_size == last->vs_size &&
+			       vs->vs_start <= last->vs_start))))
+			return vmem_bad(vm, "size tree: [%#lx, +%#lx) out of place",
+					vs->vs_start, vs->vs_size);
+		if (++count > c->nsized)
+			break;
+		last = vs;
+	}
+	if (count != c->nsized)
+		return vmem_bad(vm, "size tree holds %s%lu segments, %lu tags say so",
+				count > c->nsized ? "over " : "", count,
+				c->nsized);
+	if (vm->vm_size_last != rb_last(&vm->vm_size_tree))
+		return vmem_bad(vm, "size tree: the cached last node is not the last");
 	return 0;
 }
 
@@ -188,12 +290,20 @@ static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
 				c->nsegs, vm->vm_nsegs, c->nspans,
 				vm->vm_nspans);
 	for (vs = vm->vm_reserve; vs; vs = vs->vs_hnext)
-		if (++n > vm->vm_nreserve)
+		if (vs->vs_big || ++n > vm->vm_nreserve)
 			break;
-	if (n != vm->vm_nreserve)
+	if (n != vm->vm_nreserve || vs)
 		return vmem_bad(vm, "reserve holds %s%lu tags, recorded %u",
 				n > vm->vm_nreserve ? "over " : "", n,
 				vm->vm_nreserve);
+	n = 0;
+	for (vs = vm->vm_ireserve; vs; vs = vs->vs_hnext)
+		if (!vs->vs_big || ++n > vm->vm_nireserve)
+			break;
+	if (n != vm->vm_nireserve || vs)
+		return vmem_bad(vm, "big reserve holds %s%lu tags, recorded %u",
+				n > vm->vm_nireserve ? "over " : "", n,
+				vm->vm_nireserve);
 	return 0;
 }
 
@@ -201,11 +311,13 @@ static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
  * vmem_check() - Check an arena's invariants.
  * @vm: the arena
  *
- * Spans sorted and disjoint; segments tiling each span in address order;
- * no two adjacent free segments; every free segment on the freelist of its
- * size and the freelist bitmap matching; the hash holding exactly the
- * allocated segments; no imported span wholly free; the counters matching
- * the segments.  The first violation found is logged with pr_err().
+ * Spans sorted and disjoint, and in the span tree in order; segments
+ * tiling each span in address order; no two adjacent free segments; every
+ * free segment on the freelist of its size and the freelist bitmap
+ * matching; the index trees holding exactly the big free tags, in order,
+ * with their subtree maxima right; the hash holding exactly the allocated
+ * segments; no imported span wholly free; the counters and reserves
+ * matching.  The first violation found is logged with pr_err().
  *
  * Context: Any context.  Takes the arena lock with interrupts disabled for
  * O(segments + hash buckets): meant for tests and debugging.
@@ -221,6 +333,8 @@ int vmem_check(struct vmem *vm)
 	err = vmem_check_segments(vm, &c);
 	if (!err)
 		err = vmem_check_freelists(vm, &c);
+	if (!err)
+		err = vmem_check_index(vm, &c);
 	if (!err)
 		err = vmem_check_hash(vm, &c);
 	if (!err)

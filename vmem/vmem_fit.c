@@ -22,8 +22,8 @@
  * align <= nocross, and every candidate at all does when align > nocross)
  * fits in its block.
  */
-static bool vmem_fit_low(const struct vmem_req *r, unsigned long lo,
-			 unsigned long hi, unsigned long *addrp)
+static inline bool __vmem_fit_low(const struct vmem_req *r, unsigned long lo,
+				  unsigned long hi, unsigned long *addrp)
 {
 	unsigned long mask = r->align - 1;
 	unsigned long a;
@@ -43,6 +43,12 @@ static bool vmem_fit_low(const struct vmem_req *r, unsigned long lo,
 	}
 	*addrp = a;
 	return true;
+}
+
+bool vmem_fit_low(const struct vmem_req *r, unsigned long lo,
+		  unsigned long hi, unsigned long *addrp)
+{
+	return __vmem_fit_low(r, lo, hi, addrp);
 }
 
 /* The highest such start; the mirror image of vmem_fit_low(). */
@@ -82,7 +88,7 @@ static void vmem_seg_window(const struct vmem_req *r, const struct vmem_seg *vs,
 }
 
 bool vmem_seg_fits(const struct vmem_req *r, const struct vmem_seg *vs,
-			  bool top, unsigned long *addrp)
+		   bool top, unsigned long *addrp)
 {
 	unsigned long lo, hi;
 
@@ -90,7 +96,7 @@ bool vmem_seg_fits(const struct vmem_req *r, const struct vmem_seg *vs,
 		return false;
 	vmem_seg_window(r, vs, &lo, &hi);
 	return top ? vmem_fit_high(r, lo, hi, addrp) :
-		     vmem_fit_low(r, lo, hi, addrp);
+		     __vmem_fit_low(r, lo, hi, addrp);
 }
 
 /* ---- searching ---- */
@@ -122,7 +128,7 @@ static struct vmem_seg *vmem_search_instant(struct vmem *vm,
 					    unsigned long *addrp)
 {
 	unsigned long worst = r->size + (r->align - vm->vm_quantum);
-	unsigned int lowest = __fls(r->size);
+	unsigned int lowest = vmem_freelist_lowest(r->size);
 	unsigned int first = BITS_PER_LONG;
 	unsigned long map;
 	struct vmem_seg *vs;
@@ -140,21 +146,27 @@ static struct vmem_seg *vmem_search_instant(struct vmem *vm,
 }
 
 /*
- * Best fit: the smallest segment that fits.  Every segment on a list is
- * smaller than every segment on the next list, so the first list with a
- * fit holds the best one.
+ * Best fit on the lists, for an arena without its size tree: the smallest
+ * segment that fits.  Every segment on list n is at least 2^n, so once the
+ * best so far is no larger than 2^n, neither list n nor a later one holds
+ * a better one.  Lists overlap (list n holds [2^n, 2^(n+2))), so a fit on
+ * one list does not end the search as it would with disjoint classes.
  */
 static struct vmem_seg *vmem_search_best(struct vmem *vm,
 					 const struct vmem_req *r,
 					 unsigned long *addrp)
 {
-	unsigned long map = vm->vm_freemap & (~0UL << __fls(r->size));
+	unsigned long map = vm->vm_freemap &
+			    (~0UL << vmem_freelist_lowest(r->size));
 	struct vmem_seg *vs, *best = NULL;
 	unsigned long addr;
 
 	for (; map; map &= map - 1) {
-		list_for_each_entry(vs, &vm->vm_freelist[__ffs(map)],
-				    vs_freelist) {
+		unsigned int n = __ffs(map);
+
+		if (best && best->vs_size <= 1UL << n)
+			break;
+		list_for_each_entry(vs, &vm->vm_freelist[n], vs_freelist) {
 			if (best && vs->vs_size >= best->vs_size)
 				continue;
 			if (!vmem_seg_fits(r, vs, false, &addr))
@@ -164,10 +176,8 @@ static struct vmem_seg *vmem_search_best(struct vmem *vm,
 			if (vs->vs_size == r->size)
 				return best;
 		}
-		if (best)
-			return best;
 	}
-	return NULL;
+	return best;
 }
 
 /* First fit: the lowest-addressed fit. */
@@ -225,9 +235,9 @@ static struct vmem_seg *vmem_search_next(struct vmem *vm,
 	struct vmem_seg *vs;
 
 	if (!vm->vm_rotor_used) {
+		/* from the start: slower, but right for any vm_rotor_addr */
 		list_add(&rotor->vs_seglist, &vm->vm_seg0.vs_seglist);
 		vm->vm_rotor_used = true;
-		vm->vm_rotor_addr = 0;
 	}
 	above.minaddr = max(r->minaddr, vm->vm_rotor_addr);
 	for (vs = rotor;; vs = vmem_seg_prev(vs)) {
@@ -246,19 +256,116 @@ static struct vmem_seg *vmem_search_next(struct vmem *vm,
 	return vmem_search_first(vm, r, addrp);
 }
 
-struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
-				    unsigned long *addrp)
+/* ---- searching the index ---- */
+
+/*
+ * The lowest fit whose segment ends at or above @lo: the free segments
+ * large enough for the request, in address order from there, until one
+ * holds a fit.  O(log n) for a plain request or a window (only the
+ * segments that straddle a window edge can fail); alignment and nocross
+ * may add near fits, segments large enough that hold no aligned fit.
+ */
+static struct vmem_seg *vmem_isearch_first(struct vmem *vm,
+					   const struct vmem_req *r,
+					   unsigned long lo,
+					   unsigned long *addrp)
 {
+	struct vmem_seg *vs;
+
+	for (vs = vmem_index_first(vm, lo, r->size);
+	     vs && vs->vs_start <= r->maxaddr;
+	     vs = vmem_index_next(vs, r->size))
+		if (vmem_seg_fits(r, vs, false, addrp))
+			return vs;
+	return NULL;
+}
+
+/* The mirror image: the highest fit, from the top of the window down. */
+static struct vmem_seg *vmem_isearch_top(struct vmem *vm,
+					 const struct vmem_req *r,
+					 unsigned long *addrp)
+{
+	struct vmem_seg *vs;
+
+	for (vs = vmem_index_last(vm, r->maxaddr, r->size);
+	     vs && vmem_seg_last(vs) >= r->minaddr;
+	     vs = vmem_index_prev(vs, r->size))
+		if (vmem_seg_fits(r, vs, true, addrp))
+			return vs;
+	return NULL;
+}
+
+/*
+ * Best fit: the free segments in (size, start) order from the request's
+ * size up, until one holds a fit: the smallest segment that fits, the
+ * lowest of equals.  O(log n) for a plain request; segments too small
+ * for the alignment, or outside a window, are passed over one by one.
+ */
+static struct vmem_seg *vmem_isearch_best(struct vmem *vm,
+					  const struct vmem_req *r,
+					  unsigned long *addrp)
+{
+	struct vmem_seg *vs;
+
+	for (vs = vmem_index_best(vm, r->size); vs;
+	     vs = vmem_index_best_next(vs))
+		if (vmem_seg_fits(r, vs, false, addrp))
+			return vs;
+	return NULL;
+}
+
+/* Next fit: first fit from the rotor up, then from the bottom. */
+static struct vmem_seg *vmem_isearch_next(struct vmem *vm,
+					  const struct vmem_req *r,
+					  unsigned long *addrp)
+{
+	struct vmem_seg *vs = NULL;
+
+	if (vm->vm_rotor_addr > r->minaddr) {
+		struct vmem_req above = *r;
+
+		above.minaddr = vm->vm_rotor_addr;
+		vs = vmem_isearch_first(vm, &above, above.minaddr, addrp);
+	}
+	return vs ? vs : vmem_isearch_first(vm, r, r->minaddr, addrp);
+}
+
+/*
+ * Does @r need order among the free segments?  A policy defined by
+ * addresses or by sizes, or a window: then the arena is worth an index.
+ */
+bool vmem_req_wants_index(const struct vmem_req *r)
+{
+	return (r->vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT)) ||
+	       r->minaddr || r->maxaddr != ULONG_MAX;
+}
+
+/*
+ * The search of @r's policy: on the index when it is ready, on the lists
+ * otherwise.  Instant fit keeps to the freelists even in an indexed arena,
+ * but for a window, which orders it by addresses.
+ */
+struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
+			     unsigned long *addrp)
+{
+	bool indexed = vmem_index_ready(vm);
+
 	switch (r->vmflags & VMEM_POLICY_MASK) {
 	case VMEM_BESTFIT:
-		return vmem_search_best(vm, r, addrp);
+		return vmem_index_sized(vm) ? vmem_isearch_best(vm, r, addrp) :
+					      vmem_search_best(vm, r, addrp);
 	case VMEM_FIRSTFIT:
-		return vmem_search_first(vm, r, addrp);
+		return indexed ? vmem_isearch_first(vm, r, r->minaddr, addrp) :
+				 vmem_search_first(vm, r, addrp);
 	case VMEM_NEXTFIT:
-		return vmem_search_next(vm, r, addrp);
+		return indexed ? vmem_isearch_next(vm, r, addrp) :
+				 vmem_search_next(vm, r, addrp);
 	case VMEM_TOPDOWN:
-		return vmem_search_top(vm, r, addrp);
+		return indexed ? vmem_isearch_top(vm, r, addrp) :
+				 vmem_search_top(vm, r, addrp);
 	default:
+		if (unlikely(indexed) && vmem_req_wants_index(r))
+			return vmem_isearch_first(vm, r, r->minaddr, addrp);
 		return vmem_search_instant(vm, r, addrp);
 	}
 }

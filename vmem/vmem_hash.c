@@ -6,13 +6,15 @@
  * allocated segments are chained in a table of 2^vm_hash_shift buckets,
  * indexed by a multiplicative hash of (start >> quantum shift).  The table
  * starts as the 16 buckets embedded in the arena.  When the number of
- * allocated segments leaves [vm_hash_lo, vm_hash_hi] = [buckets / 8,
- * 2 * buckets], the hot path only queues vm_hash_work, and opens the
+ * allocated segments leaves [vm_hash_lo, vm_hash_hi] = [buckets,
+ * 4 * buckets], the hot path only queues vm_hash_work, and opens the
  * limits wide so that it does so once; the work allocates a table sized
- * for the current load with GFP_KERNEL, moves the chains under the arena
- * lock and sets the limits for the new size.  So the hot path never
- * allocates and pays one compare per insert or removal, and a table is
- * resized at most once per doubling or shrinking by eight.
+ * for the current load, one to two segments a bucket, with GFP_KERNEL,
+ * moves the chains under the arena lock and sets the limits for the new
+ * size.  So the hot path never allocates and pays one compare per insert
+ * or removal; chains hold one to four segments; the table costs at most
+ * one pointer, 8 bytes on 64-bit, per allocated segment; and a table is
+ * resized at most once per doubling or halving of the load.
  *
  * Invariant: every VMEM_SEG_ALLOC segment of the arena is on exactly one
  * chain, the one of vmem_hash_bucket(vm, vs_start), and nothing else is.
@@ -34,9 +36,9 @@ static void vmem_hash_set_limits(struct vmem *vm)
 	unsigned long buckets = 1UL << vm->vm_hash_shift;
 
 	vm->vm_hash_lo = vm->vm_hash_shift == VMEM_HASH_MIN_SHIFT ?
-			 0 : buckets / 8;
+			 0 : buckets;
 	vm->vm_hash_hi = vm->vm_hash_shift == VMEM_HASH_MAX_SHIFT ?
-			 ULONG_MAX : 2 * buckets;
+			 ULONG_MAX : 4 * buckets;
 }
 
 /* The load left the limits: queue one rescale. */
@@ -98,10 +100,24 @@ void vmem_hash_fini(struct vmem *vm)
 		kvfree(vm->vm_hash);
 }
 
-/* The shift that puts about one allocated segment in each bucket. */
+/*
+ * The load was read before the new table was allocated, without the lock:
+ * the allocations and frees made meanwhile saw the limits wide open and
+ * queued nothing.  If they took the load outside the limits of the table
+ * now in place, queue the rescale they would have.  (The load a rescale
+ * reads is inside the limits it sets, so this stops once it holds still.)
+ */
+static void vmem_hash_recheck(struct vmem *vm)
+{
+	lockdep_assert_held(&vm->vm_lock);
+	if (vm->vm_nbusy < vm->vm_hash_lo || vm->vm_nbusy > vm->vm_hash_hi)
+		vmem_hash_queue_rescale(vm);
+}
+
+/* The shift that puts one to two allocated segments in each bucket. */
 static unsigned int vmem_hash_target_shift(unsigned long nbusy)
 {
-	unsigned int shift = fls_long(nbusy);
+	unsigned int shift = nbusy ? fls_long(nbusy) - 1 : 0;
 
 	return clamp_t(unsigned int, shift, VMEM_HASH_MIN_SHIFT,
 		       VMEM_HASH_MAX_SHIFT);
@@ -139,6 +155,7 @@ void vmem_hash_rescale_work(struct work_struct *work)
 	old_table = vm->vm_hash;
 	old_shift = vm->vm_hash_shift;
 	if (old_shift == new_shift) {
+		vmem_hash_recheck(vm);
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 		kvfree(new_table);
 		return;
@@ -165,6 +182,7 @@ void vmem_hash_rescale_work(struct work_struct *work)
 	if (old_table == vm->vm_hash0)
 		memset(vm->vm_hash0, 0, sizeof(vm->vm_hash0));
 	vm->vm_kstat.hash_rescales++;
+	vmem_hash_recheck(vm);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 
 	if (old_table != vm->vm_hash0)

@@ -78,8 +78,8 @@ static int vmem_id_alloc_policy(struct vmem *ids, unsigned int vmflags,
  * @idp: where the identifier is stored
  *
  * Context: As vmem_alloc().
- * Return: 0; -ENOMEM when the space is exhausted (VMEM_NOSLEEP) or out
- * of memory; -EINTR; -EINVAL for bad flags.
+ * Return: 0; -ENOSPC when the space is exhausted (VMEM_NOSLEEP); -ENOMEM
+ * when out of memory; -EINTR; -EINVAL for bad flags.
  */
 int vmem_id_alloc(struct vmem *ids, unsigned int vmflags, unsigned long *idp)
 {
@@ -104,6 +104,33 @@ int vmem_id_allocff(struct vmem *ids, unsigned int vmflags,
 EXPORT_SYMBOL_GPL(vmem_id_allocff);
 
 /**
+ * vmem_id_alloc_range() - Allocate the lowest free identifier in a range.
+ * @ids: the space
+ * @min: the lowest acceptable identifier
+ * @max: the highest acceptable identifier (inclusive), as ida_alloc_range()
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
+ * @idp: where the identifier is stored
+ *
+ * O(log n) in the number of free runs of the space, as first fit is (the
+ * space is indexed from its first call of this kind).
+ *
+ * Context: As vmem_alloc().
+ * Return: 0; -ENOSPC when no identifier of [@min, @max] is free
+ * (VMEM_NOSLEEP); -EINVAL when @min > @max or for bad flags; -ENOMEM;
+ * -EINTR.
+ */
+int vmem_id_alloc_range(struct vmem *ids, unsigned long min,
+			unsigned long max, unsigned int vmflags,
+			unsigned long *idp)
+{
+	if (vmflags & ~VMEM_SLEEP_MASK)
+		return -EINVAL;
+	return vmem_xalloc(ids, 1, 0, 0, 0, min, max, vmflags | VMEM_FIRSTFIT,
+			   idp);
+}
+EXPORT_SYMBOL_GPL(vmem_id_alloc_range);
+
+/**
  * vmem_id_alloc_specific() - Allocate one given identifier.
  * @ids: the space
  * @id: the identifier
@@ -111,8 +138,9 @@ EXPORT_SYMBOL_GPL(vmem_id_allocff);
  *	may be waited for; a taken identifier is never waited for
  *
  * Context: As vmem_alloc().
- * Return: 0; -EBUSY when @id is taken; -EINVAL when it is not in the
- * space; -ENOMEM.
+ * Return: 0; -EBUSY when @id is taken; -ENOSPC when it is not in the
+ * space (and, for a space that imports, could not be imported); -ENOMEM;
+ * -EINVAL for bad flags.
  */
 int vmem_id_alloc_specific(struct vmem *ids, unsigned long id,
 			   unsigned int vmflags)

@@ -8,6 +8,7 @@
 #define _VMEM_IMPL_H
 
 #include <linux/list.h>
+#include <linux/rbtree.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/spinlock.h>
@@ -16,32 +17,34 @@
 #include <linux/vmem.h>
 
 /*
- * Internal creation flag, for tests: misuse of the arena (a rejected free,
+ * Internal arena flag, for tests: misuse of the arena (a rejected free,
  * an import function returning a bad range) is counted and logged with
  * pr_info() instead of a WARN, so that a suite doing it on purpose does
- * not leave a kernel warning in the log.
+ * not leave a kernel warning in the log.  vmem_create() refuses it, as it
+ * refuses every flag outside VMC_USER_FLAGS: a test sets it in vm_flags of
+ * an arena it has just created, before any other use of the arena.
  */
 #define VMC_QUIET_BADFREE	0x80000000u
 
 #define VMC_USER_FLAGS		(VMC_IDENTIFIER | VMC_NO_QCACHE)
-#define VMC_ALL_FLAGS		(VMC_USER_FLAGS | VMC_QUIET_BADFREE)
 
 #define VMEM_NAMELEN		32
 #define VMEM_NFREELISTS		BITS_PER_LONG
 
 /*
- * Segment types.  The markers (rotor and walker) are not segments: they
- * sit in the segment list to remember a position and are skipped by every
- * traversal that looks for neighbours.  vmem_seg_is_marker() relies on
- * the markers being last.
+ * Segment types.  The markers (rotor, walker, indexer) are not segments:
+ * they sit in the segment list to remember a position and are skipped by
+ * every traversal that looks for neighbours.  vmem_seg_is_marker() relies
+ * on the markers being last.
  */
 enum vmem_seg_type {
 	VMEM_SEG_FREE,		/* a free segment, on a freelist */
 	VMEM_SEG_ALLOC,		/* an allocated segment, in the hash */
-	VMEM_SEG_SPAN,		/* a span header, on vm_spans */
+	VMEM_SEG_SPAN,		/* a span header, in vm_span_tree */
 	VMEM_SEG_HEAD,		/* the list head, vm_seg0 */
 	VMEM_SEG_ROTOR,		/* the next-fit rotor */
 	VMEM_SEG_WALKER,	/* vmem_walk()'s place holder */
+	VMEM_SEG_INDEXER,	/* where the index work goes on */
 };
 
 /**
@@ -50,15 +53,17 @@ enum vmem_seg_type {
  * @vs_size: number of integers; never 0 for segments and spans
  * @vs_seglist: the arena's segment list: every span header followed by
  *	the segments of that span, in address order
- * @vs_freelist: FREE: link on vm_freelist[ilog2(vs_size)]
- * @vs_spanlist: SPAN: link on vm_spans
- * @vs_hnext: ALLOC: next in the hash chain; on the reserve: next tag
+ * @vs_freelist: FREE: link on vm_freelist[vs_list]
+ * @vs_hnext: ALLOC: next in the hash chain; in a reserve: next tag
  * @vs_type: an enum vmem_seg_type
  * @vs_imported: SPAN: imported from the source, to be released when free
+ * @vs_big: the tag is the vis_seg of a struct vmem_iseg
+ * @vs_sized: FREE, big: in vm_size_tree
+ * @vs_list: FREE: the freelist it is on (see vmem_freelist_add())
  *
  * Ranges are [vs_start, vs_start + vs_size); the last integer,
  * vs_start + vs_size - 1, never overflows, so a span may end at ULONG_MAX.
- * 56 bytes on 64-bit.
+ * 56 bytes on 64-bit: what an allocated segment costs.
  */
 struct vmem_seg {
 	unsigned long		vs_start;
@@ -66,12 +71,41 @@ struct vmem_seg {
 	struct list_head	vs_seglist;
 	union {
 		struct list_head	vs_freelist;
-		struct list_head	vs_spanlist;
 		struct vmem_seg		*vs_hnext;
 	};
 	u8			vs_type;
 	u8			vs_imported;
+	u8			vs_big;
+	u8			vs_sized;
+	u8			vs_list;
 };
+
+/**
+ * struct vmem_iseg - A boundary tag with tree links: a big tag.
+ * @vis_seg: the tag itself; vis_seg.vs_big is 1
+ * @vis_addr: FREE: node of vm_addr_tree, keyed by vs_start; SPAN: node of
+ *	vm_span_tree, keyed by vs_start
+ * @vis_max: FREE: at least the largest vs_size in @vis_addr's subtree, and
+ *	at least its children's vis_max (lowered lazily, see
+ *	vmem_index_update())
+ * @vis_size: FREE: node of vm_size_tree, keyed by (vs_size, vs_start)
+ *
+ * Spans always have one.  The free segments of an indexed arena have one
+ * each, so that the policies defined by addresses and best fit search
+ * trees rather than lists (see "Finding a free segment" in vmem/vmem.c);
+ * allocated segments never do.  112 bytes on 64-bit.
+ */
+struct vmem_iseg {
+	struct vmem_seg		vis_seg;
+	struct rb_node		vis_addr;
+	unsigned long		vis_max;
+	struct rb_node		vis_size;
+};
+
+static inline struct vmem_iseg *vmem_iseg(struct vmem_seg *vs)
+{
+	return container_of(vs, struct vmem_iseg, vis_seg);
+}
 
 static inline unsigned long vmem_seg_last(const struct vmem_seg *vs)
 {
@@ -92,19 +126,28 @@ static inline bool vmem_seg_is_marker(const struct vmem_seg *vs)
 #define VMEM_HASH_MAX_SHIFT	24
 
 /*
- * Boundary tags one step may consume: carving an allocation out of the
- * middle of a free segment costs the allocated segment and the free
- * remainder on its left (2); adding a span with vmem_add() costs its
- * header and its free segment (2).  An import adds its span and carves
- * from it in one locked section, so that no one sees the span wholly
- * free: it fills the reserve to twice this.  The reserve is filled before
- * the lock is taken, so no memory is allocated under the arena lock.
+ * Tags one step may consume: carving an allocation out of the middle of a
+ * free segment costs the allocated segment and the free remainder on its
+ * left (2 small tags), and an exact fit out of a big free tag replaces it
+ * by a small one (1); adding a span costs a big tag for its header and a
+ * tag for its free segment (1 big, 1 small).  An import adds its span and
+ * carves from it in one locked section, so that no one sees the span
+ * wholly free: it asks for both.  The reserves are filled before the lock
+ * is taken, so no memory is allocated under the arena lock.
+ *
+ * An indexed arena wants a big tag for every new free segment; those come
+ * from the big reserve, which allocations top up to VMEM_ITAGS_LOW as far
+ * as memory allows, and which a free refills first if it is empty.  When
+ * there is none, the free segment gets a small tag, and the index stays
+ * out of use until the index work has given it a big one (see
+ * vmem/vmem_index.c): a free never fails and never waits.
  */
 #define VMEM_TAGS_PER_OP	2
+#define VMEM_ITAGS_LOW		2
 /*
- * Tags kept in reserve at most; the rest go back to the slab cache.  A
- * free gives back up to two tags, so a burst of frees followed by a burst
- * of allocations is served from the reserve without the slab allocator.
+ * Tags kept in each reserve at most; the rest go back to the slab cache.
+ * A free gives back up to two tags, so a burst of frees followed by a
+ * burst of allocations is served from the reserve without the allocator.
  */
 #define VMEM_RESERVE_MAX	16
 
@@ -132,14 +175,34 @@ struct vmem {
 	unsigned int		vm_flags;	/* VMC_*; read-only */
 	/* bit n is set iff vm_freelist[n] is not empty */
 	unsigned long		vm_freemap;
-	/* free segments of size [2^n, 2^(n+1)) */
+	/* free segments of size [2^n, 2^(n+2)): see vmem_freelist_add() */
 	struct list_head	vm_freelist[VMEM_NFREELISTS];
 	/* head of the segment list (type VMEM_SEG_HEAD, never freed) */
 	struct vmem_seg		vm_seg0;
 	struct vmem_seg		vm_rotor;	/* in the list iff vm_rotor_used */
 	bool			vm_rotor_used;
 	unsigned long		vm_rotor_addr;	/* next fit searches from here */
-	struct list_head	vm_spans;
+	/* spans by start */
+	struct rb_root		vm_span_tree;
+	/*
+	 * The index, once an address-ordered request asked for it: every
+	 * big free tag in vm_addr_tree (augmented with vis_max) and in
+	 * vm_size_tree; vm_nunindexed free segments have small tags and are
+	 * in neither, and the trees answer searches only when it is 0.
+	 * Both are read without the lock (READ_ONCE) to decide what to
+	 * allocate before taking it.
+	 */
+	bool			vm_indexed;
+	unsigned long		vm_nunindexed;
+	struct rb_root		vm_addr_tree;
+	struct rb_root		vm_size_tree;
+	struct rb_node		*vm_size_last;	/* vm_size_tree's last node */
+	/* the size tree is kept; vm_nunsized big free tags are not in it */
+	bool			vm_sized;
+	unsigned long		vm_nunsized;
+	struct vmem_seg		vm_indexer;	/* in the list iff vm_indexer_used */
+	bool			vm_indexer_used;
+	struct work_struct	vm_index_work;
 	/* allocated segments, hashed by start */
 	struct vmem_seg		**vm_hash;
 	unsigned int		vm_hash_shift;
@@ -148,9 +211,11 @@ struct vmem {
 	unsigned long		vm_hash_hi;
 	struct vmem_seg		*vm_hash0[1 << VMEM_HASH_MIN_SHIFT];
 	struct work_struct	vm_hash_work;
-	/* boundary tag reserve, chained through vs_hnext */
+	/* boundary tag reserves, small and big, chained through vs_hnext */
 	struct vmem_seg		*vm_reserve;
 	unsigned int		vm_nreserve;
+	struct vmem_seg		*vm_ireserve;
+	unsigned int		vm_nireserve;
 	/* totals */
 	unsigned long		vm_inuse;	/* bytes allocated */
 	unsigned long		vm_total;	/* bytes in spans */
@@ -176,9 +241,9 @@ struct vmem {
 	char			vm_name[VMEM_NAMELEN];
 };
 
-/* vmem/vmem_module.c */
+/* vmem/vmem_module.c: small and big boundary tags */
 extern struct kmem_cache *vmem_seg_cache;
-unsigned long vmem_test_seed(void);
+extern struct kmem_cache *vmem_iseg_cache;
 
 /**
  * struct vmem_req - An allocation request, validated and normalised.
@@ -202,7 +267,6 @@ struct vmem_req {
 	bool		wait;
 };
 
-
 /* A span to give back to the source once vm_lock is dropped. */
 struct vmem_release {
 	unsigned long	addr;
@@ -211,8 +275,8 @@ struct vmem_release {
 
 /* A request aligned to the quantum alone, in the window [minaddr, maxaddr]. */
 static inline void vmem_req_init(const struct vmem *vm, struct vmem_req *r,
-			  unsigned long size, unsigned long minaddr,
-			  unsigned long maxaddr, unsigned int vmflags)
+				 unsigned long size, unsigned long minaddr,
+				 unsigned long maxaddr, unsigned int vmflags)
 {
 	r->size = size;
 	r->align = vm->vm_quantum;
@@ -230,7 +294,7 @@ static inline bool vmem_req_is_plain(const struct vmem *vm, const struct vmem_re
 	       !r->minaddr && r->maxaddr == ULONG_MAX;
 }
 
-/* Take a tag from the reserve; vmem_lock_reserved() guaranteed enough. */
+/* Take a small tag; vmem_lock_reserved() guaranteed enough. */
 static inline struct vmem_seg *vmem_tag_get(struct vmem *vm)
 {
 	struct vmem_seg *vs = vm->vm_reserve;
@@ -241,45 +305,154 @@ static inline struct vmem_seg *vmem_tag_get(struct vmem *vm)
 	return vs;
 }
 
+/* Take a big tag, or NULL when the big reserve is empty. */
+static inline struct vmem_seg *vmem_itag_get(struct vmem *vm)
+{
+	struct vmem_seg *vs = vm->vm_ireserve;
+
+	lockdep_assert_held(&vm->vm_lock);
+	if (vs) {
+		vm->vm_ireserve = vs->vs_hnext;
+		WRITE_ONCE(vm->vm_nireserve, vm->vm_nireserve - 1);
+	}
+	return vs;
+}
+
+/* Put a tag back into the reserve of its kind. */
 static inline void vmem_tag_put(struct vmem *vm, struct vmem_seg *vs)
 {
 	lockdep_assert_held(&vm->vm_lock);
-	vs->vs_hnext = vm->vm_reserve;
-	vm->vm_reserve = vs;
-	WRITE_ONCE(vm->vm_nreserve, vm->vm_nreserve + 1);
+	if (vs->vs_big) {
+		vs->vs_hnext = vm->vm_ireserve;
+		vm->vm_ireserve = vs;
+		WRITE_ONCE(vm->vm_nireserve, vm->vm_nireserve + 1);
+	} else {
+		vs->vs_hnext = vm->vm_reserve;
+		vm->vm_reserve = vs;
+		WRITE_ONCE(vm->vm_nreserve, vm->vm_nreserve + 1);
+	}
 }
 
-/* ---- freelists ---- */
+/* ---- free segments: the freelists, and the index ---- */
 
-static inline void vmem_freelist_insert(struct vmem *vm, struct vmem_seg *vs)
+/* vmem/vmem_index.c: the index of free segments, and the span tree */
+void vmem_index_insert(struct vmem *vm, struct vmem_seg *vs);
+void vmem_index_erase(struct vmem *vm, struct vmem_seg *vs);
+void vmem_index_update(struct vmem *vm, struct vmem_seg *vs,
+		       unsigned long oldsize);
+void vmem_index_defer(struct vmem *vm);
+void vmem_index_start(struct vmem *vm, unsigned int vmflags);
+void vmem_index_size_start(struct vmem *vm);
+void vmem_index_work(struct work_struct *work);
+struct vmem_seg *vmem_index_first(struct vmem *vm, unsigned long lo,
+				  unsigned long size);
+struct vmem_seg *vmem_index_next(struct vmem_seg *vs, unsigned long size);
+struct vmem_seg *vmem_index_last(struct vmem *vm, unsigned long hi,
+				 unsigned long size);
+struct vmem_seg *vmem_index_prev(struct vmem_seg *vs, unsigned long size);
+struct vmem_seg *vmem_index_best(struct vmem *vm, unsigned long size);
+struct vmem_seg *vmem_index_best_next(struct vmem_seg *vs);
+struct vmem_seg *vmem_span_find(struct vmem *vm, unsigned long addr);
+struct vmem_seg *vmem_span_first(struct vmem *vm);
+struct vmem_seg *vmem_span_next(struct vmem_seg *span);
+void vmem_span_tree_insert(struct vmem *vm, struct vmem_seg *span);
+void vmem_span_tree_erase(struct vmem *vm, struct vmem_seg *span);
+
+/* Do the trees answer searches? */
+static inline bool vmem_index_ready(const struct vmem *vm)
+{
+	return vm->vm_indexed && !vm->vm_nunindexed;
+}
+
+/* Does the size tree answer best fit? */
+static inline bool vmem_index_sized(const struct vmem *vm)
+{
+	return vmem_index_ready(vm) && vm->vm_sized && !vm->vm_nunsized;
+}
+
+/*
+ * A free segment of size s goes on list ilog2(s), and vs_list says which
+ * list it is on.  It stays there while it grows up to four times the
+ * list's lower bound (2^n <= s < 2^(n+2)), and moves only when it leaves
+ * that range: a segment that an allocation shrinks below a power of two
+ * and its free grows back (the one free segment of a fresh arena whose
+ * size is a power of two, on every allocate and free pair) does not move
+ * back and forth.  Every member of list n is at least 2^n, which is what
+ * instant fit needs; the searches that want the smallest fit look one
+ * list further (vmem_search_best()).
+ */
+static inline void vmem_freelist_add(struct vmem *vm, struct vmem_seg *vs)
 {
 	unsigned int n = __fls(vs->vs_size);
 
+	vs->vs_list = n;
 	list_add(&vs->vs_freelist, &vm->vm_freelist[n]);
 	vm->vm_freemap |= 1UL << n;
 }
 
-static inline void vmem_freelist_remove(struct vmem *vm, struct vmem_seg *vs)
+static inline void vmem_freelist_del(struct vmem *vm, struct vmem_seg *vs)
 {
-	unsigned int n = __fls(vs->vs_size);
+	unsigned int n = vs->vs_list;
 
 	list_del(&vs->vs_freelist);
 	if (list_empty(&vm->vm_freelist[n]))
 		vm->vm_freemap &= ~(1UL << n);
 }
 
-/* Change the extent of a free segment, moving it to its new list. */
-static inline void vmem_freelist_resize(struct vmem *vm, struct vmem_seg *vs,
-				 unsigned long start, unsigned long size)
+/* The lowest list that may hold a free segment of @size or more. */
+static inline unsigned int vmem_freelist_lowest(unsigned long size)
 {
+	return __fls(size) ? __fls(size) - 1 : 0;
+}
+
+/* May a free segment of @size stay on list @n? */
+static inline bool vmem_freelist_keeps(unsigned int n, unsigned long size)
+{
+	return size >> n && !(size >> n >> 2);
+}
+
+/*
+ * A free segment is on the freelist of its size, and in the index if its
+ * tag is big; a small one in an indexed arena is counted as unindexed.
+ */
+static inline void vmem_freelist_insert(struct vmem *vm, struct vmem_seg *vs)
+{
+	vmem_freelist_add(vm, vs);
+	if (vs->vs_big)
+		vmem_index_insert(vm, vs);
+	else if (vm->vm_indexed)
+		WRITE_ONCE(vm->vm_nunindexed, vm->vm_nunindexed + 1);
+}
+
+static inline void vmem_freelist_remove(struct vmem *vm, struct vmem_seg *vs)
+{
+	vmem_freelist_del(vm, vs);
+	if (vs->vs_big)
+		vmem_index_erase(vm, vs);
+	else if (vm->vm_indexed)
+		WRITE_ONCE(vm->vm_nunindexed, vm->vm_nunindexed - 1);
+}
+
+/*
+ * Change the extent of a free segment, moving it to its new list.  Its
+ * neighbours are allocated segments and span boundaries, so its place
+ * among the free segments in address order does not change.
+ */
+static inline void vmem_freelist_resize(struct vmem *vm, struct vmem_seg *vs,
+					unsigned long start, unsigned long size)
+{
+	unsigned long oldsize = vs->vs_size;
+
 	vs->vs_start = start;
-	if (__fls(vs->vs_size) == __fls(size)) {
+	if (vmem_freelist_keeps(vs->vs_list, size)) {
 		vs->vs_size = size;
-		return;
+	} else {
+		vmem_freelist_del(vm, vs);
+		vs->vs_size = size;
+		vmem_freelist_add(vm, vs);
 	}
-	vmem_freelist_remove(vm, vs);
-	vs->vs_size = size;
-	vmem_freelist_insert(vm, vs);
+	if (vs->vs_big)
+		vmem_index_update(vm, vs, oldsize);
 }
 
 /* ---- segment list ---- */
@@ -307,16 +480,34 @@ static inline bool vmem_note_room(struct vmem *vm)
 	return vm->vm_nwaiters != 0;
 }
 
-
 /* vmem/vmem.c */
 void vmem_report(struct vmem *vm, const char *fmt, ...) __printf(2, 3);
 int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		     unsigned int vmflags);
 
+/*
+ * Sparse: a call that returns 0 with vm_lock held and an errno without.
+ * The callee hands its hold of the lock over (__release() before it
+ * returns 0); this tells sparse the caller holds it exactly when the call
+ * evaluated to 0.  @call is evaluated once.
+ */
+#define vmem_cond_locked(vm, call) ({					\
+	int __err = (call);						\
+									\
+	__cond_lock(&(vm)->vm_lock, !__err) ? 0 : __err;		\
+})
+
 /* vmem/vmem_seg.c: segments and allocation */
-int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
-		       unsigned int need, unsigned long *flags)
-	__acquires(&vm->vm_lock);
+int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
+			 unsigned int nsmall, unsigned int nbig,
+			 unsigned long *flags);
+#define vmem_lock_reserved(vm, vmflags, nsmall, nbig, flags) ({		\
+	struct vmem *__vm = (vm);					\
+									\
+	vmem_cond_locked(__vm, __vmem_lock_reserved(__vm, vmflags, nsmall, \
+						    nbig, flags));	\
+})
+void vmem_tag_free(struct vmem_seg *vs);
 void vmem_unlock(struct vmem *vm, unsigned long flags)
 	__releases(&vm->vm_lock);
 struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
@@ -325,15 +516,22 @@ bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
 			unsigned long size);
 
 /* vmem/vmem_fit.c: fitting requests into free segments, under vm_lock */
+bool vmem_fit_low(const struct vmem_req *r, unsigned long lo,
+		  unsigned long hi, unsigned long *addrp);
 bool vmem_seg_fits(const struct vmem_req *r, const struct vmem_seg *vs,
 		   bool top, unsigned long *addrp);
 struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
 			     unsigned long *addrp);
+bool vmem_req_wants_index(const struct vmem_req *r);
 
 /* vmem/vmem_import.c */
-int vmem_import(struct vmem *vm, const struct vmem_req *r,
-		struct vmem_seg **freshp, unsigned long *flags)
-	__acquires(&vm->vm_lock);
+int __vmem_import(struct vmem *vm, const struct vmem_req *r,
+		  struct vmem_seg **freshp, unsigned long *flags);
+#define vmem_import(vm, r, freshp, flags) ({				\
+	struct vmem *__vm = (vm);					\
+									\
+	vmem_cond_locked(__vm, __vmem_import(__vm, r, freshp, flags));	\
+})
 
 /* vmem/vmem_hash.c: the allocated-segment hash, under vm_lock */
 struct vmem_seg **vmem_hash_bucket(const struct vmem *vm, unsigned long addr);

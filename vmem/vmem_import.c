@@ -13,7 +13,9 @@
  * The size of a span that holds a fit for @r wherever it starts: the
  * request, plus the alignment padding, plus one nocross block (the first
  * boundary in the span starts a block where a fit lies at offset @phase).
- * For import functions that know nothing of constraints.  0 on overflow.
+ * For import functions that know nothing of constraints: they may return a
+ * span that cannot hold the request (it lies outside the window), which
+ * the caller gives back.  0 on overflow.
  */
 static unsigned long vmem_import_size(const struct vmem *vm,
 				      const struct vmem_req *r)
@@ -27,63 +29,99 @@ static unsigned long vmem_import_size(const struct vmem *vm,
 }
 
 /*
- * Ask a vmem source for a span [s, s + S) such that p = s + off is a fit
- * for @r, where off = phase mod Q and Q is the source's quantum.  Every s
- * the source may return is a multiple of Q, so:
+ * Ask the source for a span [s, s + len) with s in [lo, hi], s = phase
+ * (mod align), crossing no multiple of nocross.  The callers make lo, hi
+ * and len multiples of the span quantum Q and keep hi + len <= 2^BITS:
+ * the source's window below neither rounds nor overflows.
+ */
+static int vmem_import_span(struct vmem *vm, unsigned long len,
+			    unsigned long align, unsigned long phase,
+			    unsigned long nocross, unsigned long lo,
+			    unsigned long hi, unsigned int vmflags,
+			    unsigned long *addrp)
+{
+	int err;
+
+	if (lo > hi)
+		return -ENOSPC;
+	err = vmem_xalloc(vm->vm_source, len, align, phase, nocross, lo,
+			  hi + (len - 1), vmflags, addrp);
+	/* no span can meet these constraints in any source */
+	return err == -EINVAL ? -ENOSPC : err;
+}
+
+/*
+ * Import, from a vmem source, a span that holds a fit for @r, whenever the
+ * source has room for one.  The spans the arena can add start and end on
+ * multiples of Q, the larger of the two quanta, so a span holds the fit p
+ * exactly when it holds [round_down(p, Q), round_up(p + size, Q)), and the
+ * smallest span for p is that range.  Let off = p mod Q:
  *
- * - alignment: s = phase - off (mod max(align, Q)) gives p = phase
- *   (mod align);
- * - size: S = round_up(off + size, Q) holds [p, p + size);
- * - nocross: a span that crosses no multiple of nocross holds a range
- *   that crosses none; a nocross below Q is met by every candidate (its
- *   offset in a block is fixed, and vmem_xreq_init() checked it fits);
- * - window: minaddr <= s + off and s + off + size - 1 <= maxaddr bound s,
- *   and the source bounds s and s + S - 1: minaddr - off rounded up to Q,
- *   and the highest allowed s, rounded down to Q, plus S - 1.
+ * - align >= Q: every fit has off = phase mod Q.  One request covers them
+ *   all: spans of round_up(off + size, Q) at s = phase - off (mod align);
+ *   the window bounds s to [minaddr - off, maxaddr - size + 1 - off],
+ *   rounded inward to Q.
+ * - align < Q: in every block [kQ, kQ + Q) the lowest candidate is
+ *   kQ + phase (vmem_xreq_init() checked that it crosses no nocross
+ *   boundary below Q), and its span is the smallest of the block: if any
+ *   fit of the block has room in the source, that one does.  One request
+ *   covers every block at offset phase, as above; only the block of
+ *   minaddr may lose offset phase to the window, and its lowest fit above
+ *   minaddr is asked for first, as an exact range.
  *
- * When @r's numbers are all multiples of Q this is @r itself.
+ * A nocross of at least Q is passed on: the smallest span around a fit
+ * crosses a multiple of it exactly when the fit does.  A nocross below Q
+ * is met by the offset within the span and is not the source's concern.
+ * The source is asked with the caller's VMEM_SLEEP or VMEM_NOSLEEP and
+ * its own default policy.  Returns -ENOSPC when the source has no such
+ * span, and what the source returns otherwise.
  */
 static int vmem_import_xalloc(struct vmem *vm, const struct vmem_req *r,
 			      unsigned int vmflags, unsigned long *sizep,
 			      unsigned long *addrp)
 {
-	struct vmem *source = vm->vm_source;
-	unsigned long qmask = source->vm_quantum - 1;
-	unsigned long off = r->phase & qmask;
-	unsigned long size, minaddr, maxaddr, top;
+	unsigned long q = max(vm->vm_quantum, vm->vm_source->vm_quantum);
+	unsigned long nocross = r->nocross >= q ? r->nocross : 0;
+	unsigned long align = max(r->align, q);
+	unsigned long off = r->phase & (q - 1);
+	unsigned long len, lo, hi, p;
 	int err;
 
-	if (check_add_overflow(off, r->size, &size) || size > ULONG_MAX - qmask)
-		return -ENOMEM;
-	size = (size + qmask) & ~qmask;
-	minaddr = 0;
-	if (r->minaddr > off) {
-		minaddr = r->minaddr - off;
-		if (minaddr > ULONG_MAX - qmask)
-			return -ENOMEM;
-		minaddr = (minaddr + qmask) & ~qmask;
+	if (r->align < q && (r->minaddr & (q - 1)) > r->phase &&
+	    vmem_fit_low(r, r->minaddr, r->maxaddr, &p) &&
+	    (p & ~(q - 1)) == (r->minaddr & ~(q - 1))) {
+		/* the block of minaddr, whose fits start above phase */
+		if (check_add_overflow(p & (q - 1), r->size, &len) ||
+		    len > ULONG_MAX - (q - 1))
+			return -ENOSPC;
+		len = round_up(len, q);
+		lo = p & ~(q - 1);
+		err = vmem_import_span(vm, len, q, 0, 0, lo, lo, vmflags,
+				       addrp);
+		if (err != -ENOSPC) {
+			*sizep = len;
+			return err;
+		}
 	}
-	/* the highest allowed s */
-	if (r->maxaddr - (r->size - 1) < off)
-		return -ENOMEM;
-	top = (r->maxaddr - (r->size - 1) - off) & ~qmask;
-	/*
-	 * top and size are multiples of Q, so top + size is at most
-	 * round_up(maxaddr + 1, Q), which is at most 2^BITS_PER_LONG: the
-	 * sum below does not overflow.  It is 0 only for a window that ends
-	 * at 0 (vmem_alloc_exact() of address 0), which a maxaddr of 0, "no
-	 * limit", cannot pass on.
-	 */
-	maxaddr = top + (size - 1);
-	if (!maxaddr)
-		return -ENOMEM;
 
-	err = vmem_xalloc(source, size, max(r->align, qmask + 1),
-			  r->phase - off, r->nocross > qmask ? r->nocross : 0,
-			  minaddr, maxaddr, vmflags, addrp);
-	*sizep = size;
-	/* no such span can exist in the source: the request cannot import */
-	return err == -EINVAL ? -ENOMEM : err;
+	/* the fits at offset off in their block */
+	if (check_add_overflow(off, r->size, &len) ||
+	    len > ULONG_MAX - (q - 1))
+		return -ENOSPC;
+	len = round_up(len, q);
+	lo = 0;
+	if (r->minaddr > off) {
+		if (r->minaddr - off > ULONG_MAX - (q - 1))
+			return -ENOSPC;
+		lo = round_up(r->minaddr - off, q);
+	}
+	if (r->maxaddr - (r->size - 1) < off)
+		return -ENOSPC;
+	hi = (r->maxaddr - (r->size - 1) - off) & ~(q - 1);
+	err = vmem_import_span(vm, len, align, r->phase - off, nocross, lo,
+			       hi, vmflags, addrp);
+	*sizep = len;
+	return err;
 }
 
 /*
@@ -93,9 +131,8 @@ static int vmem_import_xalloc(struct vmem *vm, const struct vmem_req *r,
  * that the caller allocates from the span before anyone else sees it
  * wholly free.  On failure the lock is not held and nothing is left behind.
  */
-int vmem_import(struct vmem *vm, const struct vmem_req *r,
-		       struct vmem_seg **freshp, unsigned long *flags)
-	__acquires(&vm->vm_lock)
+int __vmem_import(struct vmem *vm, const struct vmem_req *r,
+		  struct vmem_seg **freshp, unsigned long *flags)
 {
 	unsigned int vmflags = r->vmflags & VMEM_SLEEP_MASK;
 	struct vmem *source = vm->vm_source;
@@ -110,12 +147,12 @@ int vmem_import(struct vmem *vm, const struct vmem_req *r,
 		/* a plain request asks for its size: no padding */
 		size = vmem_import_size(vm, r);
 		if (!size)
-			return -ENOMEM;
+			return -ENOSPC;
 		if (source) {
 			unsigned long mask = source->vm_quantum - 1;
 
 			if (size > ULONG_MAX - mask)
-				return -ENOMEM;
+				return -ENOSPC;
 			size = (size + mask) & ~mask;
 		}
 		if (vm->vm_ximport)
@@ -134,8 +171,8 @@ int vmem_import(struct vmem *vm, const struct vmem_req *r,
 		return -EINVAL;
 	}
 
-	/* the span's two tags, then a carve's */
-	err = vmem_lock_reserved(vm, vmflags, 2 * VMEM_TAGS_PER_OP, flags);
+	/* the span's big tag and its free segment's, then a carve's */
+	err = vmem_lock_reserved(vm, vmflags, 1 + VMEM_TAGS_PER_OP, 1, flags);
 	if (err) {
 		vm->vm_release(source, addr, size);
 		return err;
@@ -149,5 +186,6 @@ int vmem_import(struct vmem *vm, const struct vmem_req *r,
 	}
 	*freshp = vmem_span_insert(vm, addr, size, true);
 	vm->vm_kstat.nimport++;
+	__release(&vm->vm_lock);	/* to vmem_import() */
 	return 0;
 }

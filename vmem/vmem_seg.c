@@ -19,12 +19,18 @@ static gfp_t vmem_gfp(unsigned int vmflags)
 	return (vmflags & VMEM_SLEEP) ? GFP_KERNEL : GFP_NOWAIT | __GFP_NOWARN;
 }
 
-/* ---- boundary tag reserve ---- */
+/* ---- boundary tag reserves ---- */
+
+void vmem_tag_free(struct vmem_seg *vs)
+{
+	kmem_cache_free(vs->vs_big ? vmem_iseg_cache : vmem_seg_cache, vs);
+}
 
 /* Tags allocated before taking vm_lock, or to be freed after dropping it. */
 struct vmem_tagbuf {
 	struct vmem_seg	*list;
-	unsigned int	n;
+	unsigned int	nsmall;
+	unsigned int	nbig;
 };
 
 static void vmem_tagbuf_free(struct vmem_tagbuf *tb)
@@ -33,75 +39,167 @@ static void vmem_tagbuf_free(struct vmem_tagbuf *tb)
 		struct vmem_seg *vs = tb->list;
 
 		tb->list = vs->vs_hnext;
-		kmem_cache_free(vmem_seg_cache, vs);
+		vmem_tag_free(vs);
 	}
-	tb->n = 0;
+	tb->nsmall = 0;
+	tb->nbig = 0;
+}
+
+static bool vmem_tagbuf_add(struct vmem_tagbuf *tb, bool big, gfp_t gfp)
+{
+	struct vmem_seg *vs;
+
+	vs = kmem_cache_alloc(big ? vmem_iseg_cache : vmem_seg_cache, gfp);
+	if (!vs)
+		return false;
+	vs->vs_big = big;
+	vs->vs_sized = 0;
+	vs->vs_hnext = tb->list;
+	tb->list = vs;
+	if (big)
+		tb->nbig++;
+	else
+		tb->nsmall++;
+	return true;
 }
 
 /*
- * Take vm_lock with at least @need tags in the reserve.  The reserve is
- * read without the lock to decide how much to allocate; a racing CPU may
- * empty it meanwhile, in which case we drop the lock and top up again.
- * On failure (-ENOMEM) the lock is not held and the arena is untouched.
+ * Allocate into @tb what the reserves lack of @nsmall small and @nbig big
+ * tags, and in an indexed arena big ones up to VMEM_ITAGS_LOW as far as
+ * memory allows; -ENOMEM, with @tb emptied, when a required one fails.
  */
-int vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
-			      unsigned int need, unsigned long *flags)
-	__acquires(&vm->vm_lock)
+static int vmem_tagbuf_fill(struct vmem *vm, struct vmem_tagbuf *tb,
+			    unsigned int vmflags, unsigned int nsmall,
+			    unsigned int nbig)
+{
+	gfp_t gfp = vmem_gfp(vmflags);
+
+	while (READ_ONCE(vm->vm_nreserve) + tb->nsmall < nsmall)
+		if (!vmem_tagbuf_add(tb, false, gfp))
+			goto nomem;
+	while (READ_ONCE(vm->vm_nireserve) + tb->nbig < nbig)
+		if (!vmem_tagbuf_add(tb, true, gfp))
+			goto nomem;
+	if (READ_ONCE(vm->vm_indexed))
+		while (READ_ONCE(vm->vm_nireserve) + tb->nbig < VMEM_ITAGS_LOW)
+			if (!vmem_tagbuf_add(tb, true, gfp))
+				break;
+	return 0;
+nomem:
+	vmem_tagbuf_free(tb);
+	return -ENOMEM;
+}
+
+/*
+ * Take vm_lock with at least @nsmall small and @nbig big tags in the
+ * reserves, and, in an indexed arena, as many big ones up to
+ * VMEM_ITAGS_LOW as memory allows.  The reserves are read without the
+ * lock to decide how much to allocate; a racing CPU may empty them
+ * meanwhile, in which case we drop the lock and top up again.  On failure
+ * (-ENOMEM) the lock is not held and the arena is untouched.
+ */
+int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
+			 unsigned int nsmall, unsigned int nbig,
+			 unsigned long *flags)
 {
 	struct vmem_tagbuf tb = { };
 
 	for (;;) {
-		while (READ_ONCE(vm->vm_nreserve) + tb.n < need) {
-			struct vmem_seg *vs;
-
-			vs = kmem_cache_alloc(vmem_seg_cache, vmem_gfp(vmflags));
-			if (!vs) {
-				vmem_tagbuf_free(&tb);
-				return -ENOMEM;
-			}
-			vs->vs_hnext = tb.list;
-			tb.list = vs;
-			tb.n++;
-		}
+		if (unlikely(READ_ONCE(vm->vm_nreserve) < nsmall ||
+			     READ_ONCE(vm->vm_nireserve) < nbig ||
+			     READ_ONCE(vm->vm_indexed)) &&
+		    vmem_tagbuf_fill(vm, &tb, vmflags, nsmall, nbig))
+			return -ENOMEM;
 		spin_lock_irqsave(&vm->vm_lock, *flags);
-		while (tb.list) {
+		while (unlikely(tb.list)) {
 			struct vmem_seg *vs = tb.list;
 
 			tb.list = vs->vs_hnext;
 			vmem_tag_put(vm, vs);
 		}
-		tb.n = 0;
-		if (likely(vm->vm_nreserve >= need))
+		tb.nsmall = 0;
+		tb.nbig = 0;
+		if (likely(vm->vm_nreserve >= nsmall &&
+			   vm->vm_nireserve >= nbig)) {
+			__release(&vm->vm_lock);	/* to vmem_lock_reserved() */
 			return 0;
+		}
 		spin_unlock_irqrestore(&vm->vm_lock, *flags);
 	}
 }
 
+/* Move the tags beyond VMEM_RESERVE_MAX of a reserve to @excess. */
+static unsigned int vmem_reserve_trim(struct vmem_seg **reserve,
+				      unsigned int n, struct vmem_tagbuf *excess)
+{
+	while (unlikely(n > VMEM_RESERVE_MAX)) {
+		struct vmem_seg *vs = *reserve;
+
+		*reserve = vs->vs_hnext;
+		vs->vs_hnext = excess->list;
+		excess->list = vs;
+		n--;
+	}
+	return n;
+}
+
 /*
- * Drop vm_lock, handing the tags the reserve holds beyond
- * VMEM_RESERVE_MAX back to the slab cache once the lock is dropped.
+ * Drop vm_lock, handing the tags the reserves hold beyond
+ * VMEM_RESERVE_MAX back to the slab caches once the lock is dropped.
  */
 void vmem_unlock(struct vmem *vm, unsigned long flags)
 	__releases(&vm->vm_lock)
 {
 	struct vmem_tagbuf excess = { };
 
-	while (unlikely(vm->vm_nreserve > VMEM_RESERVE_MAX)) {
-		struct vmem_seg *vs = vm->vm_reserve;
-
-		vm->vm_reserve = vs->vs_hnext;
-		WRITE_ONCE(vm->vm_nreserve, vm->vm_nreserve - 1);
-		vs->vs_hnext = excess.list;
-		excess.list = vs;
+	if (likely(vm->vm_nreserve <= VMEM_RESERVE_MAX &&
+		   vm->vm_nireserve <= VMEM_RESERVE_MAX)) {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+		return;
 	}
+	WRITE_ONCE(vm->vm_nreserve,
+		   vmem_reserve_trim(&vm->vm_reserve, vm->vm_nreserve,
+				     &excess));
+	WRITE_ONCE(vm->vm_nireserve,
+		   vmem_reserve_trim(&vm->vm_ireserve, vm->vm_nireserve,
+				     &excess));
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	vmem_tagbuf_free(&excess);
 }
 
 /*
+ * A tag for a new free segment: a big one in an indexed arena, if the big
+ * reserve has one; else a small one, which the index work converts later.
+ * The caller reserved the small one.
+ */
+static struct vmem_seg *vmem_free_tag(struct vmem *vm)
+{
+	struct vmem_seg *vs;
+
+	if (vm->vm_indexed) {
+		vs = vmem_itag_get(vm);
+		if (vs)
+			return vs;
+		vmem_index_defer(vm);
+	}
+	return vmem_tag_get(vm);
+}
+
+/* Put @by in the place of @vs on the segment list; @vs goes to the reserve. */
+static void vmem_seg_replace(struct vmem *vm, struct vmem_seg *vs,
+			     struct vmem_seg *by)
+{
+	by->vs_start = vs->vs_start;
+	by->vs_size = vs->vs_size;
+	list_replace(&vs->vs_seglist, &by->vs_seglist);
+	vmem_tag_put(vm, vs);
+}
+
+/*
  * Allocate [addr, addr + size) out of the free segment @vs, which holds
  * it.  The free remainder keeps @vs where there is one, so the common
- * cases take one tag; a cut from the middle takes two.
+ * cases take one small tag; a cut from the middle takes two, one for the
+ * free part on the left.
  */
 static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 				       unsigned long addr, unsigned long size)
@@ -114,6 +212,11 @@ static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 	if (addr == vs->vs_start && last == vs_last) {
 		vmem_freelist_remove(vm, vs);
 		as = vs;
+		if (vs->vs_big) {
+			/* allocated segments have small tags */
+			as = vmem_tag_get(vm);
+			vmem_seg_replace(vm, vs, as);
+		}
 	} else {
 		as = vmem_tag_get(vm);
 		as->vs_start = addr;
@@ -127,15 +230,16 @@ static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 			vmem_freelist_resize(vm, vs, vs->vs_start,
 					     addr - vs->vs_start);
 		} else {
-			struct vmem_seg *left = vmem_tag_get(vm);
+			struct vmem_seg *left = vmem_free_tag(vm);
 
 			left->vs_start = vs->vs_start;
 			left->vs_size = addr - vs->vs_start;
 			left->vs_type = VMEM_SEG_FREE;
 			list_add_tail(&left->vs_seglist, &vs->vs_seglist);
 			list_add_tail(&as->vs_seglist, &vs->vs_seglist);
-			vmem_freelist_insert(vm, left);
+			/* @vs moves up first: the index orders by start */
 			vmem_freelist_resize(vm, vs, last + 1, vs_last - last);
+			vmem_freelist_insert(vm, left);
 			vm->vm_nsegs++;
 		}
 	}
@@ -146,12 +250,15 @@ static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 	return as;
 }
 
-/* Insert a span and its one free segment; takes two tags. */
+/*
+ * Insert a span and its one free segment: a big tag for the span, and a
+ * free segment's tag.  vmem_span_overlaps() said no.
+ */
 struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
-					 unsigned long size, bool imported)
+				  unsigned long size, bool imported)
 {
-	struct vmem_seg *span = vmem_tag_get(vm);
-	struct vmem_seg *vs = vmem_tag_get(vm);
+	struct vmem_seg *span = vmem_itag_get(vm);
+	struct vmem_seg *vs = vmem_free_tag(vm);
 	struct vmem_seg *next;
 
 	lockdep_assert_held(&vm->vm_lock);
@@ -163,18 +270,13 @@ struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 	vs->vs_size = size;
 	vs->vs_type = VMEM_SEG_FREE;
 
-	/* vm_spans is sorted; the new span goes before the first above it */
-	list_for_each_entry(next, &vm->vm_spans, vs_spanlist)
-		if (next->vs_start > addr)
-			break;
-	if (list_entry_is_head(next, &vm->vm_spans, vs_spanlist)) {
-		list_add_tail(&span->vs_spanlist, &vm->vm_spans);
-		list_add_tail(&span->vs_seglist, &vm->vm_seg0.vs_seglist);
-	} else {
-		list_add_tail(&span->vs_spanlist, &next->vs_spanlist);
-		list_add_tail(&span->vs_seglist, &next->vs_seglist);
-	}
+	/* the segment list: before the header of the next span up, if any */
+	next = vmem_span_find(vm, addr);
+	next = next ? vmem_span_next(next) : vmem_span_first(vm);
+	list_add_tail(&span->vs_seglist, next ? &next->vs_seglist :
+						&vm->vm_seg0.vs_seglist);
 	list_add(&vs->vs_seglist, &span->vs_seglist);
+	vmem_span_tree_insert(vm, span);
 	vmem_freelist_insert(vm, vs);
 
 	vm->vm_nsegs += 2;
@@ -185,17 +287,15 @@ struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 	return vs;
 }
 
-/* Does [addr, addr + size) overlap a span of the arena? */
+/* Does [addr, addr + size) overlap a span of the arena?  O(log spans). */
 bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
-			       unsigned long size)
+			unsigned long size)
 {
-	unsigned long last = addr + (size - 1);
 	struct vmem_seg *span;
 
-	list_for_each_entry(span, &vm->vm_spans, vs_spanlist)
-		if (span->vs_start <= last && addr <= vmem_seg_last(span))
-			return true;
-	return false;
+	lockdep_assert_held(&vm->vm_lock);
+	span = vmem_span_find(vm, addr + (size - 1));
+	return span && vmem_seg_last(span) >= addr;
 }
 
 /*
@@ -213,7 +313,7 @@ static bool vmem_span_release(struct vmem *vm, struct vmem_seg *span,
 	vmem_freelist_remove(vm, vs);
 	list_del(&vs->vs_seglist);
 	list_del(&span->vs_seglist);
-	list_del(&span->vs_spanlist);
+	vmem_span_tree_erase(vm, span);
 	rel->addr = span->vs_start;
 	rel->size = span->vs_size;
 	vm->vm_nsegs -= 2;
@@ -224,6 +324,21 @@ static bool vmem_span_release(struct vmem *vm, struct vmem_seg *span,
 	vmem_tag_put(vm, vs);
 	vmem_tag_put(vm, span);
 	return true;
+}
+
+/* Take the tag of a segment that another absorbs off the list. */
+static void vmem_seg_drop(struct vmem *vm, struct vmem_seg *vs)
+{
+	list_del(&vs->vs_seglist);
+	vmem_tag_put(vm, vs);
+	vm->vm_nsegs--;
+}
+
+/* The same for a free segment, which leaves its freelist and the index. */
+static void vmem_free_drop(struct vmem *vm, struct vmem_seg *vs)
+{
+	vmem_freelist_remove(vm, vs);
+	vmem_seg_drop(vm, vs);
 }
 
 /*
@@ -243,31 +358,48 @@ static void vmem_seg_free(struct vmem *vm, struct vmem_seg *vs,
 
 	/*
 	 * The surviving free segment is an existing free neighbour where there
-	 * is one, resized in place: usually it stays on its freelist.
+	 * is one, resized in place: usually it stays on its freelist.  Between
+	 * two, the larger survives: the index moves it least (its size order
+	 * holds, and its ancestors' vis_max already cover it).  It grows
+	 * before the other leaves the index, so that the vis_max that the
+	 * removal recomputes on its way up already count the new size.
 	 */
-	if (prev->vs_type == VMEM_SEG_FREE) {
+	if (prev->vs_type == VMEM_SEG_FREE &&
+	    (next->vs_type != VMEM_SEG_FREE || prev->vs_size >= next->vs_size)) {
 		unsigned long size = prev->vs_size + vs->vs_size;
 
-		if (next->vs_type == VMEM_SEG_FREE) {
-			vmem_freelist_remove(vm, next);
+		if (next->vs_type == VMEM_SEG_FREE)
 			size += next->vs_size;
-			list_del(&next->vs_seglist);
-			vmem_tag_put(vm, next);
-			vm->vm_nsegs--;
-		}
-		list_del(&vs->vs_seglist);
-		vmem_tag_put(vm, vs);
-		vm->vm_nsegs--;
+		vmem_seg_drop(vm, vs);
 		vmem_freelist_resize(vm, prev, prev->vs_start, size);
+		if (next->vs_type == VMEM_SEG_FREE)
+			vmem_free_drop(vm, next);
 		vs = prev;
 	} else if (next->vs_type == VMEM_SEG_FREE) {
-		list_del(&vs->vs_seglist);
-		vmem_tag_put(vm, vs);
-		vm->vm_nsegs--;
-		vmem_freelist_resize(vm, next, vs->vs_start,
-				     vs->vs_size + next->vs_size);
+		unsigned long start = vs->vs_start;
+		unsigned long size = vs->vs_size + next->vs_size;
+
+		if (prev->vs_type == VMEM_SEG_FREE) {
+			start = prev->vs_start;
+			size += prev->vs_size;
+		}
+		vmem_seg_drop(vm, vs);
+		vmem_freelist_resize(vm, next, start, size);
+		if (prev->vs_type == VMEM_SEG_FREE)
+			vmem_free_drop(vm, prev);
 		vs = next;
 	} else {
+		/* a big tag for the new free segment of an indexed arena */
+		if (vm->vm_indexed) {
+			struct vmem_seg *big = vmem_itag_get(vm);
+
+			if (big) {
+				vmem_seg_replace(vm, vs, big);
+				vs = big;
+			} else {
+				vmem_index_defer(vm);
+			}
+		}
 		vs->vs_type = VMEM_SEG_FREE;
 		vmem_freelist_insert(vm, vs);
 	}
@@ -299,11 +431,6 @@ static bool vmem_size_round(const struct vmem *vm, unsigned long *sizep)
 	return true;
 }
 
-/*
- * Report a misuse of @vm: the first one of each arena as a WARN with a
- * backtrace, the rest with pr_info, and all of them with pr_info for an
- * arena made with VMC_QUIET_BADFREE (tests).  Any context.
- */
 /* ---- allocation ---- */
 
 /*
@@ -344,10 +471,46 @@ static void vmem_count_fail(struct vmem *vm)
 }
 
 /*
+ * Next fit: the rotor goes to the end of the allocation @as.  The walk
+ * starts from the marker, the index from the address.
+ */
+static void vmem_rotor_move(struct vmem *vm, struct vmem_seg *as)
+{
+	if (vm->vm_rotor_used) {
+		list_move(&vm->vm_rotor.vs_seglist, &as->vs_seglist);
+	} else {
+		list_add(&vm->vm_rotor.vs_seglist, &as->vs_seglist);
+		vm->vm_rotor_used = true;
+	}
+	vm->vm_rotor_addr = as->vs_start + as->vs_size;	/* 0 past the top */
+}
+
+/*
+ * Where @r goes in @fresh, the free segment of a span just imported for
+ * it: where its policy puts it inside the span.  Next fit takes the lowest
+ * fit at or above the rotor when the span has one: a span given back and
+ * imported again must not hand out the integers just freed.
+ */
+static bool vmem_fit_fresh(struct vmem *vm, const struct vmem_req *r,
+			   const struct vmem_seg *fresh, unsigned long *addrp)
+{
+	if (unlikely(r->vmflags & VMEM_NEXTFIT) &&
+	    vm->vm_rotor_addr > r->minaddr) {
+		struct vmem_req above = *r;
+
+		above.minaddr = vm->vm_rotor_addr;
+		if (vmem_seg_fits(&above, fresh, false, addrp))
+			return true;
+	}
+	return vmem_seg_fits(r, fresh, r->vmflags & VMEM_TOPDOWN, addrp);
+}
+
+/*
  * The segment path of every allocation but the instant fit that
  * vmem_alloc_instant() serves: search, import, wait.  Returns -ENOSPC
- * when there is no room, which callers report as -ENOMEM, or as -EBUSY
- * for vmem_alloc_exact().
+ * when there is no room (vmem_alloc_exact() makes it -EBUSY when the
+ * range is in the arena), -ENOMEM when boundary tags or the import's
+ * memory could not be had, -EINTR when a fatal signal ended a wait.
  */
 static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 			  unsigned long *addrp)
@@ -359,11 +522,17 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 	int err;
 
 	might_sleep_if(r->vmflags & VMEM_SLEEP);
+	if (unlikely(!READ_ONCE(vm->vm_indexed)) && vmem_req_wants_index(r))
+		vmem_index_start(vm, r->vmflags);
+	if (unlikely(r->vmflags & VMEM_BESTFIT) && !READ_ONCE(vm->vm_sized))
+		vmem_index_size_start(vm);
 	for (;;) {
-		err = vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP,
+		err = vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP, 0,
 					 &flags);
-		if (err)
-			break;
+		if (err) {	/* not break: sparse loses the lock there */
+			vmem_count_fail(vm);
+			return err;
+		}
 		vs = vmem_search(vm, r, &addr);
 		if (vs)
 			goto found;
@@ -379,9 +548,7 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 				 * made meanwhile: else the span would stay
 				 * wholly free.
 				 */
-				if (vmem_seg_fits(r, fresh,
-						  r->vmflags & VMEM_TOPDOWN,
-						  &addr)) {
+				if (vmem_fit_fresh(vm, r, fresh, &addr)) {
 					vs = fresh;
 					goto found;
 				}
@@ -402,9 +569,7 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 				rel.size = 0;
 				can_import = false;
 				err = -ENOSPC;
-			} else if (err == -ENOMEM) {
-				err = -ENOSPC;
-			} else {
+			} else if (err != -ENOSPC) {
 				break;
 			}
 		}
@@ -420,10 +585,8 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 
 found:
 	vs = vmem_seg_carve(vm, vs, addr, r->size);
-	if (unlikely(r->vmflags & VMEM_NEXTFIT)) {
-		list_move(&vm->vm_rotor.vs_seglist, &vs->vs_seglist);
-		vm->vm_rotor_addr = addr + r->size;	/* 0 past the top */
-	}
+	if (unlikely(r->vmflags & VMEM_NEXTFIT))
+		vmem_rotor_move(vm, vs);
 	if (unlikely(rel.size)) {
 		vmem_unlock(vm, flags);
 		vm->vm_release(vm->vm_source, rel.addr, rel.size);
@@ -464,6 +627,64 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
 	return true;
 }
 
+/*
+ * The fast path of the other policies: a plain request on an indexed
+ * arena, when the reserve holds the tags.  One search of the index, no
+ * constraint arithmetic; anything else (a fit that next fit must wrap
+ * for, an index not ready, no fit) returns false, and vmem_alloc_req()
+ * does the full job.
+ */
+static bool vmem_alloc_ordered(struct vmem *vm, unsigned long size,
+			       unsigned int policy, unsigned long *addrp)
+{
+	struct vmem_seg *vs = NULL;
+	unsigned long flags, addr = 0;
+
+	if (unlikely(!READ_ONCE(vm->vm_indexed) ||
+		     READ_ONCE(vm->vm_nreserve) < VMEM_TAGS_PER_OP))
+		return false;
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	if (unlikely(!vmem_index_ready(vm) ||
+		     vm->vm_nreserve < VMEM_TAGS_PER_OP))
+		goto miss;
+	switch (policy) {
+	case VMEM_FIRSTFIT:
+		vs = vmem_index_first(vm, 0, size);
+		if (vs)
+			addr = vs->vs_start;
+		break;
+	case VMEM_NEXTFIT:
+		vs = vmem_index_first(vm, vm->vm_rotor_addr, size);
+		if (!vs)
+			break;
+		addr = max(vs->vs_start, vm->vm_rotor_addr);
+		if (vmem_seg_last(vs) - addr < size - 1)
+			vs = NULL;	/* the rotor is in it, too near its end */
+		break;
+	case VMEM_TOPDOWN:
+		vs = vmem_index_last(vm, ULONG_MAX, size);
+		if (vs)
+			addr = vs->vs_start + (vs->vs_size - size);
+		break;
+	case VMEM_BESTFIT:
+		vs = vmem_index_sized(vm) ? vmem_index_best(vm, size) : NULL;
+		if (vs)
+			addr = vs->vs_start;
+		break;
+	}
+	if (unlikely(!vs))
+		goto miss;
+	vs = vmem_seg_carve(vm, vs, addr, size);
+	if (policy == VMEM_NEXTFIT)
+		vmem_rotor_move(vm, vs);
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	*addrp = addr;
+	return true;
+miss:
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	return false;
+}
+
 /**
  * vmem_alloc() - Allocate a range from an arena.
  * @vm: the arena
@@ -481,31 +702,37 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
  * Context: Any context with VMEM_NOSLEEP; process context with
  * VMEM_SLEEP, and then it may sleep.  Takes and releases the arena lock
  * (irq-safe); calls the import function without it.
- * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large or
- * bad flags; -ENOMEM when there is no room (VMEM_NOSLEEP) or no memory
- * for boundary tags; -EINTR when a fatal signal ended the wait.
+ * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large, or
+ * bad flags; -ENOSPC when no range fits (VMEM_NOSLEEP; neither the arena
+ * nor its source has room); -ENOMEM when memory for boundary tags (or the
+ * import's own memory) could not be had; -EINTR when a fatal signal ended
+ * the wait.
  */
 int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	       unsigned long *addrp)
 {
 	struct vmem_req r;
-	int err;
 
 	if (unlikely(!vmem_vmflags_valid(vmflags) ||
 		     !vmem_size_round(vm, &size)))
 		return -EINVAL;
-	if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT))) &&
-	    likely(vmem_alloc_instant(vm, size, addrp)))
+	might_sleep_if(vmflags & VMEM_SLEEP);
+	if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT)))) {
+		if (likely(vmem_alloc_instant(vm, size, addrp)))
+			return 0;
+	} else if (vmem_alloc_ordered(vm, size, vmflags & VMEM_POLICY_MASK,
+				      addrp)) {
 		return 0;
+	}
 	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
-	err = vmem_alloc_req(vm, &r, addrp);
-	return unlikely(err == -ENOSPC) ? -ENOMEM : err;
+	return vmem_alloc_req(vm, &r, addrp);
 }
 EXPORT_SYMBOL_GPL(vmem_alloc);
 
 /*
  * Fill @r from vmem_xalloc()'s arguments; -EINVAL for an impossible
- * combination.  @maxaddr is inclusive, 0 meaning no limit.
+ * combination.  @maxaddr is inclusive: VMEM_ADDR_MAX is no limit, and 0
+ * is the address 0.
  */
 static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
 			  unsigned long size, unsigned long align,
@@ -530,8 +757,6 @@ static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
 		if (size > nocross || (phase & (nocross - 1)) > nocross - size)
 			return -EINVAL;
 	}
-	if (!maxaddr)
-		maxaddr = ULONG_MAX;
 	if (minaddr > maxaddr)
 		return -EINVAL;
 	/*
@@ -566,21 +791,25 @@ static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
  * @phase: offset from alignment; a multiple of the quantum below @align
  * @nocross: 0, or a power of two (multiple of the quantum): the range may
  *	not cross a multiple of it
- * @minaddr: lowest allowed start
- * @maxaddr: highest allowed last integer (inclusive); 0 for no limit
+ * @minaddr: lowest allowed start (VMEM_ADDR_MIN for no limit)
+ * @maxaddr: highest allowed last integer, inclusive (VMEM_ADDR_MAX for no
+ *	limit; 0 is the address 0)
  * @vmflags: as for vmem_alloc()
  * @addrp: where the start of the range is stored on success
  *
- * Every constraint holds together.  An arena that cannot satisfy them
- * imports from its source: with the same constraints when the import
- * function is vmem_alloc() on a vmem source, else a span padded for the
- * alignment.  Free the range with vmem_xfree().
+ * Every constraint holds together; the window is first rounded inward to
+ * the quantum.  An arena that cannot satisfy them imports from its source:
+ * when the import function is vmem_alloc() on a vmem source, it asks for
+ * the smallest span that holds a fit, and fails only when the source has
+ * no such span; other import functions get a span padded for the
+ * alignment and nocross, which is given back when it cannot hold the
+ * request.  Free the range with vmem_xfree().
  *
  * Context: As vmem_alloc().
  * Return: 0 and *@addrp set; -EINVAL for an impossible combination of
  * constraints (@phase not below @align, @size not fitting between two
- * @nocross boundaries, a window smaller than @size, ...); -ENOMEM and
- * -EINTR as vmem_alloc().
+ * @nocross boundaries, a window smaller than @size, ...); -ENOSPC,
+ * -ENOMEM and -EINTR as vmem_alloc().
  */
 int vmem_xalloc(struct vmem *vm, unsigned long size, unsigned long align,
 		unsigned long phase, unsigned long nocross,
@@ -594,15 +823,15 @@ int vmem_xalloc(struct vmem *vm, unsigned long size, unsigned long align,
 			     maxaddr, vmflags);
 	if (err)
 		return err;
-	err = vmem_alloc_req(vm, &r, addrp);
-	return err == -ENOSPC ? -ENOMEM : err;
+	return vmem_alloc_req(vm, &r, addrp);
 }
 EXPORT_SYMBOL_GPL(vmem_xalloc);
 
 /*
  * Allocate exactly [addr, addr + size), without waiting for it; for
  * vmem_id_alloc_specific().  Returns -EBUSY when the range is in the arena
- * but not free, -EINVAL when it is not in the arena.
+ * but not free, -ENOSPC when it is not in the arena and could not be
+ * imported, -EINVAL for bad arguments.
  */
 int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		     unsigned int vmflags)
@@ -619,8 +848,8 @@ int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		      vmflags | VMEM_FIRSTFIT);
 	r.wait = false;		/* a taken identifier is never waited for */
 	err = vmem_alloc_req(vm, &r, &got);
-	if (err == -ENOSPC)
-		return vmem_contains(vm, addr, size) ? -EBUSY : -EINVAL;
+	if (err == -ENOSPC && vmem_contains(vm, addr, size))
+		return -EBUSY;
 	return err;
 }
 
@@ -657,18 +886,33 @@ static void vmem_bad_free(struct vmem *vm, unsigned long addr,
  */
 void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 {
+	struct vmem_seg **pp, *vs, *big = NULL;
 	struct vmem_release rel = { };
-	struct vmem_seg **pp, *vs;
 	unsigned long flags, rsize = size;
 	bool wake;
 
+	/*
+	 * The free segment this makes may need a big tag, and the lock must
+	 * not be held to allocate one: without one, it waits for the work.
+	 */
+	if (unlikely(READ_ONCE(vm->vm_indexed)) &&
+	    !READ_ONCE(vm->vm_nireserve)) {
+		big = kmem_cache_alloc(vmem_iseg_cache,
+				       GFP_NOWAIT | __GFP_NOWARN);
+		if (big) {
+			big->vs_big = 1;
+			big->vs_sized = 0;
+		}
+	}
 	spin_lock_irqsave(&vm->vm_lock, flags);
+	if (big)
+		vmem_tag_put(vm, big);
 	pp = vmem_hash_find(vm, addr);
 	vs = pp ? *pp : NULL;
 	if (unlikely(!vs || !vmem_size_round(vm, &rsize) ||
 		     vs->vs_size != rsize)) {
 		vmem_bad_free(vm, addr, size, vs);
-		spin_unlock_irqrestore(&vm->vm_lock, flags);
+		vmem_unlock(vm, flags);
 		return;
 	}
 	vmem_hash_unlink(vm, pp);
@@ -729,7 +973,8 @@ int vmem_add(struct vmem *vm, unsigned long addr, unsigned long size,
 	    !size || ((addr | size) & qmask) || addr + (size - 1) < addr)
 		return -EINVAL;
 	might_sleep_if(vmflags & VMEM_SLEEP);
-	err = vmem_lock_reserved(vm, vmflags, VMEM_TAGS_PER_OP, &flags);
+	/* the span's big tag, a tag for its free segment */
+	err = vmem_lock_reserved(vm, vmflags, 1, 1, &flags);
 	if (err)
 		return err;
 	if (vmem_span_overlaps(vm, addr, size)) {

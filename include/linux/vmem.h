@@ -22,70 +22,125 @@
 
 struct vmem;
 
-/*
- * Allocation flags (the @vmflags argument).
+/**
+ * DOC: Allocation flags
  *
- * Exactly one of VMEM_SLEEP and VMEM_NOSLEEP must be given:
- *
- * VMEM_SLEEP	the call may sleep: boundary tags and imports are allocated
- *		with GFP_KERNEL, and an allocation from an exhausted arena
- *		waits until a free makes room (a fatal signal ends the wait
- *		with -EINTR).  Process context only.
- * VMEM_NOSLEEP	the call never sleeps and may be made from any context
- *		(process, softirq, hardirq, under a spinlock).  It fails
- *		with -ENOMEM instead of waiting.
+ * The @vmflags argument of every call that allocates holds exactly one of
+ * VMEM_SLEEP and VMEM_NOSLEEP, and at most one placement policy
+ * (VMEM_INSTANTFIT when none is given).  The identifier calls and
+ * vmem_add() take no policy.  Anything else is -EINVAL.
  *
  * Callers that must not recurse into the filesystem or block I/O use the
  * scoped memalloc_nofs_save()/memalloc_noio_save() API around VMEM_SLEEP
  * calls, as the rest of the kernel does.
+ */
+
+/**
+ * define VMEM_SLEEP - The call may sleep.
  *
- * At most one placement policy; instant-fit when none is given:
- *
- * VMEM_INSTANTFIT	O(1): take the first segment of the smallest
- *			power-of-two freelist whose every member is large
- *			enough.  Falls back to a search of the freelists that
- *			may hold a fit, so it never fails while a fit exists.
- * VMEM_BESTFIT		the smallest free segment that fits.
- * VMEM_FIRSTFIT	the lowest-addressed free segment that fits.
- * VMEM_NEXTFIT		the next free segment after the previous allocation
- *			(a rotor), wrapping around: recently freed integers
- *			are not reused soon.  For identifiers.
- * VMEM_TOPDOWN		the highest-addressed fit, allocated from its top.
+ * Boundary tags and imports are allocated with GFP_KERNEL, and an
+ * allocation that finds no room waits until a free or vmem_add() makes
+ * some; a fatal signal ends the wait with -EINTR.  Process context only.
  */
 #define VMEM_SLEEP		0x00000001u
+
+/**
+ * define VMEM_NOSLEEP - The call never sleeps.
+ *
+ * It may be made from any context but NMI: process, softirq, hardirq,
+ * under a spinlock.  Where VMEM_SLEEP would wait for room it fails at once
+ * with -ENOSPC; it fails with -ENOMEM when no boundary tag can be had.
+ */
 #define VMEM_NOSLEEP		0x00000002u
+
+/**
+ * define VMEM_INSTANTFIT - Any fit, in constant time (the default policy).
+ *
+ * Takes the first segment of the smallest power-of-two freelist whose
+ * every member is large enough; falls back to a search of the freelists
+ * that may hold a fit, so it never fails while a fit exists.
+ */
 #define VMEM_INSTANTFIT		0x00000010u
+
+/**
+ * define VMEM_BESTFIT - The fit in the smallest free segment.
+ *
+ * The lowest fitting address inside a free segment of the smallest size
+ * among those that hold a fit.
+ */
 #define VMEM_BESTFIT		0x00000020u
+
+/**
+ * define VMEM_FIRSTFIT - The lowest fitting address.
+ */
 #define VMEM_FIRSTFIT		0x00000040u
+
+/**
+ * define VMEM_NEXTFIT - The lowest fit at or above the rotor, else the lowest.
+ *
+ * The rotor is where the arena's previous next-fit allocation ended, so
+ * integers are handed out in rotation and a freed one is not reused soon.
+ * For identifiers.
+ */
 #define VMEM_NEXTFIT		0x00000080u
+
+/**
+ * define VMEM_TOPDOWN - The highest fitting address.
+ */
 #define VMEM_TOPDOWN		0x00000100u
 
+/**
+ * define VMEM_SLEEP_MASK - VMEM_SLEEP and VMEM_NOSLEEP.
+ */
 #define VMEM_SLEEP_MASK		(VMEM_SLEEP | VMEM_NOSLEEP)
+
+/**
+ * define VMEM_POLICY_MASK - Every placement policy.
+ */
 #define VMEM_POLICY_MASK	(VMEM_INSTANTFIT | VMEM_BESTFIT | \
 				 VMEM_FIRSTFIT | VMEM_NEXTFIT | VMEM_TOPDOWN)
 
-/*
- * Arena creation flags (the @flags argument of vmem_create()).  Creating
- * and destroying an arena may sleep.
+/**
+ * define VMC_IDENTIFIER - The arena holds identifiers, not memory.
  *
- * VMC_IDENTIFIER	the arena holds identifiers, not memory: leak
- *			reports and statistics count IDs, not bytes.
- * VMC_NO_QCACHE	never put quantum caches in front of this arena,
- *			whatever @qcache_max says.
+ * A flag of vmem_create(): leak reports and statistics count IDs, not
+ * bytes.
  */
 #define VMC_IDENTIFIER		0x00010000u
+
+/**
+ * define VMC_NO_QCACHE - Never put quantum caches in front of the arena.
+ *
+ * A flag of vmem_create(), whatever its @qcache_max says.
+ */
 #define VMC_NO_QCACHE		0x00020000u
 
-/*
- * Address limits for vmem_xalloc(): @minaddr and @maxaddr are inclusive,
- * and a @maxaddr of 0 means no upper limit, as VMEM_ADDR_MAX does.
+/**
+ * define VMEM_ADDR_MIN - The @minaddr of vmem_xalloc() that sets no limit.
  */
 #define VMEM_ADDR_MIN		0UL
+
+/**
+ * define VMEM_ADDR_MAX - The @maxaddr of vmem_xalloc() that sets no limit.
+ *
+ * @maxaddr is the highest allowed last integer, inclusive, and this is
+ * the only value that sets no limit: a @maxaddr of 0 is the address 0.
+ */
 #define VMEM_ADDR_MAX		(~0UL)
 
-/* Segment types for vmem_walk() and vmem_arena_size(). */
+/**
+ * define VMEM_ALLOC - Allocated segments, for vmem_walk() and vmem_arena_size().
+ */
 #define VMEM_ALLOC		0x01u
+
+/**
+ * define VMEM_FREE - Free segments, for vmem_walk() and vmem_arena_size().
+ */
 #define VMEM_FREE		0x02u
+
+/**
+ * define VMEM_SPAN - Spans, for vmem_walk() and vmem_arena_size().
+ */
 #define VMEM_SPAN		0x10u
 
 /**
@@ -100,7 +155,9 @@ struct vmem;
  * held, in the context of the allocation that needs the span; it must
  * honour @vmflags (no sleeping with VMEM_NOSLEEP).
  *
- * Return: 0 and *@addrp set, or a negative errno.
+ * Return: 0 and *@addrp set; -ENOSPC when the source has no room (the
+ * allocation then fails with -ENOSPC or, with VMEM_SLEEP, waits for a
+ * free); -ENOMEM or another negative errno, which the allocation returns.
  */
 typedef int (*vmem_import_fn)(struct vmem *source, unsigned long size,
 			      unsigned int vmflags, unsigned long *addrp);
@@ -112,7 +169,8 @@ typedef int (*vmem_import_fn)(struct vmem *source, unsigned long size,
  * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
  * @addrp: where to store the start of the imported range
  *
- * Return: 0 with *@addrp and *@sizep set, or a negative errno.
+ * Return: 0 with *@addrp and *@sizep set; -ENOSPC or another negative
+ * errno, as for vmem_import_fn.
  */
 typedef int (*vmem_ximport_fn)(struct vmem *source, unsigned long *sizep,
 			       unsigned int vmflags, unsigned long *addrp);
@@ -189,7 +247,10 @@ const char *vmem_name(struct vmem *vm);
  * @nspans: spans
  * @hash_buckets: buckets of the allocated-segment hash table
  * @hash_rescales: times the hash table was resized
- * @tags_reserved: boundary tags held in the arena's reserve
+ * @tags_reserved: boundary tags held in the arena's reserves
+ *
+ * The mem_* sizes are exact, except that a size of 2^BITS_PER_LONG (an
+ * arena whose spans cover every integer) reads ULONG_MAX.
  */
 struct vmem_stats {
 	unsigned long mem_inuse;
@@ -226,6 +287,9 @@ int __must_check vmem_id_alloc(struct vmem *ids, unsigned int vmflags,
 			       unsigned long *idp);
 int __must_check vmem_id_allocff(struct vmem *ids, unsigned int vmflags,
 				 unsigned long *idp);
+int __must_check vmem_id_alloc_range(struct vmem *ids, unsigned long min,
+				     unsigned long max, unsigned int vmflags,
+				     unsigned long *idp);
 int __must_check vmem_id_alloc_specific(struct vmem *ids, unsigned long id,
 					unsigned int vmflags);
 void vmem_id_free(struct vmem *ids, unsigned long id);

@@ -24,6 +24,7 @@
 #include <linux/vmem.h>
 #include <shim.h>
 
+#include "vmem_impl.h"
 #include "vmem_model.h"
 
 static long kmalloc_base;
@@ -45,12 +46,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	shim_thread_init("vmem_fuzz", 0);
 	shim_console_loglevel = 0;
-	/* No test_seed: vmem.ko picks one, from the seeded generator. */
 	shim_random_seed(1);
 	if (shim_module_init && shim_module_init())
 		fuzz_fail("module init failed");
 	kmalloc_base = shim_kmalloc_live();
 	return 0;
+}
+
+/* The harness's vkt_quiet(): see vmem_difftest_params.quiet. */
+static void fuzz_quiet(struct vmem *vm)
+{
+	vm->vm_flags |= VMC_QUIET_BADFREE;
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -64,6 +70,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		.max_spans = 8,
 		.flags = VMEM_DT_ALL,
 		.progress = fuzz_progress,
+		.quiet = fuzz_quiet,
 	};
 	static char err[4096];
 	int ret;

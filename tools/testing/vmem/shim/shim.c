@@ -19,6 +19,7 @@
 #include <valgrind/valgrind.h>
 
 #include <linux/kernel.h>
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
@@ -36,6 +37,7 @@
 __thread struct task_struct shim_task = { .comm = "main" };
 
 unsigned int nr_cpu_ids = 4;
+struct cpumask shim_cpu_online_mask = { { 0xf } };
 unsigned long shim_nr_warnings;
 unsigned long shim_nr_bugs;
 unsigned long shim_nr_alloc_atomic;
@@ -67,14 +69,17 @@ void shim_set_cpu(int cpu)
 	shim_task.shim_cpu = cpu;
 }
 
-static long shim_percpu_live;
+static long shim_percpu_count;
 
 void shim_set_nr_cpus(unsigned int n)
 {
-	if (n == 0 || n > NR_CPUS || READ_ONCE(shim_percpu_live))
+	if (n == 0 || n > NR_CPUS || READ_ONCE(shim_percpu_count))
 		shim_report_bug("bad CPU count, or per-CPU data allocated",
 				__FILE__, __LINE__);
 	nr_cpu_ids = n;
+	memset(&shim_cpu_online_mask, 0, sizeof(shim_cpu_online_mask));
+	for (n = 0; n < nr_cpu_ids; n++)
+		__set_bit(n, shim_cpu_online_mask.bits);
 }
 
 void shim_kill(struct task_struct *t)
@@ -97,6 +102,44 @@ void shim_hardirq_exit(void)
 {
 	if (--shim_task.shim_hardirq == 0)
 		shim_task.shim_irqs_off = shim_hardirq_saved_irqs;
+}
+
+void shim_softirq_enter(void)
+{
+	shim_task.shim_softirq++;
+}
+
+void shim_softirq_exit(void)
+{
+	shim_task.shim_softirq--;
+}
+
+/*
+ * The core's directory, as the Makefile names its sources: a lock whose
+ * spin_lock_init() is in a file there belongs to the core.  Without it,
+ * every lock counts as the core's.
+ */
+bool shim_lock_class_core(const char *file)
+{
+#ifdef SHIM_CORE_DIR
+	return !strncmp(file, SHIM_CORE_DIR, strlen(SHIM_CORE_DIR));
+#else
+	return true;
+#endif
+}
+
+static unsigned long shim_exp_warnings, shim_exp_bugs;
+
+void shim_splats_expected(unsigned long warnings, unsigned long bugs)
+{
+	__atomic_fetch_add(&shim_exp_warnings, warnings, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&shim_exp_bugs, bugs, __ATOMIC_RELAXED);
+}
+
+void shim_splats_expected_take(unsigned long *warnings, unsigned long *bugs)
+{
+	*warnings = __atomic_exchange_n(&shim_exp_warnings, 0, __ATOMIC_RELAXED);
+	*bugs = __atomic_exchange_n(&shim_exp_bugs, 0, __ATOMIC_RELAXED);
 }
 
 /* ---- printk, WARN, BUG */
@@ -250,7 +293,7 @@ void shim_report_bug(const char *what, const char *file, int line)
 static bool shim_atomic_context(void)
 {
 	return shim_task.shim_preempt || shim_task.shim_irqs_off ||
-	       shim_task.shim_hardirq;
+	       shim_task.shim_hardirq || shim_task.shim_softirq;
 }
 
 /* The kernel's CONFIG_DEBUG_ATOMIC_SLEEP report; counted, not fatal. */
@@ -383,6 +426,18 @@ long shim_kmalloc_live(void)
 	return READ_ONCE(shim_kmalloc_count);
 }
 
+long shim_slab_live_total(void)
+{
+	struct kmem_cache *s;
+	long live = 0;
+
+	pthread_mutex_lock(&shim_slab_lock);
+	list_for_each_entry(s, &shim_slab_caches, list)
+		live += READ_ONCE(s->live);
+	pthread_mutex_unlock(&shim_slab_lock);
+	return live;
+}
+
 long shim_slab_live(const char *cache_name)
 {
 	struct kmem_cache *s;
@@ -429,10 +484,24 @@ void shim_alloc_check(gfp_t gfp)
 		shim_inc(shim_nr_alloc_atomic);
 }
 
+static __thread void (*shim_alloc_hook_fn)(void *arg);
+static __thread void *shim_alloc_hook_arg;
+
+void shim_alloc_hook_set(void (*fn)(void *arg), void *arg)
+{
+	shim_alloc_hook_fn = fn;
+	shim_alloc_hook_arg = arg;
+}
+
 static void *shim_alloc(size_t size, size_t align, gfp_t gfp)
 {
+	void (*hook)(void *arg) = shim_alloc_hook_fn;
 	void *p;
 
+	if (unlikely(hook)) {
+		shim_alloc_hook_fn = NULL;
+		hook(shim_alloc_hook_arg);
+	}
 	shim_alloc_check(gfp);
 	if (shim_should_failslab(gfp))
 		return NULL;
@@ -600,15 +669,20 @@ void __percpu *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp)
 	if (!p)
 		return NULL;
 	memset(p, 0, nr_cpu_ids * SHIM_PCPU_UNIT);
-	__atomic_fetch_add(&shim_percpu_live, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&shim_percpu_count, 1, __ATOMIC_RELAXED);
 	return p;
+}
+
+long shim_percpu_live(void)
+{
+	return READ_ONCE(shim_percpu_count);
 }
 
 void free_percpu(void __percpu *ptr)
 {
 	if (!ptr)
 		return;
-	__atomic_fetch_sub(&shim_percpu_live, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&shim_percpu_count, 1, __ATOMIC_RELAXED);
 	free(ptr);
 }
 

@@ -17,9 +17,27 @@
 #include <linux/bug.h>
 #include <shim.h>
 
-static inline void spin_lock_init(spinlock_t *lock)
+static inline void __shim_spin_lock_init(spinlock_t *lock, const char *file)
 {
 	*lock = (spinlock_t){ 0 };
+#ifdef SHIM_LOCK_OWNER
+	lock->shim_core = shim_lock_class_core(file);
+#endif
+}
+
+/* As in the kernel, the class of a lock is where it was initialised. */
+#define spin_lock_init(lock)	__shim_spin_lock_init(lock, __FILE__)
+
+/* Count the core's locks held, for shim_alloc_check(). */
+static inline void __shim_spin_acquired(spinlock_t *lock)
+{
+#ifdef SHIM_LOCK_OWNER
+	WRITE_ONCE(lock->owner, &shim_task);
+	if (lock->shim_core)
+		shim_task.shim_spinlocks++;
+#else
+	shim_task.shim_spinlocks++;
+#endif
 }
 
 static inline void spin_lock(spinlock_t *lock)
@@ -31,10 +49,7 @@ static inline void spin_lock(spinlock_t *lock)
 #endif
 	if (unlikely(__atomic_exchange_n(&lock->slock, 1, __ATOMIC_ACQUIRE)))
 		shim_spin_lock_contended(&lock->slock);
-#ifdef SHIM_LOCK_OWNER
-	WRITE_ONCE(lock->owner, &shim_task);
-#endif
-	shim_task.shim_spinlocks++;
+	__shim_spin_acquired(lock);
 }
 
 static inline int spin_trylock(spinlock_t *lock)
@@ -44,10 +59,7 @@ static inline int spin_trylock(spinlock_t *lock)
 		preempt_enable();
 		return 0;
 	}
-#ifdef SHIM_LOCK_OWNER
-	WRITE_ONCE(lock->owner, &shim_task);
-#endif
-	shim_task.shim_spinlocks++;
+	__shim_spin_acquired(lock);
 	return 1;
 }
 
@@ -58,8 +70,11 @@ static inline void spin_unlock(spinlock_t *lock)
 		shim_report_bug("spinlock unlocked by non-owner",
 				__FILE__, __LINE__);
 	WRITE_ONCE(lock->owner, NULL);
-#endif
+	if (lock->shim_core)
+		shim_task.shim_spinlocks--;
+#else
 	shim_task.shim_spinlocks--;
+#endif
 	__atomic_store_n(&lock->slock, 0, __ATOMIC_RELEASE);
 	preempt_enable();
 }
