@@ -201,7 +201,8 @@ static int bench_measure(const struct bench_row *row, struct bench_arena *a,
 
 static const struct bench_ops *const bench_all_ops[] = {
 	&bench_vmem_ops, &bench_vmem_qc_ops, &bench_vmem_ids_ops,
-	&bench_genpool_ops, &bench_ida_ops, &bench_iova_ops,
+	&bench_vmem_idqc_ops, &bench_genpool_ops, &bench_ida_ops,
+	&bench_iova_ops,
 	&bench_iova_rc_ops, &bench_slab_ops,
 };
 

@@ -52,6 +52,15 @@ static int bench_vmem_ids_create(struct bench_arena *a)
 	return 0;
 }
 
+/*
+ * An identifier space with a quantum cache of single identifiers: quantum
+ * 1, qcache_max 1, VMC_IDENTIFIER (see "Identifier spaces" in vmem.rst).
+ */
+static int bench_vmem_idqc_create(struct bench_arena *a)
+{
+	return bench_vmem_create_flags(a, 1, VMC_IDENTIFIER);
+}
+
 static void bench_vmem_destroy(struct bench_arena *a)
 {
 	vmem_destroy(a->priv);
@@ -83,9 +92,20 @@ static int bench_vmem_place(struct bench_arena *a, unsigned long off,
 			   VMEM_SLEEP, h);
 }
 
+/* Every piece with a window: a cache serves no vmem_xalloc(). */
+static int bench_vmem_place_exact(struct bench_arena *a, unsigned long off,
+				  unsigned long units, unsigned long *h)
+{
+	unsigned long addr = a->base + off * a->unit, size = units * a->unit;
+
+	return vmem_xalloc(a->priv, size, 0, 0, 0, addr, addr + size - 1,
+			   VMEM_SLEEP, h);
+}
+
 /*
  * Pieces come from vmem_alloc() or vmem_xalloc(); arenas that hold
- * layouts have no quantum caches, so both are freed on the segment path.
+ * layouts have no quantum caches (or, the caching identifier space, carve
+ * every piece with vmem_xalloc()), so both are freed on the segment path.
  */
 static void bench_vmem_release(struct bench_arena *a, unsigned long h,
 			       unsigned long units)
@@ -210,6 +230,20 @@ const struct bench_ops bench_vmem_ids_ops = {
 	.settle		= bench_vmem_settle,
 };
 
+const struct bench_ops bench_vmem_idqc_ops = {
+	.name		= "vmem",
+	.ids		= true,
+	.cached		= true,
+	.create		= bench_vmem_idqc_create,
+	.destroy	= bench_vmem_destroy,
+	.place		= bench_vmem_place_exact,
+	.release	= bench_vmem_release,
+	.offset		= bench_vmem_offset,
+	.check		= bench_vmem_check,
+	.usage		= bench_vmem_usage,
+	.settle		= bench_vmem_settle,
+};
+
 /* ---- the pairs ---- */
 
 static __always_inline int bench_vmem_alloc_policy(struct bench_arena *a,
@@ -304,43 +338,78 @@ static void bench_vmem_id_free(struct bench_arena *a, unsigned long h,
 	vmem_id_free(a->priv, h);
 }
 
-/*
- * Quantum caches: a cache hit takes nothing from the arena.  After a
- * warm-up, pairs that still move the arena's allocation counter one for
- * one went through the segment path: this vmem.ko has no quantum caches
- * (vmem_create() records qcache_max and does nothing more), and the row
- * says so instead of timing the segment path under the cache's name.
- */
+/* One identifier from the caching space, next fit where it refills. */
+static int bench_vmem_idqc_alloc(struct bench_arena *a, unsigned long units,
+				 unsigned long *h)
+{
+	return vmem_alloc(a->priv, 1, VMEM_NOSLEEP | VMEM_NEXTFIT, h);
+}
+
+static void bench_vmem_idqc_free(struct bench_arena *a, unsigned long h,
+				 unsigned long units)
+{
+	vmem_free(a->priv, h, 1);
+}
+
 #define BENCH_QC_PROBE	64
 
-static bool bench_vmem_qc_usable(struct bench_arena *a, char *why,
-				 size_t len)
+/*
+ * Do pairs of @alloc and @free on arena @a stay off its segments?  After
+ * a warm-up, BENCH_QC_PROBE pairs must move the allocation counter less
+ * than one for one.
+ */
+static bool bench_vmem_cache_serves(struct bench_arena *a,
+				    int (*alloc)(struct bench_arena *,
+						 unsigned long,
+						 unsigned long *),
+				    void (*free)(struct bench_arena *,
+						 unsigned long, unsigned long),
+				    unsigned long qcache_max, char *why,
+				    size_t len)
 {
 	struct vmem_stats s0, s1;
 	unsigned long h;
 	unsigned int i;
 
-	for (i = 0; i < 2 * BENCH_QC_PROBE; i++) {
-		if (bench_vmem_alloc_default(a, 1, &h))
+	for (i = 0; i < 3 * BENCH_QC_PROBE; i++) {
+		if (i == 2 * BENCH_QC_PROBE)
+			vmem_get_stats(a->priv, &s0);
+		if (alloc(a, 1, &h))
 			goto failed;
-		bench_vmem_free(a, h, 1);
-	}
-	vmem_get_stats(a->priv, &s0);
-	for (i = 0; i < BENCH_QC_PROBE; i++) {
-		if (bench_vmem_alloc_default(a, 1, &h))
-			goto failed;
-		bench_vmem_free(a, h, 1);
+		free(a, h, 1);
 	}
 	vmem_get_stats(a->priv, &s1);
 	if (s1.nalloc - s0.nalloc < BENCH_QC_PROBE)
 		return true;
 	snprintf(why, len,
 		 "no quantum cache in this vmem.ko: %u cache-sized pairs on an arena with qcache_max %lu took %llu segment allocations",
-		 BENCH_QC_PROBE, BENCH_QCACHE_MAX, s1.nalloc - s0.nalloc);
+		 BENCH_QC_PROBE, qcache_max, s1.nalloc - s0.nalloc);
 	return false;
 failed:
-	snprintf(why, len, "vmem_alloc() failed on a fresh arena");
+	snprintf(why, len, "the first allocations failed");
 	return false;
+}
+
+/*
+ * Quantum caches: a cache hit takes nothing from the arena.  Pairs that
+ * still move the arena's allocation counter one for one went through the
+ * segment path: a vmem.ko without quantum caches (vmem_create() records
+ * qcache_max and does nothing more), and the row says so instead of
+ * timing the segment path under the cache's name.
+ */
+static bool bench_vmem_qc_usable(struct bench_arena *a, char *why,
+				 size_t len)
+{
+	return bench_vmem_cache_serves(a, bench_vmem_alloc_default,
+				       bench_vmem_free, BENCH_QCACHE_MAX, why,
+				       len);
+}
+
+static bool bench_vmem_idqc_usable(struct bench_arena *a, char *why,
+				   size_t len)
+{
+	return bench_vmem_cache_serves(a, bench_vmem_idqc_alloc,
+				       bench_vmem_idqc_free, 1, why, len);
 }
 
 #define ALL_N		ULONG_MAX
@@ -396,6 +465,12 @@ const struct bench_row bench_vmem_rows[] = {
 		.free = bench_vmem_free, .layouts = BL_BIT(BL_HOLES1),
 		.where = BW_REST, .nmax = ALL_N,
 	}, {
+		/* the same arena, indexed by the rows above */
+		.name = "vmem instant-fit", .req = "1u, indexed arena",
+		.units = 1, .ops = &bench_vmem_ops,
+		.alloc = bench_vmem_alloc_if, .free = bench_vmem_free,
+		.layouts = BL_BIT(BL_HOLES1), .where = BW_HOLE, .nmax = ALL_N,
+	}, {
 		.name = "vmem next-fit", .req = "1u", .units = 1,
 		.ops = &bench_vmem_ops, .alloc = bench_vmem_alloc_nf,
 		.free = bench_vmem_free, .layouts = BL_BIT(BL_HOLES1),
@@ -446,6 +521,13 @@ const struct bench_row bench_vmem_rows[] = {
 		.ops = &bench_vmem_ids_ops, .alloc = bench_vmem_id_allocff,
 		.free = bench_vmem_id_free, .layouts = BL_BIT(BL_PACKED),
 		.where = BW_LOWEST, .nmax = ALL_N,
+	}, {
+		/* workload 5: identifiers from a quantum cache */
+		.name = "vmem id_alloc", .req = "1 ID, caching space",
+		.units = 1, .ops = &bench_vmem_idqc_ops,
+		.alloc = bench_vmem_idqc_alloc, .free = bench_vmem_idqc_free,
+		.usable = bench_vmem_idqc_usable,
+		.layouts = BL_BIT(BL_PACKED), .where = BW_ANY, .nmax = ALL_N,
 	},
 };
 

@@ -186,6 +186,7 @@ struct bench_row {
 extern const struct bench_ops bench_vmem_ops;
 extern const struct bench_ops bench_vmem_qc_ops;
 extern const struct bench_ops bench_vmem_ids_ops;
+extern const struct bench_ops bench_vmem_idqc_ops;
 extern const struct bench_ops bench_genpool_ops;
 extern const struct bench_ops bench_ida_ops;
 extern const struct bench_ops bench_iova_ops;
