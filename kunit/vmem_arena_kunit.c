@@ -73,6 +73,24 @@ static void vmem_arena_name(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, strncmp(vmem_name(vm), "longxxxx", 8), 0);
 }
 
+/* The public creation flags are taken. */
+static void vmem_arena_create_flags(struct kunit *test)
+{
+	static const unsigned int flags[] = {
+		VMC_NO_QCACHE, VMC_IDENTIFIER, VMC_NO_QCACHE | VMC_IDENTIFIER,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		struct vmem *vm = vkt_create(test, "flags", B, 16 * K, K,
+					     flags[i]);
+
+		KUNIT_EXPECT_EQ(test, vkt_alloc(test, vm, K, VMEM_NOSLEEP), B);
+		vmem_free(vm, B, K);
+		VKT_EXPECT_CHECK(test, vm);
+	}
+}
+
 /*
  * Spans touching each other stay separate: no segment, free or
  * allocated, crosses from one into the next.
@@ -603,6 +621,31 @@ static void vmem_arena_largest_span(struct kunit *test)
 }
 
 /*
+ * A span that ends at ULONG_MAX, and one added just below it: the edges
+ * of vmem_contains(), allocations reaching each.
+ */
+static void vmem_arena_top_span_and_below(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "top_below", TOP, K, K, 0);
+	unsigned long a, b;
+
+	KUNIT_EXPECT_TRUE(test, vmem_contains(vm, TOP, K));
+	KUNIT_EXPECT_FALSE(test, vmem_contains(vm, TOP, 2 * K));
+	KUNIT_EXPECT_FALSE(test, vmem_contains(vm, TOP, 0));
+	a = vkt_alloc(test, vm, K, VMEM_NOSLEEP | VMEM_TOPDOWN);
+	KUNIT_EXPECT_EQ(test, a, TOP);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 1, VMEM_NOSLEEP, &b), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, vmem_add(vm, TOP - K, K, VMEM_NOSLEEP), 0);
+	KUNIT_EXPECT_EQ(test, vmem_add(vm, TOP - K, K, VMEM_NOSLEEP), -EINVAL);
+	b = vkt_alloc(test, vm, 1, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, b, TOP - K);
+	vmem_free(vm, a, K);
+	vmem_free(vm, b, 1);
+	VKT_EXPECT_SIZES(test, vm, 0, 2 * K);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/*
  * Two spans of 2^(BITS_PER_LONG - 1) hold every integer: 2^BITS_PER_LONG
  * of them, one more than an unsigned long holds.  The sizes saturate at
  * ULONG_MAX instead of wrapping to 0, and an arena holding all of it is
@@ -633,6 +676,109 @@ static void vmem_arena_whole_space(struct kunit *test)
 	vmem_free(vm, a, h);
 	vmem_free(vm, b, h);
 	VKT_EXPECT_SIZES(test, vm, 0, ULONG_MAX);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/*
+ * Every integer, as two spans of quantum 2^(BITS_PER_LONG - 1).  The
+ * number of integers, 2^BITS_PER_LONG, does not fit an unsigned long:
+ * the size saturates at ULONG_MAX.
+ */
+static void vmem_arena_whole_space_two_spans(struct kunit *test)
+{
+	unsigned long h = 1UL << (BITS_PER_LONG - 1), a, b;
+	struct vmem *vm = vkt_create(test, "whole_space", 0, 0, h, 0);
+
+	KUNIT_ASSERT_EQ(test, vmem_add(vm, h, h, VMEM_SLEEP), 0);
+	KUNIT_ASSERT_EQ(test, vmem_add(vm, 0, h, VMEM_SLEEP), 0);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_SPAN), ULONG_MAX);
+	a = vkt_alloc(test, vm, 1, VMEM_NOSLEEP | VMEM_TOPDOWN);
+	KUNIT_EXPECT_EQ(test, a, h);
+	b = vkt_alloc(test, vm, h, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, b, 0UL);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 1, VMEM_NOSLEEP, &b), -ENOSPC);
+	/* A size that rounds past ULONG_MAX. */
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, h + 1, VMEM_NOSLEEP, &b),
+			-EINVAL);
+	vmem_free(vm, a, h);
+	vmem_free(vm, 0, h);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* Every integer with quantum 1: [0, ULONG_MAX) and [ULONG_MAX, +1). */
+static void vmem_arena_every_integer(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "every_integer", 0, ULONG_MAX, 1, 0);
+	unsigned long a, b;
+
+	KUNIT_ASSERT_EQ(test, vmem_add(vm, ULONG_MAX, 1, VMEM_SLEEP), 0);
+	a = vkt_alloc(test, vm, 1, VMEM_NOSLEEP | VMEM_TOPDOWN);
+	KUNIT_EXPECT_EQ(test, a, ULONG_MAX);
+	/* The highest aligned 16 below ULONG_MAX, which is taken. */
+	b = vkt_xalloc(test, vm, 16, 16, 0, 16, ULONG_MAX - 100, VMEM_ADDR_MAX,
+		       VMEM_NOSLEEP | VMEM_TOPDOWN);
+	KUNIT_EXPECT_EQ(test, b, ULONG_MAX - 31);
+	KUNIT_EXPECT_TRUE(test, vmem_contains(vm, 0, ULONG_MAX));
+	vmem_free(vm, a, 1);
+	vmem_xfree(vm, b, 16);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* ---- walks whose callbacks change the arena ---- */
+
+struct walk_mutate_ctx {
+	struct vmem	*vm;
+	unsigned long	limit;		/* the first 40 allocations end here */
+	unsigned int	calls;
+	unsigned long	last;
+	bool		ordered;
+	bool		check_failed;
+	unsigned long	extra[16];
+	unsigned int	nextra;
+};
+
+static void walk_mutate_cb(void *arg, unsigned long start, unsigned long size)
+{
+	struct walk_mutate_ctx *w = arg;
+
+	if (w->calls++ && start <= w->last)
+		w->ordered = false;
+	w->last = start;
+	/* The walk holds no lock: even the checker may run. */
+	if (w->calls % 8 == 1 && vmem_check(w->vm))
+		w->check_failed = true;
+	/* Ranges this callback allocated may be shown too: keep them. */
+	if (start >= w->limit)
+		return;
+	/* Free what is shown, and allocate elsewhere. */
+	vmem_free(w->vm, start, size);
+	if (w->nextra < ARRAY_SIZE(w->extra) &&
+	    vmem_alloc(w->vm, K, VMEM_NOSLEEP | VMEM_TOPDOWN,
+		       &w->extra[w->nextra]) == 0)
+		w->nextra++;
+}
+
+/* Forty allocations freed, and others made, by the walk's callback. */
+static void vmem_arena_walk_mutating(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "walk_mutate", 0, 256 * K, K, 0);
+	struct walk_mutate_ctx w = { .vm = vm, .ordered = true };
+	unsigned int i;
+
+	for (i = 0; i < 40; i++)
+		KUNIT_ASSERT_EQ(test, vkt_alloc(test, vm, K,
+						VMEM_NOSLEEP | VMEM_FIRSTFIT),
+				i * K);
+	w.limit = 40 * K;
+	vmem_walk(vm, VMEM_ALLOC, walk_mutate_cb, &w);
+	KUNIT_EXPECT_TRUE_MSG(test, w.ordered, "callbacks out of address order");
+	KUNIT_EXPECT_FALSE_MSG(test, w.check_failed,
+			       "vmem_check() failed inside the walk");
+	KUNIT_EXPECT_GE(test, w.calls, 40U);
+	VKT_EXPECT_CHECK(test, vm);
+	for (i = 0; i < w.nextra; i++)
+		vmem_free(vm, w.extra[i], K);
+	VKT_EXPECT_SIZES(test, vm, 0, 256 * K);
 	VKT_EXPECT_CHECK(test, vm);
 }
 
@@ -668,11 +814,12 @@ static void vmem_arena_hash_rescale(struct kunit *test)
 	for (i = 0; i < HASH_N; i++)
 		addrs[i] = vkt_alloc(test, vm, 1, VMEM_SLEEP | VMEM_FIRSTFIT);
 	/*
-	 * 2048 allocated segments want 1024 to 2048 buckets: one to two
-	 * segments a bucket, at most a pointer per allocated segment.
+	 * 2048 allocated segments get 512 to 2048 buckets: one to four
+	 * segments a bucket (the rescale runs while they are allocated),
+	 * at most a pointer per allocated segment.
 	 */
-	buckets = wait_buckets(vm, true, HASH_N / 2);
-	KUNIT_EXPECT_GE(test, buckets, (unsigned long)HASH_N / 2);
+	buckets = wait_buckets(vm, true, HASH_N / 4);
+	KUNIT_EXPECT_GE(test, buckets, (unsigned long)HASH_N / 4);
 	KUNIT_EXPECT_LE(test, buckets, (unsigned long)HASH_N);
 	VKT_EXPECT_CHECK(test, vm);
 	/* Frees must find every segment through the new table. */
@@ -689,6 +836,54 @@ static void vmem_arena_hash_rescale(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.nbadfree, 0ULL);
 	VKT_EXPECT_SIZES(test, vm, 0, HASH_N * 2);
 	VKT_EXPECT_CHECK(test, vm);
+}
+
+#define HASH_BIG	5200
+
+/*
+ * The table grown in steps, each waited for, so that it rescales at
+ * least once per step, to a size within a small factor of the load; then
+ * emptied in another order than it was filled, back to the embedded
+ * table, and the arena coalesced back into one free segment.
+ */
+static void vmem_arena_hash_rescale_steps(struct kunit *test)
+{
+	/*
+	 * Each step goes beyond four times the table the step before can
+	 * leave (the limit that queues a rescale), and waits for more
+	 * buckets than that table has.
+	 */
+	static const unsigned long steps[] = { 80, 320, 1280, HASH_BIG };
+	struct vmem *vm = vkt_create(test, "hash_steps", 0, 2 * HASH_BIG, 1, 0);
+	unsigned long *addrs, i = 0, s;
+	struct vmem_stats st;
+
+	addrs = kunit_kmalloc_array(test, HASH_BIG, sizeof(*addrs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, addrs);
+	for (s = 0; s < ARRAY_SIZE(steps); s++) {
+		for (; i < steps[s]; i++)
+			addrs[i] = vkt_alloc(test, vm, 1 + i % 2, VMEM_NOSLEEP);
+		KUNIT_EXPECT_GE(test, wait_buckets(vm, true, steps[s] / 2),
+				steps[s] / 2);
+	}
+	vmem_get_stats(vm, &st);
+	/* one to four allocated segments a bucket */
+	KUNIT_EXPECT_LE(test, st.hash_buckets, (unsigned long)HASH_BIG);
+	KUNIT_EXPECT_GE(test, st.hash_buckets, HASH_BIG / 4UL);
+	KUNIT_EXPECT_GE(test, st.hash_rescales, 4ULL);
+	VKT_EXPECT_CHECK(test, vm);
+	for (i = 0; i < HASH_BIG; i += 2)
+		vmem_free(vm, addrs[i], 1);
+	for (i = HASH_BIG - 1; i < HASH_BIG; i -= 2)
+		vmem_free(vm, addrs[i], 2);
+	KUNIT_EXPECT_EQ(test, wait_buckets(vm, false,
+					   1UL << VMEM_HASH_MIN_SHIFT),
+			1UL << VMEM_HASH_MIN_SHIFT);
+	VKT_EXPECT_CHECK(test, vm);
+	KUNIT_EXPECT_EQ_MSG(test, vkt_alloc(test, vm, 2 * HASH_BIG,
+					    VMEM_NOSLEEP), 0UL,
+			    "the arena did not coalesce back into one segment");
+	vmem_free(vm, 0, 2 * HASH_BIG);
 }
 
 /* ---- destroying ---- */
@@ -750,6 +945,7 @@ static struct kunit_case vmem_arena_cases[] = {
 	KUNIT_CASE(vmem_arena_create_empty),
 	KUNIT_CASE(vmem_arena_create_span),
 	KUNIT_CASE(vmem_arena_name),
+	KUNIT_CASE(vmem_arena_create_flags),
 	KUNIT_CASE(vmem_arena_add_adjacent_spans),
 	KUNIT_CASE(vmem_arena_rounding),
 	KUNIT_CASE_PARAM(vmem_arena_split, split_gen_params),
@@ -763,8 +959,13 @@ static struct kunit_case vmem_arena_cases[] = {
 	KUNIT_CASE(vmem_arena_top_of_range),
 	KUNIT_CASE(vmem_arena_bottom_of_range),
 	KUNIT_CASE(vmem_arena_largest_span),
+	KUNIT_CASE(vmem_arena_top_span_and_below),
 	KUNIT_CASE(vmem_arena_whole_space),
+	KUNIT_CASE(vmem_arena_whole_space_two_spans),
+	KUNIT_CASE(vmem_arena_every_integer),
+	KUNIT_CASE(vmem_arena_walk_mutating),
 	KUNIT_CASE(vmem_arena_hash_rescale),
+	KUNIT_CASE_SLOW(vmem_arena_hash_rescale_steps),
 	KUNIT_CASE(vmem_arena_destroy_with_leaks),
 	KUNIT_CASE(vmem_arena_sleep_with_room),
 	{}

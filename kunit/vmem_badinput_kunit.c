@@ -45,8 +45,10 @@ struct create_case {
 static const struct create_case create_cases[] = {
 	{ "name_null", NULL, 0, 0, K },
 	{ "quantum_zero", "bad", 0, 0, 0 },
+	{ "quantum_zero_with_span", "bad", 0, K, 0 },
 	{ "quantum_not_pow2", "bad", 0, 0, 0x1800 },
 	{ "quantum_three", "bad", 0, 0, 3 },
+	{ "quantum_three_with_span", "bad", 0, K, 3 },
 	{ "base_unaligned", "bad", B + 1, K, K },
 	{ "size_unaligned", "bad", B, K + 1, K },
 	{ "span_wraps", "bad", ULONG_MAX - K + 1, 2 * K, K },
@@ -56,10 +58,12 @@ static const struct create_case create_cases[] = {
 	{ "vmem_alloc_without_source", "bad", 0, 0, K, vmem_alloc, vmem_free,
 	  false },
 	{ "unknown_flag", "bad", 0, 0, K, NULL, NULL, false, 0, 0x1 },
+	{ "unknown_flag_0x100", "bad", 0, K, K, NULL, NULL, false, 0, 0x100 },
 	/* internal: set by tests after creation, never by a client */
 	{ "internal_flag", "bad", 0, 0, K, NULL, NULL, false, 0,
 	  VMC_QUIET_BADFREE },
 	{ "qcache_max_unaligned", "bad", 0, 0, K, NULL, NULL, false, K + 1 },
+	{ "qcache_max_100", "bad", 0, K, K, NULL, NULL, false, 100 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(create, create_cases, name);
@@ -104,6 +108,7 @@ static const struct add_case add_cases[] = {
 	{ "flags_none", 2 * B, K, 0 },
 	{ "flags_both", 2 * B, K, VMEM_SLEEP | VMEM_NOSLEEP },
 	{ "flags_policy", 2 * B, K, VMEM_SLEEP | VMEM_FIRSTFIT },
+	{ "flags_nosleep_policy", 2 * B, K, VMEM_NOSLEEP | VMEM_BESTFIT },
 };
 
 KUNIT_ARRAY_PARAM_DESC(add, add_cases, name);
@@ -148,6 +153,7 @@ static const struct alloc_case alloc_cases[] = {
 	{ "three_policies", K, VMEM_NOSLEEP | VMEM_NEXTFIT | VMEM_TOPDOWN |
 	  VMEM_INSTANTFIT },
 	{ "unknown_flag", K, VMEM_NOSLEEP | 0x4000 },
+	{ "unknown_flag_0x8000", K, VMEM_NOSLEEP | 0x8000 },
 	{ "creation_flag", K, VMEM_NOSLEEP | VMC_IDENTIFIER },
 };
 
@@ -214,6 +220,8 @@ enum badfree_kind {
 	BF_STRADDLE,	/* from one allocation into the next */
 	BF_OUTSIDE,	/* in no span */
 	BF_OTHER_ARENA,	/* allocated from another arena */
+	BF_SIZE_ZERO,	/* right start, size 0 */
+	BF_SIZE_MAX,	/* right start, size ULONG_MAX */
 };
 
 struct badfree_case {
@@ -231,6 +239,8 @@ static const struct badfree_case badfree_cases[] = {
 	{ "straddle", BF_STRADDLE },
 	{ "outside_spans", BF_OUTSIDE },
 	{ "other_arena", BF_OTHER_ARENA },
+	{ "size_zero", BF_SIZE_ZERO },
+	{ "size_ulong_max", BF_SIZE_MAX },
 	{ "x_never_allocated", BF_NEVER, true },
 	{ "x_double_free", BF_DOUBLE, true },
 	{ "x_size_smaller", BF_SMALLER, true },
@@ -290,6 +300,14 @@ static void vmem_badinput_free(struct kunit *test)
 	case BF_OUTSIDE:
 		addr = 2 * B;
 		size = K;
+		break;
+	case BF_SIZE_ZERO:
+		addr = a;
+		size = 0;
+		break;
+	case BF_SIZE_MAX:
+		addr = a;
+		size = ULONG_MAX;
 		break;
 	default:
 		/* The same addresses in another arena, not allocated there. */

@@ -60,7 +60,7 @@ static void ctx_run(struct ctx_script *s)
 		0, VMEM_INSTANTFIT, VMEM_BESTFIT, VMEM_FIRSTFIT, VMEM_NEXTFIT,
 		VMEM_TOPDOWN,
 	};
-	unsigned long a[6], x, c, id, spec = 7;
+	unsigned long a[6], x, c, id, idff, spec = 7;
 	struct vmem_stats st;
 	unsigned int i;
 
@@ -77,6 +77,7 @@ static void ctx_run(struct ctx_script *s)
 	SCRIPT_CALL(s, vmem_add(s->vm, s->newspan, 4 * K, VMEM_NOSLEEP));
 	SCRIPT_CALL(s, vmem_id_alloc(s->ids, VMEM_NOSLEEP, &id));
 	SCRIPT_CALL(s, vmem_id_alloc_specific(s->ids, spec, VMEM_NOSLEEP));
+	SCRIPT_CALL(s, vmem_id_allocff(s->ids, VMEM_NOSLEEP, &idff));
 	SCRIPT_CALL(s, vmem_check(s->vm));
 	SCRIPT_CALL(s, vmem_check(s->child));
 	SCRIPT_CALL(s, vmem_contains(s->vm, B, K) ? 0 : -ENOENT);
@@ -86,6 +87,7 @@ static void ctx_run(struct ctx_script *s)
 
 	if (s->failed)
 		return;		/* the test reports it; the arenas are freed */
+	vmem_id_free(s->ids, idff);
 	vmem_id_free(s->ids, spec);
 	vmem_id_free(s->ids, id);
 	vmem_free(s->child, c, K);
@@ -209,6 +211,7 @@ static void vmem_context_irqs_disabled(struct kunit *test)
 
 struct waiter {
 	struct vmem	*vm;
+	unsigned long	size;		/* 0: one quantum */
 	unsigned long	addr;
 	int		ret;
 	bool		killable;
@@ -221,7 +224,8 @@ static int waiter_fn(void *arg)
 	/* Kernel threads ignore signals; this one takes SIGKILL as fatal. */
 	if (w->killable)
 		kernel_sigaction(SIGKILL, SIG_DFL);
-	w->ret = vmem_alloc(w->vm, K, VMEM_SLEEP, &w->addr);
+	w->ret = vmem_alloc(w->vm, w->size ? w->size : K, VMEM_SLEEP,
+			    &w->addr);
 	return 0;
 }
 
@@ -337,6 +341,7 @@ static void vmem_context_sleep_fatal_signal(struct kunit *test)
 	struct vmem *vm = full_arena(test, 2);
 	struct waiter w = { .vm = vm, .killable = true };
 	struct vkt_thread *t;
+	struct vmem_stats st;
 	bool done;
 
 	t = vkt_thread_start(test, waiter_fn, &w, -1, "vmem_killed");
@@ -352,6 +357,36 @@ static void vmem_context_sleep_fatal_signal(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, done);
 	KUNIT_EXPECT_EQ(test, w.ret, -EINTR);
 	vkt_thread_put(t);
+	vmem_get_stats(vm, &st);
+	KUNIT_EXPECT_EQ(test, st.nfail, 1ULL);
+	VKT_EXPECT_SEGS(test, vm, VMEM_ALLOC, { B, K }, { B + K, K });
+	VKT_EXPECT_CHECK(test, vm);
+	vmem_destroy(vm);
+}
+
+/* A free too small for the sleeper does not end its wait; a span does. */
+static void vmem_context_sleep_small_free(struct kunit *test)
+{
+	struct vmem *vm = full_arena(test, 1);
+	struct waiter w = { .vm = vm, .size = 2 * K };
+	struct vkt_thread *t;
+
+	t = vkt_thread_start(test, waiter_fn, &w, -1, "vmem_waiter");
+	KUNIT_ASSERT_TRUE(test, wait_for_sleepers(vm, 1));
+	vmem_free(vm, B, K);
+	msleep(50);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&t->done),
+			       "returned %d from an arena of one quantum",
+			       w.ret);
+	KUNIT_EXPECT_EQ(test, vmem_add(vm, 2 * B, 8 * K, VMEM_SLEEP), 0);
+	KUNIT_ASSERT_TRUE_MSG(test, vkt_thread_wait(t, 10000),
+			      "vmem_add() did not wake the sleeping allocation");
+	KUNIT_EXPECT_EQ(test, w.ret, 0);
+	KUNIT_EXPECT_TRUE_MSG(test, w.addr >= 2 * B && w.addr <= 2 * B + 6 * K,
+			      "got %#lx", w.addr);
+	vkt_thread_put(t);
+	vmem_free(vm, w.addr, 2 * K);
+	VKT_EXPECT_SIZES(test, vm, 0, 9 * K);
 	VKT_EXPECT_CHECK(test, vm);
 	vmem_destroy(vm);
 }
@@ -364,6 +399,7 @@ static struct kunit_case vmem_context_cases[] = {
 	KUNIT_CASE(vmem_context_sleep_two_waiters),
 	KUNIT_CASE(vmem_context_sleep_woken_by_add),
 	KUNIT_CASE(vmem_context_sleep_fatal_signal),
+	KUNIT_CASE(vmem_context_sleep_small_free),
 	{}
 };
 

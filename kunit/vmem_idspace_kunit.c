@@ -243,6 +243,55 @@ static void vmem_idspace_many(struct kunit *test)
 	VKT_EXPECT_CHECK(test, ids);
 }
 
+/*
+ * One space through every call: next fit wrapping round, first fit
+ * taking the lowest, exact identifiers, an extension used by both, and
+ * the arguments each call refuses.
+ */
+static void vmem_idspace_all_calls(struct kunit *test)
+{
+	struct vmem *ids = vkt_ids(test, 10, 20);
+	unsigned long id, i;
+
+	for (i = 10; i < 20; i++)
+		KUNIT_EXPECT_EQ(test, id_alloc(test, ids, false), i);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc(ids, VMEM_NOSLEEP, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, vmem_id_allocff(ids, VMEM_NOSLEEP, &id), -ENOSPC);
+	vmem_id_free(ids, 15);
+	vmem_id_free(ids, 12);
+	vmem_id_free(ids, 13);
+	/* Next fit: after the last one given (19), round to 12, then 13. */
+	KUNIT_EXPECT_EQ(test, id_alloc(test, ids, false), 12UL);
+	KUNIT_EXPECT_EQ(test, id_alloc(test, ids, false), 13UL);
+	KUNIT_EXPECT_EQ(test, id_alloc(test, ids, true), 15UL);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 15, VMEM_NOSLEEP),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 25, VMEM_NOSLEEP),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 9, VMEM_NOSLEEP),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc(ids, VMEM_NOSLEEP | VMEM_BESTFIT,
+					    &id), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 16, VMEM_NOSLEEP |
+						     VMEM_FIRSTFIT), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 16, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmem_idspace_extend(ids, 20, 30), 0);
+	KUNIT_EXPECT_EQ(test, vmem_idspace_extend(ids, 25, 35), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmem_idspace_extend(ids, 40, 40), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 25, VMEM_NOSLEEP), 0);
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(ids, 25, VMEM_NOSLEEP),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, vmem_id_allocff(ids, VMEM_SLEEP, &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 20UL);
+	VKT_EXPECT_CHECK(test, ids);
+	vmem_id_free(ids, 25);
+	vmem_id_free(ids, 20);
+	for (i = 10; i < 20; i++)
+		vmem_id_free(ids, i);
+	VKT_EXPECT_SIZES(test, ids, 0, 20);
+	VKT_EXPECT_CHECK(test, ids);
+}
+
 static struct kunit_case vmem_idspace_cases[] = {
 	KUNIT_CASE(vmem_idspace_basic),
 	KUNIT_CASE(vmem_idspace_next_fit),
@@ -252,6 +301,7 @@ static struct kunit_case vmem_idspace_cases[] = {
 	KUNIT_CASE(vmem_idspace_grow),
 	KUNIT_CASE(vmem_idspace_edges),
 	KUNIT_CASE(vmem_idspace_create_bad),
+	KUNIT_CASE(vmem_idspace_all_calls),
 	KUNIT_CASE_SLOW(vmem_idspace_many),
 	{}
 };

@@ -9,6 +9,8 @@
 #include <kunit/test.h>
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 
 #include "vmem_kunit.h"
 
@@ -406,6 +408,420 @@ static void vmem_import_larger_quantum(struct kunit *test)
 }
 
 /*
+ * A child of quantum 1 under a source of quantum 4 K: imports are whole
+ * source quanta, small allocations share them, constraints pass down,
+ * spans go back once free, requests the source can never hold fail, and
+ * destroying the child with an allocation left gives its span back.
+ */
+static void vmem_import_quantum_one_child(struct kunit *test)
+{
+	const unsigned long h = 1UL << (BITS_PER_LONG - 1);
+	struct vmem *src = vkt_create(test, "q1_source", B, 256 * K, K, 0);
+	struct vmem_stats st;
+	unsigned long a, b, c;
+	struct vmem *vm;
+
+	vm = vmem_create("q1_child", 0, 0, 1, vmem_alloc, vmem_free, src, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	a = vkt_alloc(test, vm, 100, VMEM_SLEEP);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_SPAN), K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), K);
+	b = vkt_alloc(test, vm, 1000, VMEM_NOSLEEP);	/* in the same span */
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_SPAN), K);
+	c = vkt_xalloc(test, vm, K, 16 * K, K, 0, 0, VMEM_ADDR_MAX,
+		       VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, c % (16 * K), K);
+	VKT_EXPECT_CHECK(test, vm);
+	VKT_EXPECT_CHECK(test, src);
+	vmem_get_stats(vm, &st);
+	KUNIT_EXPECT_EQ(test, st.nimport, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.mem_import, 2 * K);
+	KUNIT_EXPECT_EQ(test, st.nspans, 2UL);
+	vmem_xfree(vm, c, K);
+	KUNIT_EXPECT_EQ_MSG(test, vmem_arena_size(vm, VMEM_SPAN), K,
+			    "a wholly free imported span was kept");
+	vmem_free(vm, a, 100);
+	vmem_free(vm, b, 1000);
+	vmem_get_stats(vm, &st);
+	KUNIT_EXPECT_EQ(test, st.nrelease, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.mem_total, 0UL);
+	KUNIT_EXPECT_EQ(test, st.nspans, 0UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), 0UL);
+	/* Its padding for align, phase and nocross runs past ULONG_MAX. */
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, h / 2, h, 1, h, 0, VMEM_ADDR_MAX,
+					  VMEM_NOSLEEP, &c), -ENOSPC);
+	/* A phase the source cannot give: imported with padding. */
+	c = vkt_xalloc(test, vm, 64, 128, 64, 0, 0, VMEM_ADDR_MAX,
+		       VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, c % 128, 64UL);
+	VKT_EXPECT_CHECK(test, vm);
+	/* Destroyed with [c, +64) allocated: the span still goes back. */
+	vmem_destroy(vm);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), 0UL);
+	VKT_EXPECT_CHECK(test, src);
+}
+
+/* Quanta 64 K, 4 K and 64 down a chain: frees give every span back. */
+static void vmem_import_chain_mixed_quanta(struct kunit *test)
+{
+	struct vmem *top = vkt_create(test, "chain_top", 0, 1UL << 30,
+				      1UL << 16, 0);
+	struct vmem *mid = vkt_create_child(test, "chain_mid", K, top, 0);
+	struct vmem *bot = vkt_create_child(test, "chain_bot", 64, mid, 0);
+	unsigned long a[8];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		a[i] = vkt_alloc(test, bot, 64UL << i,
+				 VMEM_SLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_GE(test, vmem_arena_size(top, VMEM_ALLOC), 1UL << 16);
+	VKT_EXPECT_CHECK(test, bot);
+	VKT_EXPECT_CHECK(test, mid);
+	VKT_EXPECT_CHECK(test, top);
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		vmem_free(bot, a[i], 64UL << i);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(bot, VMEM_SPAN), 0UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(mid, VMEM_SPAN), 0UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(top, VMEM_ALLOC), 0UL);
+}
+
+/*
+ * A custom import that can fail, give more than asked (ximport), or hand
+ * out ranges off the quantum by @skew.
+ */
+struct skew_import {
+	unsigned int	nimport;
+	unsigned int	nrelease;
+	unsigned long	imported;	/* out now */
+	bool		fail;
+	unsigned long	extra;		/* ximport: give this much more */
+	unsigned long	skew;		/* import: misalign by this */
+};
+
+static struct skew_import *cur_si;	/* one test at a time */
+
+static int skew_import_fn(struct vmem *src, unsigned long size,
+			  unsigned int vmflags, unsigned long *addrp)
+{
+	struct skew_import *si = cur_si;
+	int ret;
+
+	if (si->fail)
+		return -ENOMEM;
+	ret = vmem_alloc(src, size, vmflags, addrp);
+	if (!ret) {
+		si->nimport++;
+		si->imported += size;
+		*addrp += si->skew;
+	}
+	return ret;
+}
+
+static int skew_ximport_fn(struct vmem *src, unsigned long *sizep,
+			   unsigned int vmflags, unsigned long *addrp)
+{
+	struct skew_import *si = cur_si;
+	unsigned long size = *sizep + si->extra;
+	int ret;
+
+	if (si->fail)
+		return -ENOMEM;
+	ret = vmem_alloc(src, size, vmflags, addrp);
+	if (!ret) {
+		*sizep = size;
+		si->nimport++;
+		si->imported += size;
+	}
+	return ret;
+}
+
+static void skew_release_fn(struct vmem *src, unsigned long addr,
+			    unsigned long size)
+{
+	struct skew_import *si = cur_si;
+
+	si->nrelease++;
+	si->imported -= size;
+	vmem_free(src, addr - si->skew, size);
+}
+
+static void vmem_import_custom_edges(struct kunit *test)
+{
+	const unsigned long h = 1UL << (BITS_PER_LONG - 1);
+	struct vmem *src = vkt_create(test, "edge_source", B, 256 * K, K, 0);
+	struct vkt_seg before[4];
+	struct vmem *vm, *q1, *xvm;
+	struct skew_import *si;
+	unsigned long a, b;
+
+	/* Not on the stack: the release functions run at cleanup too. */
+	si = kunit_kzalloc(test, sizeof(*si), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, si);
+	cur_si = si;
+	vm = vmem_create("edge", 0, 0, K, skew_import_fn, skew_release_fn, src,
+			 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	/* The misaligned import below is misuse on purpose: no WARN. */
+	vm->vm_flags |= VMC_QUIET_BADFREE;
+
+	a = vkt_alloc(test, vm, 3 * K, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, si->nimport, 1U);
+	KUNIT_EXPECT_EQ(test, si->imported, 3 * K);
+	/* Not vmem_alloc: the worst-case padding for the alignment. */
+	b = vkt_xalloc(test, vm, K, 8 * K, 0, 0, 0, VMEM_ADDR_MAX,
+		       VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, b % (8 * K), 0UL);
+	KUNIT_EXPECT_EQ(test, si->nimport, 2U);
+	KUNIT_EXPECT_EQ(test, si->imported, 11 * K);
+	vmem_xfree(vm, b, K);
+	KUNIT_EXPECT_EQ(test, si->nrelease, 1U);
+
+	/* Failing imports: -ENOMEM and nothing changed. */
+	si->fail = true;
+	KUNIT_ASSERT_EQ(test, vkt_walk(vm, VMEM_SPAN | VMEM_ALLOC | VMEM_FREE,
+				       before, ARRAY_SIZE(before)), 2U);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 8 * K, VMEM_NOSLEEP, &b), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, K, 0, 0, 0, 0x7000000, 0x7ffffff,
+					  VMEM_NOSLEEP, &b), -ENOMEM);
+	VKT_EXPECT_SEGS(test, vm, VMEM_SPAN | VMEM_ALLOC | VMEM_FREE,
+			before[0], before[1]);
+	si->fail = false;
+
+	/* A window the import ignores: its span cannot help and goes back. */
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, K, 0, 0, 0, 0x7000000, 0x7ffffff,
+					  VMEM_NOSLEEP, &b), -ENOSPC);
+	KUNIT_EXPECT_EQ_MSG(test, si->imported, 3 * K,
+			    "the useless span was kept");
+	KUNIT_EXPECT_EQ(test, si->nimport, si->nrelease + 1);
+	/* Padding for align and nocross past ULONG_MAX: nothing to import. */
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, h / 2, h, 0, h, 0, VMEM_ADDR_MAX,
+					  VMEM_NOSLEEP, &b), -ENOSPC);
+
+	/* Rounding to the source's quantum would pass ULONG_MAX. */
+	q1 = vmem_create("edge_q1", 0, 0, 1, skew_import_fn, skew_release_fn,
+			 src, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, q1);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(q1, ULONG_MAX - 100, VMEM_NOSLEEP, &b),
+			-ENOSPC);
+	vmem_destroy(q1);
+
+	/* A span off the quantum is refused, and given back. */
+	si->skew = K / 8;
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 8 * K, VMEM_NOSLEEP, &b), -EINVAL);
+	KUNIT_EXPECT_EQ_MSG(test, si->nimport, si->nrelease + 1,
+			    "the misaligned span was not released");
+	si->skew = 0;
+	vmem_free(vm, a, 3 * K);
+	KUNIT_EXPECT_EQ(test, si->imported, 0UL);
+	KUNIT_EXPECT_EQ(test, si->nimport, si->nrelease);
+
+	/* ximport: asked for one quantum, takes four; the rest serves later. */
+	xvm = vmem_xcreate("edge_x", 0, 0, K, skew_ximport_fn, skew_release_fn,
+			   src, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, xvm);
+	vkt_defer_destroy(test, xvm);
+	si->extra = 3 * K;
+	a = vkt_alloc(test, xvm, K, VMEM_SLEEP);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(xvm, VMEM_SPAN), 4 * K);
+	b = vkt_alloc(test, xvm, 3 * K, VMEM_SLEEP);
+	KUNIT_EXPECT_EQ(test, si->nimport, 5U);
+	VKT_EXPECT_CHECK(test, xvm);
+	vmem_free(xvm, a, K);
+	vmem_free(xvm, b, 3 * K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(xvm, VMEM_SPAN), 0UL);
+	KUNIT_EXPECT_EQ(test, si->imported, 0UL);
+	VKT_EXPECT_CHECK(test, vm);
+	VKT_EXPECT_CHECK(test, src);
+}
+
+/*
+ * Requests the translation to a source of a larger quantum cannot pass
+ * down fail without importing anything.
+ */
+static void vmem_import_untranslatable(struct kunit *test)
+{
+	struct vmem *src = vkt_create(test, "ut_source", 0, ULONG_MAX - 15, 16,
+				      0);
+	struct vmem *src1 = vkt_create(test, "ut_source1", 0, 1UL << 20, 1, 0);
+	struct vmem *vm = vkt_create_child(test, "ut", 1, src, 0);
+	struct vmem *vm1 = vkt_create_child(test, "ut1", 1, src1, 0);
+	unsigned long a;
+
+	/* The offset in the source quantum plus the size overflows. */
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, ULONG_MAX - 3, 16, 8, 0, 0,
+					  VMEM_ADDR_MAX, VMEM_NOSLEEP, &a),
+			-ENOSPC);
+	/* A minaddr the source quantum cannot round up. */
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, 1, 0, 0, 0, ULONG_MAX - 2,
+					  VMEM_ADDR_MAX, VMEM_NOSLEEP, &a),
+			-ENOSPC);
+	/* A window that ends before the phase. */
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(vm, 1, 16, 8, 0, 0, 4, VMEM_NOSLEEP,
+					  &a), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_SPAN), 0UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), 0UL);
+	/* Identifier 0: the window [0, 0] is passed on, not "no limit". */
+	KUNIT_EXPECT_EQ(test, vmem_id_alloc_specific(vm1, 0, VMEM_NOSLEEP), 0);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src1, VMEM_ALLOC), 1UL);
+	vmem_id_free(vm1, 0);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm1, VMEM_SPAN), 0UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src1, VMEM_ALLOC), 0UL);
+	VKT_EXPECT_CHECK(test, vm);
+	VKT_EXPECT_CHECK(test, vm1);
+}
+
+/*
+ * An import function that frees room in the importing arena while it
+ * runs (without the arena lock), then brings a span the request's window
+ * cannot use: the span goes straight back and the request takes the room
+ * the free made.
+ */
+static struct {
+	struct vmem	*vm;
+	unsigned long	free_addr;
+} room;
+
+static int room_import_fn(struct vmem *source, unsigned long size,
+			  unsigned int vmflags, unsigned long *addrp)
+{
+	vmem_free(room.vm, room.free_addr, K);
+	return vmem_alloc(source, size, vmflags, addrp);
+}
+
+static void vmem_import_frees_room(struct kunit *test)
+{
+	struct vmem *src = vkt_create(test, "room_source", 0x800000, 64 * K, K,
+				      0);
+	unsigned long a[4], got;
+	struct vmem *vm;
+	int i;
+
+	vm = vmem_create("room", B, 4 * K, K, room_import_fn, vmem_free, src,
+			 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	for (i = 0; i < 4; i++)
+		a[i] = vkt_alloc(test, vm, K, VMEM_NOSLEEP);
+	room.vm = vm;
+	room.free_addr = a[2];
+	got = vkt_xalloc(test, vm, K, 0, 0, 0, B, B + 4 * K - 1, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ_MSG(test, got, a[2], "took %#lx, the room freed was %#lx",
+			    got, a[2]);
+	KUNIT_EXPECT_EQ_MSG(test, vmem_arena_size(src, VMEM_ALLOC), 0UL,
+			    "the useless span was not given back");
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_SPAN), 4 * K);
+	VKT_EXPECT_CHECK(test, vm);
+	for (i = 0; i < 4; i++)
+		vmem_free(vm, i == 2 ? got : a[i], K);
+}
+
+/* An import whose range overlaps a span of the arena: refused. */
+static unsigned int overlap_released;
+
+static int overlap_import_fn(struct vmem *src, unsigned long size,
+			     unsigned int vmflags, unsigned long *addrp)
+{
+	*addrp = K;	/* inside the importer's own span */
+	return 0;
+}
+
+static void overlap_release_fn(struct vmem *src, unsigned long addr,
+			       unsigned long size)
+{
+	overlap_released++;
+}
+
+static void vmem_import_overlapping_span(struct kunit *test)
+{
+	struct vmem *vm;
+	unsigned long a;
+
+	overlap_released = 0;
+	vm = vmem_create("overlap", 0, 0x10000, K, overlap_import_fn,
+			 overlap_release_fn, NULL, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	vm->vm_flags |= VMC_QUIET_BADFREE;	/* misuse on purpose */
+	KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 0x20000, VMEM_NOSLEEP, &a),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, overlap_released, 1U);
+	VKT_EXPECT_SIZES(test, vm, 0, 0x10000);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/*
+ * An import that frees a quantum of the importing arena, then fails: the
+ * allocation finds the room made meanwhile instead of sleeping.
+ */
+static struct vmem *reenter_vm;
+static unsigned long reenter_free_addr;
+
+static int reenter_free_import_fn(struct vmem *src, unsigned long size,
+				  unsigned int vmflags, unsigned long *addrp)
+{
+	if (reenter_free_addr) {
+		vmem_free(reenter_vm, reenter_free_addr, K);
+		reenter_free_addr = 0;
+	}
+	return -ENOSPC;
+}
+
+static void reenter_release_fn(struct vmem *src, unsigned long addr,
+			       unsigned long size)
+{
+}
+
+struct reenter_alloc {
+	struct vmem	*vm;
+	unsigned long	addr;
+	int		ret;
+};
+
+static int reenter_alloc_fn(void *arg)
+{
+	struct reenter_alloc *r = arg;
+
+	kernel_sigaction(SIGKILL, SIG_DFL);
+	r->ret = vmem_alloc(r->vm, K, VMEM_SLEEP, &r->addr);
+	return 0;
+}
+
+static void vmem_import_free_during_failed_import(struct kunit *test)
+{
+	struct reenter_alloc r = { };
+	struct vmem_stats st;
+	struct vkt_thread *t;
+	unsigned long a[4];
+	int i;
+
+	/* Not destroyed at the end: a sleeper left behind would use it. */
+	reenter_vm = vmem_create("reenter", B, 4 * K, K, reenter_free_import_fn,
+				 reenter_release_fn, NULL, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, reenter_vm);
+	for (i = 0; i < 4; i++)
+		a[i] = vkt_alloc(test, reenter_vm, K, VMEM_NOSLEEP);
+	reenter_free_addr = a[1];
+	r.vm = reenter_vm;
+	t = vkt_thread_start(test, reenter_alloc_fn, &r, -1, "vmem_reenter");
+	if (!vkt_thread_wait(t, 10000)) {
+		send_sig(SIGKILL, t->task, 1);
+		KUNIT_ASSERT_TRUE_MSG(test, vkt_thread_wait(t, 10000),
+				      "the allocation slept through a free that made room, and SIGKILL did not end it");
+		KUNIT_FAIL(test, "the allocation slept through a free that made room");
+	}
+	vkt_thread_put(t);
+	KUNIT_EXPECT_EQ(test, r.ret, 0);
+	KUNIT_EXPECT_EQ(test, r.addr, a[1]);
+	vmem_get_stats(reenter_vm, &st);
+	KUNIT_EXPECT_EQ(test, st.nwait, 0ULL);
+	for (i = 0; i < 4; i++)
+		vmem_free(reenter_vm, a[i], K);
+	VKT_EXPECT_CHECK(test, reenter_vm);
+	vmem_destroy(reenter_vm);
+}
+
+/*
  * The smallest span around a fit, worked out by hand: a child of quantum
  * qc imports from a source of quantum qs over [sbase, sbase + ssize), of
  * which [sbase, sbase + qs) and [busy, busy + qs) are taken first when
@@ -545,6 +961,13 @@ static struct kunit_case vmem_import_cases[] = {
 	KUNIT_CASE(vmem_import_larger_quantum),
 	KUNIT_CASE_PARAM(vmem_import_translate, translate_gen_params),
 	KUNIT_CASE(vmem_import_nextfit_rotor),
+	KUNIT_CASE(vmem_import_quantum_one_child),
+	KUNIT_CASE(vmem_import_chain_mixed_quanta),
+	KUNIT_CASE(vmem_import_custom_edges),
+	KUNIT_CASE(vmem_import_untranslatable),
+	KUNIT_CASE(vmem_import_frees_room),
+	KUNIT_CASE(vmem_import_overlapping_span),
+	KUNIT_CASE(vmem_import_free_during_failed_import),
 	{}
 };
 

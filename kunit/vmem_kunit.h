@@ -110,4 +110,23 @@ u64 vkt_seed(struct kunit *test, const char *suite);
 /* cond_resched() for vmem_difftest_params.progress. */
 void vkt_progress(void *arg, unsigned long done);
 
+/*
+ * The corruptions of vmem_check_kunit.c, shared with tools/testing/vmem,
+ * which checks that each is logged with @msg (a KUnit case cannot read
+ * the kernel log).
+ */
+struct vkt_corruption {
+	const char	*name;
+	const char	*msg;		/* in what vmem_check() logs */
+	int		(*apply)(struct vmem *vm, bool undo);
+};
+
+extern const struct vkt_corruption vkt_corruptions[];
+extern const unsigned int vkt_ncorruptions;
+
+/* An arena with the layout the corruptions expect, destroyed at the end. */
+struct vmem *vkt_corruptible(struct kunit *test);
+/* Apply (or undo) @c under the arena lock; -ENOENT if the layout differs. */
+int vkt_corrupt(struct vmem *vm, const struct vkt_corruption *c, bool undo);
+
 #endif /* _VMEM_KUNIT_H */

@@ -691,6 +691,8 @@ struct dt {
 	unsigned long		rotor;
 	unsigned int		max_live;
 	unsigned int		max_spans;
+	/* vmem_alloc() of sizes up to this goes to a quantum cache */
+	unsigned long		qcache_max;
 	struct vmem_model_range	*wbuf;		/* vmem_walk() results */
 	unsigned int		wmax;
 	struct dt_rec		rec[DT_NREC];
@@ -1107,7 +1109,9 @@ static int dt_check_stats(struct dt *dt)
 			       st.mem_inuse, st.mem_free, st.mem_total,
 			       st.mem_import, st.nspans, inuse, free, total,
 			       dt->m.nspans);
-	if (st.nalloc != dt->arena_nalloc || st.nfree != dt->arena_nfree ||
+	/* with caches, the segment counters count refills and drains */
+	if ((!dt->qcache_max && (st.nalloc != dt->arena_nalloc ||
+				 st.nfree != dt->arena_nfree)) ||
 	    st.nbadfree != dt->arena_nbadfree)
 		return dt_fail(dt,
 			       "stats: nalloc %llu nfree %llu nbadfree %llu, expected %lu %lu %lu",
@@ -1116,6 +1120,9 @@ static int dt_check_stats(struct dt *dt)
 			       (unsigned long long)st.nbadfree,
 			       dt->arena_nalloc, dt->arena_nfree,
 			       dt->arena_nbadfree);
+	/* cached ranges are allocated segments the model does not have */
+	if (dt->qcache_max && st.mem_cached)
+		return 0;
 	if (st.nsegs != nsegs)
 		return dt_fail(dt,
 			       "stats: nsegs %lu, model %lu (spans + allocated + free segments)",
@@ -1200,6 +1207,16 @@ static int dt_op_walk(struct dt *dt)
 	bool havegap = false;
 
 	r->flags = mask;
+	/* cached ranges are allocated segments: walk what clients hold */
+	if (dt->qcache_max) {
+		struct vmem_stats st;
+
+		vmem_qcache_flush(dt->vm);
+		vmem_get_stats(dt->vm, &st);
+		if (st.mem_cached)
+			return dt_fail(dt, "%#lx cached after vmem_qcache_flush()",
+				       st.mem_cached);
+	}
 	vmem_walk(dt->vm, mask, dt_walk_cb, &w);
 	dt->st.nwalk++;
 	if (w.overflow)
@@ -1286,25 +1303,30 @@ static int dt_check_placement(struct dt *dt, const struct nreq *r,
 		struct vmem_model_cursor c;
 		struct vmem_model_range g;
 		unsigned int k0 = log2_up(r->size), best = BITS_PER_LONG;
+		unsigned int kg = fls_long(gap.size) - 1;
 
 		if (!plain)
 			break;
-		/* The smallest class whose every member fits. */
+		/*
+		 * A free segment of size s is on list ilog2(s) or the one
+		 * below (it may have grown there), and every member of list
+		 * k0 and above fits.  The lowest class of a gap at k0 + 1 or
+		 * more bounds the list instant fit takes from.
+		 */
 		vmem_model_cursor_init(&c);
 		while (vmem_model_next_gap(&dt->m, &c, &g)) {
 			unsigned int k = fls_long(g.size) - 1;
 
-			if (k >= k0 && k < best)
+			if (k > k0 && k < best)
 				best = k;
 		}
 		if (addr != gap.start)
 			return dt_fail(dt,
 				       "placement: INSTANTFIT chose %#lx, not the start of [%#lx, +%#lx)",
 				       addr, gap.start, gap.size);
-		if (best < BITS_PER_LONG &&
-		    fls_long(gap.size) - 1 != best)
+		if (best < BITS_PER_LONG && (kg < k0 || kg > best + 1))
 			return dt_fail(dt,
-				       "placement: INSTANTFIT took a free segment of %#lx for %#lx; freelist %u (every member fits) is not empty",
+				       "placement: INSTANTFIT took a free segment of %#lx for %#lx; a free segment of class %u was on a list of lower members that fit",
 				       gap.size, r->size, best);
 		break;
 	}
@@ -1324,7 +1346,7 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 	unsigned int policy, flags = VMEM_NOSLEEP;
 	struct vmem_model_req req = { .maxaddr = VMEM_ADDR_MAX };
 	unsigned long addr = 0xdeadbeefUL;
-	bool badflags, feasible = false;
+	bool badflags, feasible = false, cached, placed;
 	struct nreq r = { 0 };
 	int check, ret, err;
 
@@ -1333,6 +1355,16 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 	else
 		req.size = dt_gen_size(dt);
 	policy = dt_gen_policy(dt);
+	/* a quantum cache serves it: the policy does not place it */
+	cached = !constrained && req.size - 1 < dt->qcache_max;
+	placed = (dt->p->flags & VMEM_DT_PLACEMENT) && !cached;
+	if (placed && dt->qcache_max) {
+		struct vmem_stats st;
+
+		/* the arena is the model only while its caches are empty */
+		vmem_get_stats(dt->vm, &st);
+		placed = !st.mem_cached && policy != VMEM_NEXTFIT;
+	}
 	check = vmem_model_req_check(&dt->m, &req);
 	if (!check) {
 		req_normalize(&dt->m, &req, &r);
@@ -1397,8 +1429,7 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 	if (!vmem_model_req_satisfied(&dt->m, &req, addr))
 		return dt_fail(dt, "result [%#lx, +%#lx) violates the request",
 			       addr, r.size);
-	if ((dt->p->flags & VMEM_DT_PLACEMENT) &&
-	    dt_check_placement(dt, &r, policy, !constrained, addr))
+	if (placed && dt_check_placement(dt, &r, policy, !constrained, addr))
 		return -EIO;
 	err = vmem_model_insert(&dt->m, addr, r.size,
 				constrained ? DT_TAG_XALLOC : DT_TAG_ALLOC);
@@ -1426,6 +1457,8 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 		dt->st.nxalloc++;
 	else
 		dt->st.nalloc++;
+	if (cached)
+		dt->st.ncached++;
 	dt->st.maxlive = max_t(unsigned long, dt->st.maxlive, dt->m.nallocs);
 	return 0;
 }
@@ -1569,7 +1602,8 @@ static int dt_op_badfree(struct dt *dt)
 	rec->a[0] = addr;
 	rec->a[1] = size;
 	vmem_get_stats(dt->vm, &before);
-	if (c & 0x80)
+	/* vmem_free() of a cached size is not looked up: it cannot catch it */
+	if ((c & 0x80) || size - 1 < dt->qcache_max)
 		vmem_xfree(dt->vm, addr, size);
 	else
 		vmem_free(dt->vm, addr, size);
@@ -1601,7 +1635,7 @@ static int dt_arena_create(struct dt *dt)
 {
 	struct dt_src *s = &dt->src;
 	unsigned int flags = 0, nspans, i;
-	unsigned long start = 0, size = 0;
+	unsigned long start = 0, size = 0, qcache_max, units;
 	struct dt_rec *rec;
 	u8 c = src_u8(s);
 
@@ -1623,6 +1657,13 @@ static int dt_arena_create(struct dt *dt)
 	if (c & 2)
 		flags |= VMC_NO_QCACHE;
 	nspans = 1 + (c >> 2) % 3;
+	units = 0;
+	if (dt->p->flags & VMEM_DT_QCACHE)
+		units = min_t(unsigned long, src_below(s, 20), dt->maxunit);
+	/* 0 to 19 quanta: up to 16 are cached, the rest ignored */
+	qcache_max = units << dt->qshift;
+	dt->qcache_max = (flags & VMC_NO_QCACHE) ? 0 :
+			 min(units, 16UL) << dt->qshift;
 	if (c & 0x80) {
 		/* The first span comes from vmem_create() itself. */
 		dt_gen_span(dt, &start, &size);
@@ -1634,8 +1675,9 @@ static int dt_arena_create(struct dt *dt)
 	rec->a[1] = size;
 	rec->a[2] = dt->quantum;
 	rec->flags = flags;
+	rec->a[3] = qcache_max;
 	dt->vm = vmem_create(dt->name, start, size, dt->quantum, NULL, NULL,
-			     NULL, 0, flags);
+			     NULL, qcache_max, flags);
 	if (IS_ERR_OR_NULL(dt->vm)) {
 		rec->ret = PTR_ERR_OR_ZERO(dt->vm);
 		dt->vm = NULL;

@@ -227,6 +227,18 @@ static inline u64 vmem_rand_next(u64 *state)
 #define VMEM_DT_PLACEMENT	0x04u
 /* Check vmem_get_stats() against the model at every CHECK operation. */
 #define VMEM_DT_STATS		0x08u
+/*
+ * Create arenas with quantum caches (a random qcache_max, sometimes none).
+ * Ranges the caches hold are free to the model: the arena flushes them
+ * before an allocation fails, so the model's feasibility still decides
+ * failures.  What the caches change is checked differently: placement
+ * only while they hold nothing and never for next fit (refills move the
+ * rotor in runs), walks and segment counts after vmem_qcache_flush(), the
+ * segment allocation counters not at all (refills and drains are in
+ * them), and bad frees of cached sizes go through vmem_xfree() (a
+ * vmem_free() of a cached size is not looked up).
+ */
+#define VMEM_DT_QCACHE		0x10u
 #define VMEM_DT_ALL		(VMEM_DT_BADFREE | VMEM_DT_SLEEP | \
 				 VMEM_DT_PLACEMENT | VMEM_DT_STATS)
 
@@ -245,6 +257,7 @@ static inline u64 vmem_rand_next(u64 *state)
  * @ncheck: vmem_check() calls
  * @nplaced: placements checked against a policy
  * @maxlive: most allocations live at once
+ * @ncached: allocations of sizes a quantum cache served (VMEM_DT_QCACHE)
  */
 struct vmem_difftest_stats {
 	unsigned long	nops;
@@ -260,6 +273,7 @@ struct vmem_difftest_stats {
 	unsigned long	ncheck;
 	unsigned long	nplaced;
 	unsigned long	maxlive;
+	unsigned long	ncached;
 };
 
 /**
@@ -281,8 +295,7 @@ struct vmem_difftest_stats {
  *	(vkt_quiet(): the flag it sets is internal to vmem)
  * @stats: if not NULL, filled with what the run did
  *
- * Arenas are created with qcache_max 0 (quantum caches would keep freed
- * ranges allocated, and the model could not predict failures).
+ * Arenas are created with qcache_max 0 unless @flags has VMEM_DT_QCACHE.
  */
 struct vmem_difftest_params {
 	u64				seed;

@@ -9,12 +9,17 @@
  *   hole        H1    H3-------      H4---------    H2----
  *
  * FIRSTFIT takes the lowest hole that fits, BESTFIT the smallest, TOPDOWN
- * the top of the highest; INSTANTFIT the first of the smallest
- * power-of-two freelist whose every member fits (so 3 quanta come from H4,
- * on the 4..7 list, not from the exact H3, on the 2..3 list); NEXTFIT,
- * with no history, the lowest.
+ * the top of the highest; NEXTFIT, with no history, the lowest.
+ * INSTANTFIT takes the first hole of the lowest freelist from
+ * fls(size - 1) up, and a hole stays on the list of the size it had
+ * when it was made until it is four times that (vmem_freelist_add()): the
+ * holes are made by frees of single quanta, so H1, H3 and H2, which grew
+ * from one quantum to at most three, are on list 0, most recent first (H2,
+ * H3, H1), and H4, which reached 4 quanta, moved to list 2.  So one
+ * quantum comes from H2, and two, three or four from H4.
  */
 #include <kunit/test.h>
+#include <linux/workqueue.h>
 
 #include "vmem_kunit.h"
 
@@ -62,12 +67,12 @@ static const struct policy_case policy_cases[] = {
 	{ "topdown_2", VMEM_TOPDOWN, 2, 0, { 13, ANY } },
 	{ "topdown_3", VMEM_TOPDOWN, 3, 0, { 9, ANY } },
 	{ "topdown_4", VMEM_TOPDOWN, 4, 0, { 8, ANY } },
-	{ "instantfit_1", VMEM_INSTANTFIT, 1, 0, { 1, ANY } },
-	{ "instantfit_2", VMEM_INSTANTFIT, 2, 0, { 3, 13 } },
+	{ "instantfit_1", VMEM_INSTANTFIT, 1, 0, { 13, ANY } },
+	{ "instantfit_2", VMEM_INSTANTFIT, 2, 0, { 8, ANY } },
 	{ "instantfit_3", VMEM_INSTANTFIT, 3, 0, { 8, ANY } },
 	{ "instantfit_4", VMEM_INSTANTFIT, 4, 0, { 8, ANY } },
 	{ "default_is_instantfit_3", 0, 3, 0, { 8, ANY } },
-	{ "default_is_instantfit_2", 0, 2, 0, { 3, 13 } },
+	{ "default_is_instantfit_2", 0, 2, 0, { 8, ANY } },
 	{ "nextfit_1", VMEM_NEXTFIT, 1, 0, { 1, ANY } },
 	{ "nextfit_3", VMEM_NEXTFIT, 3, 0, { 3, ANY } },
 	{ "nextfit_4", VMEM_NEXTFIT, 4, 0, { 8, ANY } },
@@ -140,6 +145,60 @@ static void vmem_policy_fresh_span(struct kunit *test)
 							 16 * K, K, 0),
 					3 * K, VMEM_NOSLEEP | VMEM_TOPDOWN),
 			Q(13));
+}
+
+/*
+ * BESTFIT on the freelists, which overlap: a hole that grew stays on the
+ * list it was made on until it is four times that list's bound, so a
+ * larger fit may sit on a lower list than the best one.  Here hole A was
+ * made at 3 quanta (list of [2, 8) quanta) and grew to 7; hole C, made at
+ * 5, is on the list of [4, 16).  Best fit for 5 must look past A to C.
+ * The 70 one-quantum holes below them make the arena too big for its
+ * first best-fit request to build the size tree at once, so that request
+ * searches the lists unless the index work beats it; after a flush of the
+ * work, the tree gives the same answer.
+ */
+static void vmem_policy_bestfit_overlapping_lists(struct kunit *test)
+{
+	const unsigned long nholes = 70, a = Q(2 * nholes);
+	const unsigned long c = a + 8 * K;
+	struct vmem *vm = vkt_create(test, "overlap", B, (2 * nholes + 16) * K,
+				     K, 0);
+	unsigned long i, x;
+
+	/* the holes, then A: 3 + 4 x 1, a guard, C: 5, a guard, the rest */
+	for (i = 0; i < 2 * nholes; i++)
+		KUNIT_ASSERT_EQ(test, vkt_alloc(test, vm, K, VMEM_NOSLEEP),
+				Q(i));
+	KUNIT_ASSERT_EQ(test, vkt_alloc(test, vm, 3 * K, VMEM_NOSLEEP), a);
+	for (i = 0; i < 5; i++)
+		KUNIT_ASSERT_EQ(test, vkt_alloc(test, vm, K, VMEM_NOSLEEP),
+				a + (3 + i) * K);
+	KUNIT_ASSERT_EQ(test, vkt_alloc(test, vm, 5 * K, VMEM_NOSLEEP), c);
+	KUNIT_ASSERT_EQ(test, vkt_alloc(test, vm, 3 * K, VMEM_NOSLEEP),
+			c + 5 * K);
+	for (i = 0; i < nholes; i++)
+		vmem_free(vm, Q(2 * i), K);
+	vmem_free(vm, a, 3 * K);
+	for (i = 0; i < 4; i++)
+		vmem_free(vm, a + (3 + i) * K, K);
+	vmem_free(vm, c, 5 * K);
+	VKT_EXPECT_CHECK(test, vm);
+
+	x = vkt_alloc(test, vm, 5 * K, VMEM_NOSLEEP | VMEM_BESTFIT);
+	KUNIT_EXPECT_EQ(test, x, c);
+	vmem_free(vm, x, 5 * K);
+	flush_work(&vm->vm_index_work);
+	KUNIT_EXPECT_TRUE(test, vm->vm_sized);
+	KUNIT_EXPECT_EQ(test, vm->vm_nunsized, 0UL);
+	x = vkt_alloc(test, vm, 5 * K, VMEM_NOSLEEP | VMEM_BESTFIT);
+	KUNIT_EXPECT_EQ(test, x, c);
+	vmem_free(vm, x, 5 * K);
+	/* a fit of 7 is A, whichever structure answers */
+	x = vkt_alloc(test, vm, 6 * K, VMEM_NOSLEEP | VMEM_BESTFIT);
+	KUNIT_EXPECT_EQ(test, x, a);
+	vmem_free(vm, x, 6 * K);
+	VKT_EXPECT_CHECK(test, vm);
 }
 
 /*
@@ -224,12 +283,92 @@ static void vmem_policy_with_constraints(struct kunit *test)
 	VKT_EXPECT_CHECK(test, vm);
 }
 
+/*
+ * A second layout, with a free tail:
+ *
+ *   quantum  0  1  2  3  4  5  6  7  8  9 10 ... 31
+ *            A  .  A  A  A  .  .  A  A  A  .  ...  .
+ *
+ * Holes of 1 and 2 quanta, then 22 free quanta: each policy, the next-fit
+ * rotor going round, a window, and nocross.
+ */
+static void vmem_policy_tail_layout(struct kunit *test)
+{
+	static const unsigned long units[6] = { 1, 1, 3, 2, 2, 1 };
+	struct vmem *vm = vkt_create(test, "tail", B, 32 * K, K, 0);
+	unsigned int f = VMEM_NOSLEEP | VMEM_NEXTFIT;
+	unsigned long a[6], x, y, z;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		a[i] = vkt_alloc(test, vm, units[i] * K,
+				 VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, a[0], Q(0));
+	KUNIT_EXPECT_EQ(test, a[1], Q(1));
+	KUNIT_EXPECT_EQ(test, a[5], Q(9));
+	vmem_free(vm, a[1], K);
+	vmem_free(vm, a[3], 2 * K);
+
+	/* Best fit of 2: the hole of 2, not the tail; of 1: the hole of 1. */
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_BESTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_free(vm, x, 2 * K);
+	x = vkt_alloc(test, vm, K, VMEM_NOSLEEP | VMEM_BESTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(1));
+	vmem_free(vm, x, K);
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_free(vm, x, 2 * K);
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_TOPDOWN);
+	KUNIT_EXPECT_EQ(test, x, Q(30));
+	vmem_free(vm, x, 2 * K);
+	/* Instant fit of 2: the 2..3 list holds [5, 7), whose members all fit. */
+	x = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_INSTANTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_free(vm, x, 2 * K);
+	/* Of 3: no list below the tail's has only members of 3 or more. */
+	x = vkt_alloc(test, vm, 3 * K, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, x, Q(10));
+	vmem_free(vm, x, 3 * K);
+
+	/* Next fit from the bottom, then on from there, not back. */
+	x = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ(test, x, Q(1));
+	y = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ(test, y, Q(5));
+	vmem_free(vm, x, K);
+	z = vkt_alloc(test, vm, K, f);
+	KUNIT_EXPECT_EQ_MSG(test, z, Q(6), "next fit reused %#lx too soon",
+			    x);
+	vmem_free(vm, y, K);
+	vmem_free(vm, z, K);
+
+	/* A window that rounds to one quantum. */
+	x = vkt_xalloc(test, vm, K, 0, 0, 0, Q(20) + 1, Q(22) - 1,
+		       VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, x, Q(21));
+	vmem_xfree(vm, x, K);
+	/* 2 quanta crossing no 4-quantum line, from quantum 3 up. */
+	x = vkt_xalloc(test, vm, 2 * K, 0, 0, 4 * K, Q(3), VMEM_ADDR_MAX,
+		       VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_EXPECT_EQ(test, x, Q(5));
+	vmem_xfree(vm, x, 2 * K);
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		if (i != 1 && i != 3)
+			vmem_free(vm, a[i], units[i] * K);
+	VKT_EXPECT_SIZES(test, vm, 0, 32 * K);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
 static struct kunit_case vmem_policy_cases[] = {
 	KUNIT_CASE_PARAM(vmem_policy_placement, policy_gen_params),
 	KUNIT_CASE(vmem_policy_fresh_span),
+	KUNIT_CASE(vmem_policy_bestfit_overlapping_lists),
 	KUNIT_CASE(vmem_policy_nextfit_rotor),
 	KUNIT_CASE(vmem_policy_nextfit_no_immediate_reuse),
 	KUNIT_CASE(vmem_policy_with_constraints),
+	KUNIT_CASE(vmem_policy_tail_layout),
 	{}
 };
 

@@ -81,6 +81,54 @@ static void vmem_stress_difftest_dense(struct kunit *test)
 	run_difftest(test, &p);
 }
 
+/* NOSLEEP only, and a small live set: more arenas, more churn. */
+static void vmem_stress_difftest_nosleep(struct kunit *test)
+{
+	struct vmem_difftest_params p = {
+		.seed = vkt_seed(test, "vmem_stress") ^ 0x5555,
+		.nops = 20000,
+		.check_every = 64,
+		.max_live = 16,
+		.flags = VMEM_DT_BADFREE | VMEM_DT_PLACEMENT | VMEM_DT_STATS,
+		.quiet = vkt_quiet,
+	};
+
+	run_difftest(test, &p);
+}
+
+/* A large live set: deep freelists, hash rescales, long walks. */
+static void vmem_stress_difftest_large(struct kunit *test)
+{
+	struct vmem_difftest_params p = {
+		.seed = vkt_seed(test, "vmem_stress") ^ 0xaaaa,
+		.nops = 12000,
+		.check_every = 64,
+		.max_live = 2000,
+		.flags = VMEM_DT_ALL,
+		.quiet = vkt_quiet,
+	};
+
+	run_difftest(test, &p);
+}
+
+/*
+ * Quantum caches in front of the arenas (random qcache_max): the model
+ * still decides every failure, because the arena flushes its caches
+ * before it fails.
+ */
+static void vmem_stress_difftest_qcache(struct kunit *test)
+{
+	struct vmem_difftest_params p = {
+		.seed = vkt_seed(test, "vmem_stress") ^ 0xcace,
+		.nops = 10000,
+		.check_every = 64,
+		.flags = VMEM_DT_ALL | VMEM_DT_QCACHE,
+		.quiet = vkt_quiet,
+	};
+
+	run_difftest(test, &p);
+}
+
 struct mt_ctx {
 	const struct vmem_mt_shared	*sh;
 	unsigned int			id;
@@ -182,6 +230,28 @@ static void vmem_stress_mt_import(struct kunit *test)
 	VKT_EXPECT_CHECK(test, src);
 }
 
+/* The same through an importing arena whose source has a larger quantum. */
+static void vmem_stress_mt_import_coarse(struct kunit *test)
+{
+	unsigned long size = MT_QUANTA(max(num_online_cpus(), 2U), 16) * K;
+	struct vmem *src = vkt_create(test, "mt_coarse", B, size, 4 * K, 0);
+	struct vmem *vm = vkt_create_child(test, "mt_fine", K, src, 0);
+
+	run_mt(test, vm, B, size, K, 16, 5000);
+	VKT_EXPECT_SIZES(test, vm, 0, 0);
+	VKT_EXPECT_SIZES(test, src, 0, size);
+	VKT_EXPECT_CHECK(test, src);
+}
+
+/* A tight arena of 96 integers: failures and refills race with frees. */
+static void vmem_stress_mt_tight(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "mt_tight", 0, 96, 1, 0);
+
+	run_mt(test, vm, 0, 96, 1, 16, 5000);
+	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { 0, 96 });
+}
+
 /* Single identifiers from an identifier space. */
 static void vmem_stress_mt_idspace(struct kunit *test)
 {
@@ -196,8 +266,13 @@ static void vmem_stress_mt_idspace(struct kunit *test)
 static struct kunit_case vmem_stress_cases[] = {
 	KUNIT_CASE_SLOW(vmem_stress_difftest),
 	KUNIT_CASE_SLOW(vmem_stress_difftest_dense),
+	KUNIT_CASE_SLOW(vmem_stress_difftest_nosleep),
+	KUNIT_CASE_SLOW(vmem_stress_difftest_large),
+	KUNIT_CASE_SLOW(vmem_stress_difftest_qcache),
 	KUNIT_CASE_SLOW(vmem_stress_mt),
 	KUNIT_CASE_SLOW(vmem_stress_mt_import),
+	KUNIT_CASE_SLOW(vmem_stress_mt_import_coarse),
+	KUNIT_CASE_SLOW(vmem_stress_mt_tight),
 	KUNIT_CASE_SLOW(vmem_stress_mt_idspace),
 	{}
 };

@@ -120,6 +120,10 @@ static const struct xalloc_case xalloc_cases[] = {
 	{ "nocross_below_quantum", K, S1, K, 0, 0, 0x800, 0, MAXA, -EINVAL },
 	{ "nocross_below_size", K, S1, 0x2000, 0, 0, K, 0, MAXA, -EINVAL },
 	{ "min_above_max", K, S1, K, 0, 0, 0, 0x180000, 0x17ffff, -EINVAL },
+	{ "window_smaller_than_size", K, S1, 0x2000, 0, 0, 0, 0x1000, 0x2000,
+	  -EINVAL },
+	{ "nocross_phase_plus_size", K, S1, 0x2000, 0x4000, 0x3000, 0x4000, 0,
+	  0, -EINVAL },
 	/*
 	 * Requests no arena could satisfy, which vmem_xalloc() documents as
 	 * -EINVAL: a window that rounds to nothing, a minaddr that rounds

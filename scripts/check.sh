@@ -21,7 +21,9 @@
 #   kernel-doc  kernel-doc -none -Wall clean; every export and every
 #               constant of vmem.h documented (scripts/check-kerneldoc.sh)
 #   kunit       the test kernel (KUnit, KASAN, lockdep, kmemleak, ...) in
-#               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples
+#               QEMU: vmem.ko, vmem_kunit.ko's suites, the samples; then
+#               the quantum caches' stress alone in a second boot with 4
+#               virtual CPUs, more than the host has cores (kunit-smp4)
 #   distro-*    Debian's own 6.1 and 6.12 kernels in QEMU: vmem.ko and the
 #               sample load, work, show debugfs stats, unload cleanly
 #   vmemstat    scripts/vmemstat on the debugfs files the kunit and
@@ -189,9 +191,11 @@ tier_kunit() {
 	done
 	[[ -f $dir/noimport/vmem_noimport.ko ]] &&
 		vmargs+=(--refuse "$dir/noimport/vmem_noimport.ko")
+	# Every suite under KASAN and kmemleak in TCG: minutes on a busy
+	# machine.
 	"$VMEM_SCRIPTS/vm.sh" --name kunit \
-		--kernel "$tk/arch/x86/boot/bzImage" --kmemleak "${vmargs[@]}" ||
-		true
+		--kernel "$tk/arch/x86/boot/bzImage" --kmemleak \
+		--timeout "${VMEM_TIMEOUT:-900}" "${vmargs[@]}" || true
 	s=$(sed -n 's/^VMEM-SEED \([0-9]*\).*/\1/p' \
 		"$VMEM_LOGDIR/kunit.guest.log" 2>/dev/null | head -n 1)
 	[[ -z $s ]] || echo "  seed $s (rerun with: make check VMEM_SEED=$s)"
@@ -203,8 +207,28 @@ tier_kunit() {
 	if ((nokunit)); then
 		tier_report kunit-suites 0 1
 		rc=1
+	else
+		tier_kunit_smp4 "$dir" || rc=1
 	fi
 	return "$rc"
+}
+
+# The per-CPU stress of the quantum caches, alone, on 4 virtual CPUs:
+# vCPUs that the host preempts while they hold per-CPU state.
+tier_kunit_smp4() {
+	local dir=$1
+	local -a vmargs=(--vmem "$dir/vmem.ko" --kunit "$dir/vmem_kunit.ko")
+
+	[[ -z $seed ]] || vmargs+=(--vmem-args "test_seed=$seed")
+	"$VMEM_SCRIPTS/vm.sh" --name kunit-smp4 --smp 4 \
+		--kernel "$tk/arch/x86/boot/bzImage" "${vmargs[@]}" \
+		--append "kunit.filter_glob=vmem_qcache.vmem_qcache_stress" ||
+		true
+	python3 "$VMEM_SCRIPTS/verdict.py" --name kunit-smp4 --quiet \
+		--console "$VMEM_LOGDIR/kunit-smp4.console.log" \
+		--guest "$VMEM_LOGDIR/kunit-smp4.guest.log" \
+		--kunit-py "$srcdir/tools/testing/kunit/kunit.py" \
+		--suites vmem_qcache
 }
 
 # tier_distro RELEASE: Debian's own kernel RELEASE, our modules built

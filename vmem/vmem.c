@@ -32,14 +32,18 @@
  *
  * 2. Finding a free segment
  * -------------------------
- * Free segments are on *freelists* by size: vm_freelist[n] holds the
- * free segments of size [2^n, 2^(n+1)), and bit n of vm_freemap is set iff
- * that list is not empty.  A request for @size is served in O(1) by
- * *instant fit*: every segment on list fls(size - 1) and above is large
- * enough, so the first segment of the lowest non-empty such list (one
- * __ffs() of the masked bitmap) fits.  Only when no such list exists are
- * the lists that *may* hold a fit searched (those with 2^(n+1) - 1 >=
- * size), so an allocation never fails while a fitting free range exists.
+ * Free segments are on *freelists* by size: a free segment of size s
+ * goes on vm_freelist[ilog2(s)], and stays there as it grows until it
+ * reaches four times the list's bound (so that the free segment an
+ * allocate and free pair shrinks below a power of two and grows back
+ * does not move back and forth): list n holds free segments of size
+ * [2^n, 2^(n+2)), and bit n of vm_freemap is set iff it is not empty.  A
+ * request for @size is served in O(1) by *instant fit*: every segment on
+ * list fls(size - 1) and above is large enough, so the first segment of
+ * the lowest non-empty such list (one __ffs() of the masked bitmap) fits.
+ * Only when no such list exists are the lists that *may* hold a fit
+ * searched, so an allocation never fails while a fitting free range
+ * exists.
  *
  * The other policies are defined by addresses (first fit: the lowest fit;
  * top-down: the highest; next fit: the lowest at or above the *rotor*,
@@ -118,7 +122,9 @@
  * 7. Locking
  * ----------
  * One spinlock per arena, vm_lock, taken with interrupts disabled, covers
- * all of the arena's state; so VMEM_NOSLEEP calls work in any context.
+ * all of the arena's segment state; so VMEM_NOSLEEP calls work in any
+ * context.  The quantum caches have locks of their own (section 9), never
+ * held while vm_lock is taken.
  * vm_lock is never held while calling out (import, release, walk
  * callbacks), while allocating memory, or while taking another arena's
  * lock: there is no lock order between arenas.  The registry of arenas
@@ -131,13 +137,115 @@
  * -------------
  * vmem_check() verifies them all: spans are disjoint and sorted, and in
  * the span tree in that order; segments tile their span in order; no two
- * free segments are adjacent; a free segment of size s is on
- * vm_freelist[ilog2(s)] and the bitmap matches the lists; in an indexed
+ * free segments are adjacent; a free segment of size s is on the list
+ * vs_list says, some n with 2^n <= s < 2^(n+2), and the bitmap matches the
+ * lists; in an indexed
  * arena the address tree holds exactly the big free tags, each node's
  * bound at least the sizes below it, the size tree (when kept) the same
  * tags in size order, and the small free tags are counted; the hash holds
  * exactly the allocated segments; no imported span is wholly free; the
  * counters and the reserves match.
+ *
+ * 9. Quantum caches
+ * -----------------
+ * vmem_alloc() of 1 to n quanta, n = min(qcache_max / quantum, 16), is
+ * served by the *quantum cache* of that size (vmem/vmem_qcache.c): the
+ * paper's magazine layer, whose objects are ranges.  A *magazine* is a
+ * stack of start addresses, its *rounds*.  Per cache, every CPU has a
+ * *loaded* and a *previous* magazine, and a *depot* keeps full and empty
+ * magazines.  A CPU allocates by popping its loaded magazine and frees by
+ * pushing on it; when the loaded one is empty (or full) it swaps with the
+ * previous one if that can serve.  Only when neither can does the CPU go
+ * to the depot, for a full magazine in exchange for its empty one (an
+ * empty one for its full one).  Only when the depot has none does the
+ * cache go to the arena: a *refill* carves a run of ranges in one locked
+ * section, where the request's policy puts them (the free segment the
+ * policy picks gives as many as it holds, contiguous: where the policy
+ * would put each next one), handed out in the order they were carved; a
+ * *drain* frees a magazine's rounds in one locked section.  The cap of 16
+ * caches is illumos's: each cache costs every CPU two magazines' worth
+ * of hoarded ranges, and beyond a few quanta an allocation is rare enough,
+ * and the segment path cheap enough, that it would hoard more than it
+ * saves.
+ *
+ * A cached range is an allocated segment of the arena, marked vs_qcache
+ * when a cache carved it.  vmem_check() and vmem_walk() see the caches'
+ * ranges as allocations; vmem_arena_size() and vmem_get_stats() count them
+ * as free (mem_cached says how much); vmem_qcache_flush() gives them all
+ * back.  The pairs are vmem_alloc() with vmem_free() and vmem_xalloc()
+ * with vmem_xfree().  vmem_free() of a cached size pushes the range
+ * without looking it up: a bad free there is caught (and the range
+ * refused) only when its magazine is drained.  vmem_xfree() of a marked
+ * segment is refused at once: it may sit in a magazine, to be handed out
+ * again.  vmem_free() of an unmarked range of a cached size (from
+ * vmem_xalloc(), or an import's span given back by vmem_free()) is
+ * harmless: it joins the cache.
+ *
+ * Invariants:
+ *
+ * - A CPU's two slots always point to a magazine; &vmem_mag_none (no
+ *   rounds, no room) stands for none, so the fast path tests rounds or
+ *   room and nothing else.
+ * - Every round is the start of an allocated segment of its cache's size
+ *   that no client holds (until a client frees what it does not hold).
+ * - Rounds move between the arena and the magazines only through
+ *   vmem_alloc_batch() and vmem_free_batch(), with no cache lock held.
+ * - The depot keeps at most qc_depot_max full and qc_depot_max empty
+ *   magazines: the possible CPUs, at least 2.  A full magazine that finds
+ *   the depot full is drained; an empty one beyond the cap, or of an
+ *   outgrown size, is freed.
+ *
+ * Locks.  A CPU's cache lock (qcc_lock), then the cache's depot lock
+ * (qc_lock); the arena lock is never taken with either held, so that
+ * a drain may call the release function, and a caching arena may import
+ * from a caching arena, with no lock order between them.  Both are
+ * spinlocks taken with interrupts off, as vm_lock.  The CPU lock is a
+ * spinlock in the per-CPU data rather than a local_lock because a flush
+ * must reach every CPU's magazines from any context: on exhaustion it runs
+ * in the allocating context, which may be a hard interrupt.  A local_lock
+ * lets only its CPU in; reaching the others would take IPIs, which cannot
+ * be waited for with interrupts off.  The cost is one atomic exchange per
+ * cached call, on a line that only its CPU touches (and a flusher, rarely):
+ * uncontended, no cache line moves.  The fast path tries the lock with
+ * interrupts off and makes no call but tail calls (no stack frame); only
+ * when a flusher holds it does it go to a slow path that waits.
+ *
+ * Exhaustion.  When a search and an import have found no room,
+ * vmem_alloc_req() flushes every CPU's magazines and every depot back to
+ * the arena (vmem_qcache_reclaim()) once, and searches again, before it
+ * fails or sleeps: no allocation fails while the caches hold a fit, but
+ * for ranges in transit at that instant (a refill on its way to a CPU, a
+ * magazine being drained).  A refill takes at most a quarter to a half of
+ * the arena's free ranges of its size, so that what the caches hold
+ * shrinks as the arena fills, instead of every CPU flushing the others'
+ * caches in turn.
+ *
+ * Bounded hoarding.  A cache holds at most 2 magazines per possible CPU
+ * and D = max(2, possible CPUs) in the depot, each of at most M rounds
+ * (M = 62 on 64-bit): an arena's caches hold at most n * (2 + 1) * CPUs *
+ * M ranges (n caches, CPUs >= 2), and at most a quarter of what was free
+ * at each refill.  The magazines start at 14 rounds (128 bytes) and
+ * double in bytes, up to 62 rounds (512 bytes), when the update work sees
+ * the depot lock contended more than 3 times in an interval.  The update
+ * work runs every 5 seconds while a depot holds magazines and frees those
+ * no CPU took during a whole interval (the paper's working set), draining
+ * full ones; a shrinker frees depot magazines under memory pressure; a CPU
+ * that dies has its magazines drained (a dynamic CPU hotplug state in the
+ * prepare section, whose teardown runs when the CPU is dead); and
+ * vmem_destroy() drains everything before it counts leaks.
+ *
+ * Memory.  A magazine is 16 bytes and 8 per round on 64-bit: 128, 256 or
+ * 512 bytes from kmalloc.  A cached range costs its boundary tag (56
+ * bytes), its share of the hash (8 to 16 bytes) and its round (8 bytes).
+ * An arena with n caches has n 128-byte depots, and on every possible CPU
+ * n 64-byte (one cache line) slots.
+ *
+ * Identifier spaces.  An arena of quantum 1 with qcache_max 1 caches
+ * single identifiers: vmem_id_alloc() then hands out runs of consecutive
+ * identifiers that refills carve at the rotor, per CPU, and an identifier
+ * freed on a CPU comes back from its magazine first; next fit's "not
+ * reused soon" holds across refills only.  vmem_idspace_create() makes
+ * spaces without caches.
  */
 
 #include <linux/atomic.h>
@@ -296,28 +404,64 @@ static unsigned long vmem_mem_import(const struct vmem *vm)
 			vm->vm_kstat.nimport != vm->vm_kstat.nrelease);
 }
 
+/*
+ * What clients hold, and what is free to them: the allocated segments
+ * less what the quantum caches hold (@cached quanta), and the free
+ * segments with those.  Exact, or saturated as vmem_sat() does; with
+ * nothing cached, vmem_mem_inuse() and vmem_mem_free().  A cached amount
+ * above the allocated one only means that a cached allocation or free ran
+ * while the two were read: then nothing is in use.  With something cached
+ * the clients hold less than the whole space, so vm_inuse less the cached
+ * bytes, modulo 2^BITS_PER_LONG, is exact even when vm_inuse wrapped.
+ */
+static void vmem_client_sizes(const struct vmem *vm, unsigned long cached,
+			      unsigned long *inuse, unsigned long *free)
+{
+	unsigned long bytes = cached << vm->vm_qshift;
+	bool wrapped = !vm->vm_inuse && vm->vm_nbusy;
+
+	lockdep_assert_held(&vm->vm_lock);
+	if (!cached) {
+		*inuse = vmem_mem_inuse(vm);
+		*free = vmem_mem_free(vm);
+		return;
+	}
+	if (!wrapped && (cached > vm->vm_inuse >> vm->vm_qshift ||
+			 bytes > vm->vm_inuse))
+		bytes = vm->vm_inuse;
+	*inuse = vm->vm_inuse - bytes;
+	*free = vmem_sat(vm->vm_total - *inuse, true);
+}
+
 /**
  * vmem_arena_size() - How much of an arena is allocated, free, or there.
  * @vm: the arena
  * @typemask: VMEM_ALLOC, VMEM_FREE, VMEM_SPAN, or a combination: the sum
  *
- * Named so as not to clash with vmem_size(), which OpenZFS's spl.ko
- * exports.
+ * Ranges that quantum caches hold count as free, not allocated: they are
+ * the arena's to hand out.  That part is exact when no cached allocation
+ * or free runs meanwhile.  Named so as not to clash with vmem_size(),
+ * which OpenZFS's spl.ko exports.
  *
- * Context: Any context.  Takes and releases the arena lock.
+ * Context: Any context.  Takes and releases the arena lock, and for an
+ * arena with quantum caches each of their locks in turn first.
  * Return: bytes (or IDs) allocated, free, in spans, or their sum; a
  * value of 2^BITS_PER_LONG (spans covering every integer) or more reads
  * ULONG_MAX.
  */
 unsigned long vmem_arena_size(struct vmem *vm, unsigned int typemask)
 {
-	unsigned long flags, size = 0;
+	unsigned long cached = 0, flags, inuse, free, size = 0;
 
+	if (typemask & (VMEM_ALLOC | VMEM_FREE))
+		cached = vmem_qcache_cached(vm);
 	spin_lock_irqsave(&vm->vm_lock, flags);
+	/* what the caches hold counts as free; see vmem_qcache_cached() */
+	vmem_client_sizes(vm, cached, &inuse, &free);
 	if (typemask & VMEM_ALLOC)
-		size = vmem_sat_add(size, vmem_mem_inuse(vm));
+		size = vmem_sat_add(size, inuse);
 	if (typemask & VMEM_FREE)
-		size = vmem_sat_add(size, vmem_mem_free(vm));
+		size = vmem_sat_add(size, free);
 	if (typemask & VMEM_SPAN)
 		size = vmem_sat_add(size, vmem_mem_total(vm));
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
@@ -358,11 +502,13 @@ EXPORT_SYMBOL_GPL(vmem_name);
 void vmem_get_stats_ext(struct vmem *vm, struct vmem_stats *st,
 			struct vmem_stats_ext *x)
 {
-	unsigned long flags;
+	unsigned long cached = vmem_qcache_cached(vm), flags;
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	st->mem_inuse = vmem_mem_inuse(vm);
-	st->mem_free = vmem_mem_free(vm);
+	vmem_client_sizes(vm, cached, &st->mem_inuse, &st->mem_free);
+	/* all of a 2^BITS_PER_LONG space cached: saturated */
+	st->mem_cached = cached > ULONG_MAX >> vm->vm_qshift ? ULONG_MAX :
+			 cached << vm->vm_qshift;
 	st->mem_total = vmem_mem_total(vm);
 	st->mem_import = vmem_mem_import(vm);
 	st->nalloc = vm->vm_kstat.nalloc;
@@ -377,6 +523,7 @@ void vmem_get_stats_ext(struct vmem *vm, struct vmem_stats *st,
 	st->hash_buckets = 1UL << vm->vm_hash_shift;
 	st->hash_rescales = vm->vm_kstat.hash_rescales;
 	st->tags_reserved = vm->vm_nreserve;
+	st->nqcache = vm->vm_nqcache;
 	if (x) {
 		x->kstat = vm->vm_kstat;
 		x->nbusy = vm->vm_nbusy;
@@ -396,7 +543,8 @@ void vmem_get_stats_ext(struct vmem *vm, struct vmem_stats *st,
  * @vm: the arena
  * @st: filled in
  *
- * Context: Any context.  Takes and releases the arena lock.
+ * Context: Any context.  Takes and releases the arena lock, and for an
+ * arena with quantum caches each of their locks in turn first.
  */
 void vmem_get_stats(struct vmem *vm, struct vmem_stats *st)
 {
@@ -453,7 +601,11 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
 	vm->vm_import = import;
 	vm->vm_ximport = ximport;
 	vm->vm_release = release;
-	vm->vm_qcache_max = (flags & VMC_NO_QCACHE) ? 0 : qcache_max;
+	err = vmem_qcache_init(vm, (flags & VMC_NO_QCACHE) ? 0 : qcache_max);
+	if (err) {
+		vmem_destroy_internal(vm);
+		return ERR_PTR(err);
+	}
 
 	if (size) {
 		err = vmem_add(vm, base, size, VMEM_SLEEP);
@@ -480,9 +632,10 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
  * @release: gives an imported span back; vmem_free with vmem_alloc; NULL
  *	exactly when @import is
  * @source: the arena to import from, passed to @import and @release
- * @qcache_max: sizes up to this many bytes, a multiple of the quantum,
- *	will be served from per-CPU quantum caches (not implemented yet: the
- *	value is checked and recorded)
+ * @qcache_max: vmem_alloc() of sizes up to this many bytes (a multiple
+ *	of the quantum; at most 16 quanta are cached, a larger value counts
+ *	as 16 quanta) is served from per-CPU quantum caches, one cache per
+ *	multiple of the quantum; 0 for none
  * @flags: VMC_IDENTIFIER, VMC_NO_QCACHE
  *
  * Context: Process context; may sleep.
@@ -557,6 +710,7 @@ static void vmem_destroy_internal(struct vmem *vm)
 {
 	struct vmem_seg *vs, *tmp;
 
+	vmem_qcache_fini(vm);	/* cached ranges are not leaks */
 	vmem_hash_fini(vm);
 	cancel_work_sync(&vm->vm_index_work);
 	if (vm->vm_nbusy)
@@ -590,9 +744,10 @@ static void vmem_destroy_internal(struct vmem *vm)
  * vmem_destroy() - Destroy an arena.
  * @vm: the arena, or NULL or an ERR_PTR (nothing is done)
  *
- * Ranges still allocated are reported (how much, and the first segments)
- * and freed with the arena; imported spans go back to the source.  No call
- * on the arena may be running or follow.
+ * The quantum caches are flushed first.  Ranges still allocated by
+ * clients are then reported (how much, and the first segments) and freed
+ * with the arena; imported spans go back to the source.  No call on the
+ * arena may be running or follow.
  *
  * Context: Process context; may sleep.
  */

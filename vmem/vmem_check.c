@@ -112,7 +112,7 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 			if (span->vs_imported && vs->vs_size == span->vs_size)
 				return vmem_bad(vm, "imported span [%#lx, +%#lx) wholly free",
 						span->vs_start, span->vs_size);
-			c->nfree[__fls(vs->vs_size)]++;
+			c->nfree[vs->vs_list % VMEM_NFREELISTS]++;
 			if (vs->vs_big)
 				c->nbigfree++;
 			else
@@ -152,8 +152,9 @@ static int vmem_check_freelists(struct vmem *vm, struct vmem_census *c)
 		struct vmem_seg *vs;
 
 		list_for_each_entry(vs, &vm->vm_freelist[n], vs_freelist) {
-			if (vs->vs_type != VMEM_SEG_FREE ||
-			    __fls(vs->vs_size) != n || !vmem_linked(vs))
+			if (vs->vs_type != VMEM_SEG_FREE || vs->vs_list != n ||
+			    !vmem_freelist_keeps(n, vs->vs_size) ||
+			    !vmem_linked(vs))
 				return vmem_bad(vm, "freelist %u holds [%#lx, +%#lx) type %u",
 						n, vs->vs_start, vs->vs_size,
 						vs->vs_type);

@@ -141,7 +141,7 @@ static struct vmem_seg *vmem_search_instant(struct vmem *vm,
 					    unsigned long *addrp)
 {
 	unsigned long worst = r->size + (r->align - vm->vm_quantum);
-	unsigned int lowest = __fls(r->size);
+	unsigned int lowest = vmem_freelist_lowest(r->size);
 	unsigned int first = BITS_PER_LONG;
 	unsigned long map;
 	struct vmem_seg *vs;
@@ -159,21 +159,27 @@ static struct vmem_seg *vmem_search_instant(struct vmem *vm,
 }
 
 /*
- * Best fit: the smallest segment that fits.  Every segment on a list is
- * smaller than every segment on the next list, so the first list with a
- * fit holds the best one.
+ * Best fit on the lists, for an arena without its size tree: the smallest
+ * segment that fits.  Every segment on list n is at least 2^n, so once the
+ * best so far is no larger than 2^n, neither list n nor a later one holds
+ * a better one.  Lists overlap (list n holds [2^n, 2^(n+2))), so a fit on
+ * one list does not end the search as it would with disjoint classes.
  */
 static struct vmem_seg *vmem_search_best(struct vmem *vm,
 					 const struct vmem_req *r,
 					 unsigned long *addrp)
 {
-	unsigned long map = vm->vm_freemap & (~0UL << __fls(r->size));
+	unsigned long map = vm->vm_freemap &
+			    (~0UL << vmem_freelist_lowest(r->size));
 	struct vmem_seg *vs, *best = NULL;
 	unsigned long addr;
 
 	for (; map; map &= map - 1) {
-		list_for_each_entry(vs, &vm->vm_freelist[__ffs(map)],
-				    vs_freelist) {
+		unsigned int n = __ffs(map);
+
+		if (best && best->vs_size <= 1UL << n)
+			break;
+		list_for_each_entry(vs, &vm->vm_freelist[n], vs_freelist) {
 			if (best && vs->vs_size >= best->vs_size)
 				continue;
 			if (!vmem_search_fits(vm, r, vs, false, &addr))
@@ -183,10 +189,8 @@ static struct vmem_seg *vmem_search_best(struct vmem *vm,
 			if (vs->vs_size == r->size)
 				return best;
 		}
-		if (best)
-			return best;
 	}
-	return NULL;
+	return best;
 }
 
 /* First fit: the lowest-addressed fit. */

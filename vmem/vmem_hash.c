@@ -104,6 +104,20 @@ void vmem_hash_fini(struct vmem *vm)
 		kvfree(vm->vm_hash);
 }
 
+/*
+ * The load was read before the new table was allocated, without the lock:
+ * the allocations and frees made meanwhile saw the limits wide open and
+ * queued nothing.  If they took the load outside the limits of the table
+ * now in place, queue the rescale they would have.  (The load a rescale
+ * reads is inside the limits it sets, so this stops once it holds still.)
+ */
+static void vmem_hash_recheck(struct vmem *vm)
+{
+	lockdep_assert_held(&vm->vm_lock);
+	if (vm->vm_nbusy < vm->vm_hash_lo || vm->vm_nbusy > vm->vm_hash_hi)
+		vmem_hash_queue_rescale(vm);
+}
+
 /* The shift that puts one to two allocated segments in each bucket. */
 static unsigned int vmem_hash_target_shift(unsigned long nbusy)
 {
@@ -145,6 +159,7 @@ void vmem_hash_rescale_work(struct work_struct *work)
 	old_table = vm->vm_hash;
 	old_shift = vm->vm_hash_shift;
 	if (old_shift == new_shift) {
+		vmem_hash_recheck(vm);
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 		kvfree(new_table);
 		return;
@@ -171,6 +186,7 @@ void vmem_hash_rescale_work(struct work_struct *work)
 	if (old_table == vm->vm_hash0)
 		memset(vm->vm_hash0, 0, sizeof(vm->vm_hash0));
 	vm->vm_kstat.hash_rescales++;
+	vmem_hash_recheck(vm);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 
 	if (old_table != vm->vm_hash0)

@@ -7,6 +7,7 @@
 #ifndef _VMEM_IMPL_H
 #define _VMEM_IMPL_H
 
+#include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
 #include <linux/lockdep.h>
@@ -53,12 +54,17 @@ enum vmem_seg_type {
  * @vs_size: number of integers; never 0 for segments and spans
  * @vs_seglist: the arena's segment list: every span header followed by
  *	the segments of that span, in address order
- * @vs_freelist: FREE: link on vm_freelist[ilog2(vs_size)]
+ * @vs_freelist: FREE: link on vm_freelist[vs_list]
  * @vs_hnext: ALLOC: next in the hash chain; in a reserve: next tag
  * @vs_type: an enum vmem_seg_type
+ * @vs_qcache: ALLOC: carved by a quantum cache's refill, so vmem_xfree()
+ *	rejects it (its pair is vmem_free()).  0 on every other tag: set on
+ *	new tags (vmem_lock_reserved()), set only by vmem_alloc_batch() and
+ *	cleared by vmem_free_batch(), the only way such a segment is freed
  * @vs_imported: SPAN: imported from the source, to be released when free
  * @vs_big: the tag is the vis_seg of a struct vmem_iseg
  * @vs_sized: FREE, big: in vm_size_tree
+ * @vs_list: FREE: the freelist it is on (see vmem_freelist_add())
  *
  * Ranges are [vs_start, vs_start + vs_size); the last integer,
  * vs_start + vs_size - 1, never overflows, so a span may end at ULONG_MAX.
@@ -73,9 +79,11 @@ struct vmem_seg {
 		struct vmem_seg		*vs_hnext;
 	};
 	u8			vs_type;
+	u8			vs_qcache;
 	u8			vs_imported;
 	u8			vs_big;
 	u8			vs_sized;
+	u8			vs_list;
 };
 
 /**
@@ -172,6 +180,9 @@ struct vmem_kstat {
 	u64	nrefill;		/* locked sections that took new tags */
 };
 
+struct vmem_qcache;
+struct vmem_qcache_cpu;
+
 /*
  * struct vmem - An arena.
  *
@@ -184,7 +195,7 @@ struct vmem {
 	unsigned int		vm_flags;	/* VMC_*; read-only */
 	/* bit n is set iff vm_freelist[n] is not empty */
 	unsigned long		vm_freemap;
-	/* free segments of size [2^n, 2^(n+1)) */
+	/* free segments of size [2^n, 2^(n+2)): see vmem_freelist_add() */
 	struct list_head	vm_freelist[VMEM_NFREELISTS];
 	/* head of the segment list (type VMEM_SEG_HEAD, never freed) */
 	struct vmem_seg		vm_seg0;
@@ -242,13 +253,156 @@ struct vmem {
 	vmem_import_fn		vm_import;
 	vmem_ximport_fn		vm_ximport;
 	vmem_release_fn		vm_release;
-	unsigned long		vm_qcache_max;	/* read-only */
+	/* quantum caches (vmem/vmem_qcache.c); the hot fields are last */
+	struct delayed_work	vm_qwork;	/* depot update and trim */
+	struct hlist_node	vm_qcpuhp;	/* on the CPU-dead state */
+	void			*vm_qshrinker;	/* see vmem_qcache.c */
 	/* debugfs: the registry of arenas, and the arena's directory */
 	struct list_head	vm_list;
 	struct dentry		*vm_debugfs;	/* owned by debugfs/ */
 	unsigned int		vm_warned;	/* misuse WARNed; cmpxchg'd */
 	char			vm_name[VMEM_NAMELEN];
+	/*
+	 * What a cached vmem_alloc() and vmem_free() read, read-only after
+	 * creation: last, next to fields hardly ever written, and not on
+	 * the lines of vm_lock or of the counters the segment path writes,
+	 * so that CPUs on the cached path share no line another CPU writes.
+	 * Hence copies of the quantum's shift and mask.  vm_qcache_max is
+	 * vm_nqcache quanta: the largest size the caches serve, 0 when the
+	 * arena has none.
+	 */
+	unsigned long		vm_qcache_max;
+	unsigned long		vm_qcache_qmask;	/* vm_quantum - 1 */
+	struct vmem_qcache_cpu __percpu *vm_qcpu;	/* [vm_nqcache] per CPU */
+	struct vmem_qcache	*vm_qcache;	/* [vm_nqcache] */
+	unsigned int		vm_qcache_shift;	/* vm_qshift */
+	unsigned int		vm_nqcache;
 };
+
+/* ---- quantum caches: see "Quantum caches" in vmem/vmem.c ---- */
+
+/*
+ * At most this many caches per arena: sizes of 1 .. 16 quanta.  Each
+ * cache costs a depot and, on every possible CPU, a lock and two
+ * magazines that may hold rounds; beyond a few quanta an allocation is
+ * rare enough, and the segment layer cheap enough, that a cache would
+ * hoard more than it saves.  illumos caps its quantum caches at 16 too.
+ */
+#define VMEM_QCACHE_MAX		16
+
+/**
+ * struct vmem_mag - A magazine: a stack of cached ranges (rounds).
+ * @mg_next: link on a depot list
+ * @mg_rounds: mg_round[0 .. mg_rounds) hold ranges; the top is handed
+ *	out first
+ * @mg_size: capacity, fixed at allocation (the cache's magazine size
+ *	then); 0 only for vmem_mag_none
+ * @mg_round: start addresses; every range is one allocated segment of
+ *	the cache's size
+ *
+ * 16 bytes of header plus 8 per round on 64-bit, kmalloc'ed at 64, 128,
+ * 256 or 512 bytes (6, 14, 30 or 62 rounds).
+ */
+struct vmem_mag {
+	struct vmem_mag	*mg_next;
+	unsigned int	mg_rounds;
+	unsigned int	mg_size;
+	unsigned long	mg_round[];
+};
+
+/* A depot list and its working set (the paper's section 3.7). */
+struct vmem_maglist {
+	struct vmem_mag	*ml_head;
+	unsigned long	ml_count;	/* magazines on the list */
+	unsigned long	ml_min;		/* fewest since the last update */
+};
+
+/**
+ * struct vmem_qcache - One quantum cache's depot and counters.
+ * @qc_lock: the depot lock; irq-safe; nests inside a CPU's qcc_lock
+ * @qc_full: full magazines
+ * @qc_empty: empty magazines
+ * @qc_magsize: rounds of the magazines made from now on; grows under
+ *	depot contention (written under @qc_lock, read with READ_ONCE())
+ * @qc_arena: the arena; read-only
+ * @qc_size: the size this cache serves; read-only
+ * @qc_depot_max: full (and empty) magazines the depot keeps at most: the
+ *	number of possible CPUs, at least 2; read-only
+ * @qc_depot_rounds: rounds in @qc_full
+ * @qc_gets: full magazines taken from the depot
+ * @qc_puts: full magazines given to the depot
+ * @qc_contention: times @qc_lock was found taken
+ * @qc_contention_prev: @qc_contention at the last update
+ * @qc_nresize: times @qc_magsize grew
+ * @qc_nupdate: runs of the update work
+ *
+ * Every field but the read-only ones is under @qc_lock.
+ */
+struct vmem_qcache {
+	spinlock_t		qc_lock;	/* the depot lock */
+	struct vmem_maglist	qc_full;
+	struct vmem_maglist	qc_empty;
+	unsigned int		qc_magsize;
+	unsigned int		qc_depot_max;
+	struct vmem		*qc_arena;
+	unsigned long		qc_size;
+	unsigned long		qc_depot_rounds;
+	u64			qc_gets;
+	u64			qc_puts;
+	u64			qc_contention;
+	u64			qc_contention_prev;
+	u64			qc_nresize;
+	u64			qc_nupdate;
+};
+
+/**
+ * struct vmem_qcache_cpu - One CPU's magazines for one quantum cache.
+ * @qcc_lock: taken by the CPU itself (irqsave) on every cached
+ *	allocation and free, and by any CPU that flushes this one; see
+ *	"Quantum caches" in vmem/vmem.c for why a spinlock
+ * @qcc_loaded: the magazine allocations pop from and frees push to;
+ *	never NULL: &vmem_mag_none stands for none
+ * @qcc_prev: the previous magazine, full or empty; never NULL
+ * @qcc_cache: the cache this is a CPU's part of; read-only.  The slow
+ *	paths find the arena through it, so that the fast path keeps fewer
+ *	values across its calls to the lock
+ * @qcc_alloc_hits: allocations served by @qcc_loaded or @qcc_prev
+ * @qcc_alloc_misses: allocations that went to the depot or the arena
+ * @qcc_free_hits: frees taken by @qcc_loaded or @qcc_prev
+ * @qcc_free_misses: frees that went to the depot or the arena
+ *
+ * Everything is under @qcc_lock.  Cache-line aligned: a power-of-two
+ * size makes the cache's entry one shift away from the CPU's.
+ */
+struct vmem_qcache_cpu {
+	spinlock_t		qcc_lock;	/* this CPU's, see above */
+	struct vmem_mag		*qcc_loaded;
+	struct vmem_mag		*qcc_prev;
+	struct vmem_qcache	*qcc_cache;
+	u64			qcc_alloc_hits;
+	u64			qcc_alloc_misses;
+	u64			qcc_free_hits;
+	u64			qcc_free_misses;
+} ____cacheline_aligned;
+
+/* The index of the cache that serves @size, 1 .. vm_qcache_max. */
+static inline unsigned long vmem_qcache_index(const struct vmem *vm,
+					      unsigned long size)
+{
+	return (size - 1) >> vm->vm_qcache_shift;
+}
+
+/* vmem/vmem_qcache.c */
+int vmem_qcache_module_init(void);
+void vmem_qcache_module_exit(void);
+int vmem_qcache_init(struct vmem *vm, unsigned long qcache_max);
+void vmem_qcache_fini(struct vmem *vm);
+int vmem_qcache_alloc(struct vmem *vm, unsigned long size,
+		      unsigned int vmflags, unsigned long *addrp);
+void vmem_qcache_free(struct vmem *vm, unsigned long addr,
+		      unsigned long size);
+bool vmem_qcache_reclaim(struct vmem *vm);
+unsigned long vmem_qcache_cached(struct vmem *vm);
 
 /* vmem/vmem_module.c: small and big boundary tags */
 extern struct kmem_cache *vmem_seg_cache;
@@ -381,21 +535,45 @@ static inline bool vmem_index_sized(const struct vmem *vm)
 	return vmem_index_ready(vm) && vm->vm_sized && !vm->vm_nunsized;
 }
 
+/*
+ * A free segment of size s goes on list ilog2(s), and vs_list says which
+ * list it is on.  It stays there while it grows up to four times the
+ * list's lower bound (2^n <= s < 2^(n+2)), and moves only when it leaves
+ * that range: a segment that an allocation shrinks below a power of two
+ * and its free grows back (the one free segment of a fresh arena whose
+ * size is a power of two, on every allocate and free pair) does not move
+ * back and forth.  Every member of list n is at least 2^n, which is what
+ * instant fit needs; the searches that want the smallest fit look one
+ * list further (vmem_search_best()).
+ */
 static inline void vmem_freelist_add(struct vmem *vm, struct vmem_seg *vs)
 {
 	unsigned int n = __fls(vs->vs_size);
 
+	vs->vs_list = n;
 	list_add(&vs->vs_freelist, &vm->vm_freelist[n]);
 	vm->vm_freemap |= 1UL << n;
 }
 
 static inline void vmem_freelist_del(struct vmem *vm, struct vmem_seg *vs)
 {
-	unsigned int n = __fls(vs->vs_size);
+	unsigned int n = vs->vs_list;
 
 	list_del(&vs->vs_freelist);
 	if (list_empty(&vm->vm_freelist[n]))
 		vm->vm_freemap &= ~(1UL << n);
+}
+
+/* The lowest list that may hold a free segment of @size or more. */
+static inline unsigned int vmem_freelist_lowest(unsigned long size)
+{
+	return __fls(size) ? __fls(size) - 1 : 0;
+}
+
+/* May a free segment of @size stay on list @n? */
+static inline bool vmem_freelist_keeps(unsigned int n, unsigned long size)
+{
+	return size >> n && !(size >> n >> 2);
 }
 
 /*
@@ -431,7 +609,7 @@ static inline void vmem_freelist_resize(struct vmem *vm, struct vmem_seg *vs,
 	unsigned long oldsize = vs->vs_size;
 
 	vs->vs_start = start;
-	if (__fls(oldsize) == __fls(size)) {
+	if (vmem_freelist_keeps(vs->vs_list, size)) {
 		vs->vs_size = size;
 	} else {
 		vmem_freelist_del(vm, vs);
@@ -501,6 +679,11 @@ struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 				  unsigned long size, bool imported);
 bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
 			unsigned long size);
+int vmem_alloc_batch(struct vmem *vm, unsigned long size,
+		     unsigned int vmflags, unsigned long *addrs,
+		     unsigned int max);
+void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
+		     unsigned int n, unsigned long size);
 
 /* vmem/vmem_fit.c: fitting requests into free segments, under vm_lock */
 bool vmem_fit_low(const struct vmem_req *r, unsigned long lo,

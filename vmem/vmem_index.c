@@ -54,6 +54,25 @@ static struct vmem_iseg *vmem_addr_entry(struct rb_node *n)
 	return rb_entry(n, struct vmem_iseg, vis_addr);
 }
 
+/*
+ * An erase leaves the vis_max of the erased node's ancestors as they are:
+ * still upper bounds, since their subtrees only lost a segment.  The
+ * rotations of the rebalance compute their nodes' vis_max from their
+ * children's, which gives upper bounds again.  So an allocation that takes
+ * the largest free segment whole, and the free that gives it back, do not
+ * walk to the root and back; a search that meets the stale bound lowers it
+ * (vmem_addr_lowest()).
+ */
+static void vmem_addr_cb_keep(struct rb_node *rb, struct rb_node *stop)
+{
+}
+
+static const struct rb_augment_callbacks vmem_addr_cb_erase = {
+	.propagate	= vmem_addr_cb_keep,
+	.copy		= vmem_addr_cb_copy,
+	.rotate		= vmem_addr_cb_rotate,
+};
+
 static struct vmem_iseg *vmem_size_entry(struct rb_node *n)
 {
 	return rb_entry(n, struct vmem_iseg, vis_size);
@@ -215,7 +234,14 @@ struct vmem_seg *vmem_index_first(struct vmem *vm, unsigned long lo,
 		if (vmem_seg_last(vmem_addr_seg(n)) < lo) {
 			n = n->rb_right;
 		} else if (vmem_fits_max(n->rb_left, size)) {
-			turn = n;
+			/*
+			 * The answer is on the left, else @n or right of it:
+			 * remember @n if it or its right subtree may hold it,
+			 * so that a search with no fit ends with its descent
+			 */
+			if (vmem_fits_size(n, size) ||
+			    vmem_fits_max(n->rb_right, size))
+				turn = n;
 			n = n->rb_left;
 		} else if (!vmem_fits_size(n, size)) {
 			/* everything right of @n ends at or above @lo */
@@ -258,7 +284,9 @@ struct vmem_seg *vmem_index_last(struct vmem *vm, unsigned long hi,
 		if (vmem_addr_seg(n)->vs_start > hi) {
 			n = n->rb_left;
 		} else if (vmem_fits_max(n->rb_right, size)) {
-			turn = n;
+			if (vmem_fits_size(n, size) ||
+			    vmem_fits_max(n->rb_left, size))
+				turn = n;
 			n = n->rb_right;
 		} else if (!vmem_fits_size(n, size)) {
 			found = vmem_addr_highest(n->rb_left, size);
@@ -365,7 +393,8 @@ void vmem_index_erase(struct vmem *vm, struct vmem_seg *vs)
 	struct vmem_iseg *is = vmem_iseg(vs);
 
 	lockdep_assert_held(&vm->vm_lock);
-	rb_erase_augmented(&is->vis_addr, &vm->vm_addr_tree, &vmem_addr_cb);
+	rb_erase_augmented(&is->vis_addr, &vm->vm_addr_tree,
+			   &vmem_addr_cb_erase);
 	if (vs->vs_sized)
 		vmem_size_erase(vm, is);
 	else if (vm->vm_sized)
@@ -419,6 +448,7 @@ static void vmem_index_convert(struct vmem *vm, struct vmem_seg *vs,
 	big->vs_start = vs->vs_start;
 	big->vs_size = vs->vs_size;
 	big->vs_type = VMEM_SEG_FREE;
+	big->vs_list = vs->vs_list;
 	list_replace(&vs->vs_seglist, &big->vs_seglist);
 	list_replace(&vs->vs_freelist, &big->vs_freelist);
 	WRITE_ONCE(vm->vm_nunindexed, vm->vm_nunindexed - 1);
@@ -501,6 +531,7 @@ static unsigned long vmem_index_refill(struct vmem *vm, unsigned long n,
 			break;
 		vs->vs_big = 1;
 		vs->vs_sized = 0;
+		vs->vs_qcache = 0;
 		spin_lock_irqsave(&vm->vm_lock, flags);
 		vmem_tag_put(vm, vs);
 		vm->vm_kstat.nrefill++;

@@ -9,6 +9,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
@@ -55,6 +56,7 @@ static bool vmem_tagbuf_add(struct vmem_tagbuf *tb, bool big, gfp_t gfp)
 		return false;
 	vs->vs_big = big;
 	vs->vs_sized = 0;
+	vs->vs_qcache = 0;	/* see struct vmem_seg */
 	vs->vs_hnext = tb->list;
 	tb->list = vs;
 	if (big)
@@ -363,8 +365,9 @@ static void vmem_free_drop(struct vmem *vm, struct vmem_seg *vs)
  * free neighbours, and take its span out if it is an imported span that
  * is now wholly free (@rel says what to release then).
  */
-static void vmem_seg_free(struct vmem *vm, struct vmem_seg *vs,
-			  struct vmem_release *rel)
+static __always_inline void vmem_seg_free(struct vmem *vm,
+					  struct vmem_seg *vs,
+					  struct vmem_release *rel)
 {
 	struct vmem_seg *prev = vmem_seg_prev(vs);
 	struct vmem_seg *next = vmem_seg_next(vs);
@@ -436,15 +439,19 @@ static bool vmem_vmflags_valid(unsigned int vmflags)
 	return !(policy & (policy - 1));
 }
 
-/* Round *@sizep up to the quantum; false if it is 0 or would overflow. */
+/*
+ * Round *@sizep up to the quantum; false if it is 0 or would overflow.
+ * round_up(size, quantum) is ((size - 1) | mask) + 1 for a size of 1 or
+ * more, and that is 0 exactly for a size of 0 or one that rounds past
+ * ULONG_MAX: one test for both.
+ */
 static bool vmem_size_round(const struct vmem *vm, unsigned long *sizep)
 {
-	unsigned long size = *sizep;
-	unsigned long mask = vm->vm_quantum - 1;
+	unsigned long size = ((*sizep - 1) | (vm->vm_quantum - 1)) + 1;
 
-	if (!size || size > ULONG_MAX - mask)
+	if (!size)
 		return false;
-	*sizep = (size + mask) & ~mask;
+	*sizep = size;
 	return true;
 }
 
@@ -540,6 +547,7 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 	struct vmem_release rel = { };
 	unsigned long flags, addr, seq;
 	struct vmem_seg *vs, *fresh;
+	bool flushed = false;
 	int err;
 
 	might_sleep_if(r->vmflags & VMEM_SLEEP);
@@ -594,11 +602,17 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 				break;
 			}
 		}
+		/* Before failing or sleeping: what the caches hold, once. */
+		if (!flushed && vmem_qcache_reclaim(vm)) {
+			flushed = true;
+			continue;
+		}
 		if (!r->wait)
 			break;
 		err = vmem_wait_for_room(vm, r, seq);
 		if (err)
 			break;
+		flushed = false;
 		can_import = vm->vm_import || vm->vm_ximport;
 	}
 	vmem_count_fail(vm, r, err);
@@ -651,9 +665,8 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
 /*
  * The fast path of the other policies: a plain request on an indexed
  * arena, when the reserve holds the tags.  One search of the index, no
- * constraint arithmetic; anything else (a fit that next fit must wrap
- * for, an index not ready, no fit) returns false, and vmem_alloc_req()
- * does the full job.
+ * constraint arithmetic; anything else (an index not ready, no fit)
+ * returns false, and vmem_alloc_req() does the full job.
  */
 static bool vmem_alloc_ordered(struct vmem *vm, unsigned long size,
 			       unsigned int policy, unsigned long *addrp)
@@ -676,11 +689,18 @@ static bool vmem_alloc_ordered(struct vmem *vm, unsigned long size,
 		break;
 	case VMEM_NEXTFIT:
 		vs = vmem_index_first(vm, vm->vm_rotor_addr, size);
-		if (!vs)
+		/* the rotor may be in the first, too near its end */
+		if (vs && vs->vs_start < vm->vm_rotor_addr &&
+		    vmem_seg_last(vs) - vm->vm_rotor_addr < size - 1)
+			vs = vmem_index_next(vs, size);
+		if (vs) {
+			addr = max(vs->vs_start, vm->vm_rotor_addr);
 			break;
-		addr = max(vs->vs_start, vm->vm_rotor_addr);
-		if (vmem_seg_last(vs) - addr < size - 1)
-			vs = NULL;	/* the rotor is in it, too near its end */
+		}
+		/* none above the rotor: wrap to the lowest fit */
+		vs = vmem_index_first(vm, 0, size);
+		if (vs)
+			addr = vs->vs_start;
 		break;
 	case VMEM_TOPDOWN:
 		vs = vmem_index_last(vm, ULONG_MAX, size);
@@ -706,31 +726,13 @@ miss:
 	return false;
 }
 
-/**
- * vmem_alloc() - Allocate a range from an arena.
- * @vm: the arena
- * @size: number of integers (bytes, IDs); rounded up to the quantum
- * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP, and at most one policy flag
- *	(VMEM_INSTANTFIT, the default, VMEM_BESTFIT, VMEM_FIRSTFIT,
- *	VMEM_NEXTFIT, VMEM_TOPDOWN)
- * @addrp: where the start of the range is stored on success
- *
- * The range is aligned to the arena's quantum.  When the arena has no room
- * it imports from its source, if it has one; when that fails too, a
- * VMEM_SLEEP call waits for a free, a VMEM_NOSLEEP call fails.  Free the
- * range with vmem_free() and the same size.
- *
- * Context: Any context with VMEM_NOSLEEP; process context with
- * VMEM_SLEEP, and then it may sleep.  Takes and releases the arena lock
- * (irq-safe); calls the import function without it.
- * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large, or
- * bad flags; -ENOSPC when no range fits (VMEM_NOSLEEP; neither the arena
- * nor its source has room); -ENOMEM when memory for boundary tags (or the
- * import's own memory) could not be had; -EINTR when a fatal signal ended
- * the wait.
+/*
+ * vmem_alloc() of a size no quantum cache serves: the fast paths, else
+ * the search, import and wait of vmem_alloc_req().  Out of line, so that
+ * vmem_alloc() itself needs no stack frame on its way to a quantum cache.
  */
-int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
-	       unsigned long *addrp)
+static noinline int vmem_alloc_seg(struct vmem *vm, unsigned long size,
+				   unsigned int vmflags, unsigned long *addrp)
 {
 	struct vmem_req r;
 	int err;
@@ -753,6 +755,51 @@ int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 done:
 	trace_vmem_alloc(vm, *addrp, size, vmflags);
 	return 0;
+}
+
+/**
+ * vmem_alloc() - Allocate a range from an arena.
+ * @vm: the arena
+ * @size: number of integers (bytes, IDs); rounded up to the quantum
+ * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP, and at most one policy flag
+ *	(VMEM_INSTANTFIT, the default, VMEM_BESTFIT, VMEM_FIRSTFIT,
+ *	VMEM_NEXTFIT, VMEM_TOPDOWN)
+ * @addrp: where the start of the range is stored on success
+ *
+ * The range is aligned to the arena's quantum.  A size up to the arena's
+ * quantum cache limit (see vmem_create()) is served by the cache of that
+ * size: from this CPU's magazines when they hold a range, whatever the
+ * policy flag; the policy then only says where a refill of the cache
+ * carves its ranges.  Other sizes go to the arena's segments, placed by
+ * the policy.  When the arena has no room it imports from its source, if
+ * it has one; when that fails too, every quantum cache of the arena is
+ * flushed back to it and the search retried; when that fails too, a
+ * VMEM_SLEEP call waits for a free, a VMEM_NOSLEEP call fails.  Free the
+ * range with vmem_free() and the same size, never with vmem_xfree().
+ *
+ * Context: Any context with VMEM_NOSLEEP; process context with
+ * VMEM_SLEEP, and then it may sleep.  A cache hit takes this CPU's cache
+ * lock (irq-safe) only; otherwise takes and releases the cache's depot
+ * lock and the arena lock (irq-safe); calls the import function with no
+ * lock held.
+ * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large, or
+ * bad flags; -ENOSPC when no range fits (VMEM_NOSLEEP; neither the arena,
+ * its caches nor its source has room); -ENOMEM when memory for boundary
+ * tags, a magazine's refill or the import's own memory could not be had;
+ * -EINTR when a fatal signal ended the wait.
+ */
+int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
+	       unsigned long *addrp)
+{
+	/* 1 <= size <= vm_qcache_max: the cache of round_up(size, quantum) */
+	if (size - 1 < vm->vm_qcache_max) {
+		/* VMEM_SLEEP or VMEM_NOSLEEP alone, the common flags, first */
+		if (unlikely(vmflags - 1 > 1) &&
+		    unlikely(!vmem_vmflags_valid(vmflags)))
+			return -EINVAL;
+		return vmem_qcache_alloc(vm, size, vmflags, addrp);
+	}
+	return vmem_alloc_seg(vm, size, vmflags, addrp);
 }
 EXPORT_SYMBOL_GPL(vmem_alloc);
 
@@ -887,14 +934,158 @@ int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 	return err;
 }
 
+/*
+ * Carve ranges of @r->size one after the other out of the free segment
+ * @vs, from @addr on (upward, or downward for VMEM_TOPDOWN), into
+ * @addrs[*@np ..] up to @max, while the reserve holds the tags.  Returns
+ * the last segment carved.
+ */
+static struct vmem_seg *vmem_carve_run(struct vmem *vm,
+				       const struct vmem_req *r,
+				       struct vmem_seg *vs, unsigned long addr,
+				       unsigned long *addrs, unsigned int *np,
+				       unsigned int max)
+{
+	bool top = r->vmflags & VMEM_TOPDOWN;
+	unsigned long size = r->size;
+	struct vmem_seg *as;
+
+	for (;;) {
+		/* a carve of all of @vs may give it back (a big tag) */
+		bool whole = vs->vs_size == size;
+
+		as = vmem_seg_carve(vm, vs, addr, size);
+		as->vs_qcache = 1;
+		addrs[(*np)++] = addr;
+		if (whole || vs->vs_size < size || *np == max ||
+		    vm->vm_nreserve < VMEM_TAGS_PER_OP)
+			break;
+		/* @vs is what is left above (or below) the carve */
+		addr = top ? vmem_seg_last(vs) - (size - 1) : vs->vs_start;
+	}
+	if (unlikely(r->vmflags & VMEM_NEXTFIT))
+		vmem_rotor_move(vm, as);
+	return as;
+}
+
+/*
+ * How many ranges of @size a refill takes at most: @max, or a quarter to
+ * a half of the ranges of that size the arena has free (free quanta over
+ * 2 to 4 times the quanta of a range: a shift, not a division), at least
+ * one.  The counters are modulo 2^BITS_PER_LONG: both read 0 for a wholly
+ * free space of that size, which is not limited.
+ */
+static unsigned int vmem_batch_limit(const struct vmem *vm,
+				     unsigned long size, unsigned int max)
+{
+	unsigned long free;
+
+	lockdep_assert_held(&vm->vm_lock);
+	if (!vm->vm_total && !vm->vm_inuse)
+		return max;
+	free = (vm->vm_total - vm->vm_inuse) >> vm->vm_qshift;
+	free >>= fls_long(size >> vm->vm_qshift) + 1;
+	return clamp_t(unsigned long, free, 1, max);
+}
+
+/*
+ * A quantum cache's refill (vmem/vmem_qcache.c): up to @max allocations
+ * of @size (a multiple of the quantum), placed by the policy of
+ * @vmflags, into @addrs in the order they were carved, in one locked
+ * section.  A free segment the policy picks gives as many as it holds,
+ * contiguous (upward, or downward for VMEM_TOPDOWN): that is where the
+ * policy would put each of them in turn, and it saves a search per
+ * range.  It takes at most about a quarter of the ranges of @size the
+ * arena has free, so that caches do not strip an arena that is running
+ * out (and every CPU then flush all the others' on exhaustion, again and
+ * again).  An importing arena with no room imports one span for all
+ * @max, so that a caching arena does not import a range at a time.  The
+ * segments are marked as the cache's (vs_qcache).  Never waits.
+ * Returns how many were carved, 0 when there is no room (and the import
+ * failed), or -ENOMEM when no boundary tags could be had.
+ */
+int vmem_alloc_batch(struct vmem *vm, unsigned long size,
+		     unsigned int vmflags, unsigned long *addrs,
+		     unsigned int max)
+{
+	unsigned long flags, addr;
+	unsigned int n = 0, want = max;
+	struct vmem_seg *vs;
+	struct vmem_req r;
+	int err;
+
+	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
+	/* the same index as vmem_alloc_req() would use for this policy */
+	if (unlikely(!READ_ONCE(vm->vm_indexed)) && vmem_req_wants_index(&r))
+		vmem_index_start(vm, vmflags);
+	if (unlikely(vmflags & VMEM_BESTFIT) && !READ_ONCE(vm->vm_sized))
+		vmem_index_size_start(vm);
+	/*
+	 * A carve takes a tag, the first of a run maybe two.  Tags for up to
+	 * what the reserve keeps anyway first (a refill that the limit cuts
+	 * short leaves them there, rather than allocating and freeing a
+	 * magazine's worth); more, in a second locked section, only for a
+	 * grown magazine that the arena has room for.
+	 */
+	err = vmem_lock_reserved(vm, vmflags,
+				 min_t(unsigned int, max, VMEM_RESERVE_MAX -
+				       VMEM_TAGS_PER_OP) + VMEM_TAGS_PER_OP,
+				 0, &flags);
+	if (err)
+		return err;
+	max = vmem_batch_limit(vm, size, max);
+	if (vm->vm_nreserve < max + VMEM_TAGS_PER_OP) {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);	/* keep them */
+		if (vmem_lock_reserved(vm, vmflags, max + VMEM_TAGS_PER_OP, 0,
+				       &flags))
+			spin_lock_irqsave(&vm->vm_lock, flags);	/* fewer */
+		max = vmem_batch_limit(vm, size, max);
+	}
+	while (n < max && vm->vm_nreserve >= VMEM_TAGS_PER_OP) {
+		vs = vmem_search(vm, &r, &addr);
+		if (!vs)
+			break;
+		vmem_carve_run(vm, &r, vs, addr, addrs, &n, max);
+	}
+	max = want;	/* an import brings room for a magazine's worth */
+	if (n || !(vm->vm_import || vm->vm_ximport) ||
+	    check_mul_overflow(size, (unsigned long)max, &r.size)) {
+		vmem_unlock(vm, flags);
+		return n;
+	}
+	/*
+	 * Tags for a magazine's worth of carves from the new span: a plain
+	 * unlock leaves them in the reserve (the next vmem_unlock() trims
+	 * what is left over).
+	 */
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	if (vmem_lock_reserved(vm, vmflags, max + VMEM_TAGS_PER_OP, 0,
+			       &flags))
+		return 0;
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	if (vmem_import(vm, &r, &vs, &flags))
+		return 0;
+	r.size = size;
+	addr = vmflags & VMEM_TOPDOWN ? vmem_seg_last(vs) - (size - 1) :
+					vs->vs_start;
+	vmem_carve_run(vm, &r, vs, addr, addrs, &n, max);
+	vmem_unlock(vm, flags);
+	return n;
+}
+
 /* ---- freeing ---- */
 
 static void vmem_bad_free(struct vmem *vm, unsigned long addr,
 			  unsigned long size, const struct vmem_seg *vs)
 {
+	unsigned long rsize = size;
+
 	lockdep_assert_held(&vm->vm_lock);
 	vm->vm_kstat.nbadfree++;
-	if (vs)
+	if (vs && vmem_size_round(vm, &rsize) && rsize == vs->vs_size)
+		vmem_report(vm, "bad free [%#lx, +%#lx): cached, free with vmem_free()\n",
+			    addr, size);
+	else if (vs)
 		vmem_report(vm, "bad free [%#lx, +%#lx): wrong size, allocated with size %#lx\n",
 			    addr, size, vs->vs_size);
 	else
@@ -911,9 +1102,10 @@ static void vmem_bad_free(struct vmem *vm, unsigned long addr,
  * Coalesces the range with its free neighbours; gives the span back to the
  * source if that made an imported span wholly free; wakes sleeping
  * allocations.  A range that is not exactly one allocated segment (never
- * allocated, freed twice, another size, another arena) is rejected with a
- * warning naming the arena and the range, counted, and the arena is left
- * as it was.
+ * allocated, freed twice, another size, another arena), or that
+ * vmem_alloc() took from a quantum cache, is rejected with a warning
+ * naming the arena and the range, counted, and the arena is left as it
+ * was.
  *
  * Context: Any context.  Takes and releases the arena lock (irq-safe);
  * calls the release function without it.
@@ -922,7 +1114,7 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 {
 	struct vmem_seg **pp, *vs, *big = NULL;
 	struct vmem_release rel = { };
-	unsigned long flags, rsize = size;
+	unsigned long flags, rsize;
 	bool wake;
 
 	/*
@@ -936,6 +1128,7 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 		if (big) {
 			big->vs_big = 1;
 			big->vs_sized = 0;
+			big->vs_qcache = 0;
 		}
 	}
 	spin_lock_irqsave(&vm->vm_lock, flags);
@@ -945,12 +1138,18 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 	}
 	pp = vmem_hash_find(vm, addr);
 	vs = pp ? *pp : NULL;
-	if (unlikely(!vs || !vmem_size_round(vm, &rsize) ||
-		     vs->vs_size != rsize)) {
+	/*
+	 * @size rounds up to vs_size iff vs_size - quantum < size <= vs_size
+	 * (vs_size is a non-zero multiple of the quantum): one unsigned
+	 * comparison, which a size of 0 or above vs_size fails too.
+	 */
+	if (unlikely(!vs || vs->vs_size - size >= vm->vm_quantum ||
+		     vs->vs_qcache)) {
 		vmem_bad_free(vm, addr, size, vs);
 		vmem_unlock(vm, flags);
 		return;
 	}
+	rsize = vs->vs_size;	/* for the trace event */
 	vmem_hash_unlink(vm, pp);
 	vmem_seg_free(vm, vs, &rel);
 	wake = vmem_note_room(vm);
@@ -964,20 +1163,72 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 }
 EXPORT_SYMBOL_GPL(vmem_xfree);
 
+/*
+ * A quantum cache's drain: free @n ranges of @size, each an allocated
+ * segment (a free that matches none is reported and skipped, as
+ * vmem_xfree() does).  One locked section, unless a free makes an
+ * imported span wholly free: the lock is dropped to release it, then
+ * taken again for the rest.
+ */
+void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
+		     unsigned int n, unsigned long size)
+{
+	struct vmem_release rel = { };
+	struct vmem_seg **pp, *vs;
+	unsigned long flags;
+	unsigned int i = 0;
+	bool wake;
+
+	while (i < n) {
+		spin_lock_irqsave(&vm->vm_lock, flags);
+		while (i < n && !rel.size) {
+			unsigned long addr = addrs[i++];
+
+			pp = vmem_hash_find(vm, addr);
+			vs = pp ? *pp : NULL;
+			if (unlikely(!vs || vs->vs_size != size)) {
+				vmem_bad_free(vm, addr, size, vs);
+				continue;
+			}
+			vmem_hash_unlink(vm, pp);
+			vs->vs_qcache = 0;
+			vmem_seg_free(vm, vs, &rel);
+		}
+		wake = vmem_note_room(vm);
+		vmem_unlock(vm, flags);
+		if (unlikely(wake))
+			wake_up_all(&vm->vm_wq);
+		if (rel.size) {
+			vm->vm_release(vm->vm_source, rel.addr, rel.size);
+			rel.size = 0;
+		}
+	}
+}
+
 /**
  * vmem_free() - Free a range allocated by vmem_alloc().
  * @vm: the arena
  * @addr: start of the range
  * @size: its size, as given to vmem_alloc()
  *
- * As vmem_xfree(); the two are kept apart because a vmem_alloc()'ed range
- * of a small size may come from a quantum cache.
+ * A size up to the arena's quantum cache limit goes into this CPU's
+ * magazine of that size, without looking the range up: a range that was
+ * not allocated, or is freed twice, is only caught when the magazine is
+ * drained back into the arena (and may have been handed out meanwhile).
+ * A range from vmem_xalloc() of such a size may be freed here too.  Other
+ * sizes are freed as vmem_xfree() does.
  *
- * Context: Any context.  Takes and releases the arena lock (irq-safe).
+ * Context: Any context.  A cache hit takes this CPU's cache lock
+ * (irq-safe) only; otherwise takes and releases the cache's depot lock
+ * and the arena lock (irq-safe), and may call the release function.
  */
 void vmem_free(struct vmem *vm, unsigned long addr, unsigned long size)
 {
-	vmem_xfree(vm, addr, size);
+	/* 1 <= size <= vm_qcache_max: the cache of round_up(size, quantum) */
+	if (size - 1 < vm->vm_qcache_max)
+		vmem_qcache_free(vm, addr, size);
+	else
+		vmem_xfree(vm, addr, size);
 }
 EXPORT_SYMBOL_GPL(vmem_free);
 

@@ -33,6 +33,20 @@ struct vmem;
  * Callers that must not recurse into the filesystem or block I/O use the
  * scoped memalloc_nofs_save()/memalloc_noio_save() API around VMEM_SLEEP
  * calls, as the rest of the kernel does.
+ *
+ * A vmem_alloc() of a size an arena caches (up to its qcache_max, see
+ * vmem_create()) is served by that size's quantum cache whatever the
+ * policy: from this CPU's magazines when they hold a range, which is then
+ * whichever range was freed there last.  The policy governs where the
+ * cache's refills carve their ranges (a run of them at a time), and the
+ * placement of vmem_xalloc() and of larger sizes exactly.
+ *
+ * Pairing: a range from vmem_alloc() is freed with vmem_free(), one from
+ * vmem_xalloc() with vmem_xfree(), always with the size asked for.
+ * vmem_free() of a cached size puts the range into a per-CPU magazine
+ * without looking it up, so a bad vmem_free() there is only reported when
+ * the magazine goes back to the arena; vmem_xfree() of a range a cache
+ * handed out is rejected and reported at once.
  */
 
 /**
@@ -229,15 +243,21 @@ void vmem_walk(struct vmem *vm, unsigned int typemask, vmem_walk_fn func,
 unsigned long vmem_arena_size(struct vmem *vm, unsigned int typemask);
 unsigned long vmem_quantum(struct vmem *vm);
 const char *vmem_name(struct vmem *vm);
+unsigned long vmem_qcache_flush(struct vmem *vm);
 
 /**
  * struct vmem_stats - A consistent snapshot of an arena's counters.
- * @mem_inuse: bytes (or IDs) allocated
- * @mem_free: bytes free in the arena's spans
+ * @mem_inuse: bytes (or IDs) allocated by clients: not free, not cached
+ * @mem_free: bytes free in the arena's spans, cached ones included
+ * @mem_cached: bytes, of @mem_free, that quantum caches hold: allocated
+ *	segments of the arena, ready to be handed out, given back on
+ *	exhaustion or by vmem_qcache_flush()
  * @mem_total: bytes in all spans
  * @mem_import: bytes in spans imported from the source
- * @nalloc: successful allocations
- * @nfree: successful frees
+ * @nalloc: successful allocations of segments (those of quantum caches'
+ *	refills included; the caches count theirs, see
+ *	vmem_qcache_get_stats())
+ * @nfree: successful frees of segments (caches' drains included)
  * @nfail: allocations that failed
  * @nwait: allocations that slept waiting for a free
  * @nimport: spans imported
@@ -248,13 +268,19 @@ const char *vmem_name(struct vmem *vm);
  * @hash_buckets: buckets of the allocated-segment hash table
  * @hash_rescales: times the hash table was resized
  * @tags_reserved: boundary tags held in the arena's reserves
+ * @nqcache: quantum caches: sizes of 1 to @nqcache quanta are cached
  *
- * The mem_* sizes are exact, except that a size of 2^BITS_PER_LONG (an
- * arena whose spans cover every integer) reads ULONG_MAX.
+ * The snapshot of the segment counters is taken under the arena lock;
+ * @mem_cached (and with it @mem_inuse and @mem_free) is summed from the
+ * caches just before, exact when no cached allocation or free runs
+ * meanwhile.  The mem_* sizes are exact otherwise, except that a size of
+ * 2^BITS_PER_LONG (an arena whose spans cover every integer) reads
+ * ULONG_MAX.
  */
 struct vmem_stats {
 	unsigned long mem_inuse;
 	unsigned long mem_free;
+	unsigned long mem_cached;
 	unsigned long mem_total;
 	unsigned long mem_import;
 	u64 nalloc;
@@ -269,14 +295,69 @@ struct vmem_stats {
 	unsigned long hash_buckets;
 	u64 hash_rescales;
 	unsigned long tags_reserved;
+	unsigned int nqcache;
 };
 
 void vmem_get_stats(struct vmem *vm, struct vmem_stats *st);
+
+/**
+ * struct vmem_qcache_stats - The counters of one quantum cache.
+ * @size: the size it serves, in bytes (or IDs): a multiple of the quantum
+ * @magsize: rounds (ranges) per magazine made from now on
+ * @nalloc: allocations that came to the cache (@alloc_hits +
+ *	@alloc_misses), failed ones included
+ * @nfree: frees that came to the cache (@free_hits + @free_misses)
+ * @alloc_hits: allocations served by a CPU's own two magazines
+ * @alloc_misses: allocations that went on to the depot or the arena
+ * @free_hits: frees taken by a CPU's own two magazines
+ * @free_misses: frees that went on to the depot or the arena
+ * @depot_gets: full magazines a CPU took from the depot
+ * @depot_puts: full magazines a CPU gave to the depot
+ * @depot_contention: times a CPU found the depot lock taken
+ * @nresize: times the magazine size grew (under depot contention)
+ * @nupdate: runs of the periodic depot update (working set, trim, resize)
+ * @cpu_rounds: ranges held in CPU magazines (of the CPU asked for, or
+ *	all)
+ * @cpu_mags: magazines CPUs hold (loaded and previous)
+ * @depot_rounds: ranges held in the depot's full magazines
+ * @depot_full: full magazines in the depot
+ * @depot_empty: empty magazines in the depot
+ */
+struct vmem_qcache_stats {
+	unsigned long size;
+	unsigned int magsize;
+	u64 nalloc;
+	u64 nfree;
+	u64 alloc_hits;
+	u64 alloc_misses;
+	u64 free_hits;
+	u64 free_misses;
+	u64 depot_gets;
+	u64 depot_puts;
+	u64 depot_contention;
+	u64 nresize;
+	u64 nupdate;
+	unsigned long cpu_rounds;
+	unsigned long cpu_mags;
+	unsigned long depot_rounds;
+	unsigned long depot_full;
+	unsigned long depot_empty;
+};
+
+int vmem_qcache_get_stats(struct vmem *vm, unsigned int index, int cpu,
+			  struct vmem_qcache_stats *st);
 int vmem_check(struct vmem *vm);
 
 /*
  * Identifier spaces: arenas of quantum 1 holding the integers
- * [low, high), allocated one at a time.
+ * [low, high), allocated one at a time.  vmem_idspace_create() makes one
+ * without quantum caches.  A space that caches is vmem_create(name, low,
+ * high - low, 1, NULL, NULL, NULL, 1, VMC_IDENTIFIER), used with the same
+ * calls; there vmem_id_alloc() and vmem_id_allocff() hand out identifiers
+ * from this CPU's magazines, which refills fill with runs of consecutive
+ * identifiers at the rotor (the lowest free ones for vmem_id_allocff()),
+ * and a freed identifier may come back at once from the magazine it went
+ * to: next fit's "not reused soon" holds between refills only.
  */
 struct vmem *vmem_idspace_create(const char *name, unsigned long low,
 				 unsigned long high);

@@ -1,215 +1,260 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The vmem core in userspace: the tests that need what only userspace
- * gives, around the shared differential test of kunit/vmem_model.c.
+ * The KUnit suites of vmem that only userspace can run.  They are written
+ * in kunit/'s dialect and run with kunit/'s suites by the shim's runner
+ * (build/vmem_kunit-*); each says why it cannot be a case of
+ * vmem_kunit.ko:
  *
- *  - The randomized differential test against the reference model, and
- *    the concurrent test with threads standing in for CPUs: the same code
- *    the KUnit suites run, here under ASan, UBSan and valgrind.
- *  - Exhaustive fault injection: the Nth boundary tag allocation fails,
- *    for every N until a script runs clean, and each failed call must
- *    leave its arenas exactly as they were.
- *  - Context checks: NOSLEEP calls with interrupts off and in a simulated
- *    hard interrupt never sleep and never allocate under a spinlock (the
- *    shim counts both, for every test).
- *  - The consistency checker fed deliberately corrupted arenas: each
- *    invariant it claims to check must catch its corruption.
- *  - Sleeping allocations woken by a free, by an added span, or ended by
- *    a fatal signal.
- *
- * Every test also ends with no leaked boundary tag, kmalloc or per-CPU
- * object, no unexpected WARN, and no shim BUG (sleeping in atomic
- * context).  Output: one "ok N - name" or "not ok N - name" line per
- * test, then "N passed, M failed".  Run with -h for the options.
+ *  vmem_user_log        what vmem logs (bad frees, leaks, the checker's
+ *                       finding for each corruption): a KUnit case cannot
+ *                       read the kernel log, the shim keeps it;
+ *  vmem_user_splat      WARNs and "sleeping function called from invalid
+ *                       context" caused on purpose: in the test kernel any
+ *                       splat fails the run, the shim counts them;
+ *  vmem_user_workqueue  the hash rescale held queued, or run at a chosen
+ *                       moment inside its allocation: the kernel's
+ *                       workqueue cannot be held, nor entered;
+ *  vmem_user_failslab   fault injection into blocking allocations too
+ *                       (failslab's ignore-gfp-wait off, a global debugfs
+ *                       knob of the kernel), arena creation and the
+ *                       rescale work included;
+ *  vmem_user_qcache     the quantum caches with time, memory pressure and
+ *                       CPU death at the moments a test chooses: the
+ *                       update's timer held and fired, reclaim through
+ *                       the registered shrinkers (with 6.1's API too),
+ *                       CPUs taken down and back many times a second
+ *                       under load; and the cached differential test at
+ *                       a length the test kernel has no time for.
  */
-#include <getopt.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <linux/kernel.h>
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/err.h>
-#include <linux/local_lock.h>
-#include <linux/percpu.h>
-#include <linux/sched.h>
+#include <linux/irqflags.h>
 #include <linux/slab.h>
-#include <linux/vmem.h>
 #include <linux/workqueue.h>
 #include <shim.h>
 
-#include "vmem_impl.h"
-#include "vmem_model.h"
+#include "vmem_kunit.h"
 
-/* ---- the test framework ---- */
+#define K	0x1000UL
+#define B	0x100000UL
 
-static bool quick;
-static int verbose;
-static u64 seed;
-static const char *cur_test;
-static unsigned long cur_failures;
-static unsigned long exp_warn_min, exp_warn_max;
-static unsigned long exp_bugs_min, exp_bugs_max;
-
-static __printf(3, 4) void fail_at(int line, const char *expr,
-				   const char *fmt, ...)
-{
-	va_list ap;
-
-	cur_failures++;
-	fprintf(stderr, "    FAIL %s (vmem_user.c:%d): %s", cur_test, line,
-		expr);
-	/* @fmt is " " followed by the caller's format, if any */
-	if (fmt[1]) {
-		fputc(':', stderr);
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-	}
-	fputc('\n', stderr);
-}
-
-/* CHECK(cond) or CHECK(cond, fmt, ...): record a failure, go on. */
-#define CHECK(cond, ...) ({						\
-	bool __ok = !!(cond);						\
-	if (!__ok)							\
-		fail_at(__LINE__, #cond, " " __VA_ARGS__);		\
-	__ok;								\
-})
-
-/* The test fires between @min and @max WARNs (default: none). */
-static void expect_warnings(unsigned long min, unsigned long max)
-{
-	exp_warn_min = min;
-	exp_warn_max = max;
-}
-
-/* The test provokes between @min and @max shim BUG reports on purpose. */
-static void expect_bugs(unsigned long min, unsigned long max)
-{
-	exp_bugs_min = min;
-	exp_bugs_max = max;
-}
-
-static void info(const char *fmt, ...) __printf(1, 2);
-static void info(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!verbose)
-		return;
-	fputs("    # ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-}
-
-static struct vmem *mkarena(const char *name, unsigned long base,
-			    unsigned long size, unsigned long quantum,
-			    unsigned int flags)
+/* An arena created here and destroyed by the case itself. */
+static struct vmem *user_create(struct kunit *test, const char *name,
+				unsigned long base, unsigned long size,
+				unsigned long quantum)
 {
 	struct vmem *vm = vmem_create(name, base, size, quantum, NULL, NULL,
-				      NULL, 0, flags & ~VMC_QUIET_BADFREE);
+				      NULL, 0, 0);
 
-	if (!CHECK(!IS_ERR_OR_NULL(vm), "vmem_create(%s) = %ld", name,
-		   PTR_ERR(vm)))
-		return NULL;
-	/* internal: vmem_create() refuses it (see vkt_quiet()) */
-	vm->vm_flags |= flags & VMC_QUIET_BADFREE;
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
 	return vm;
 }
 
-static bool arena_ok(struct vmem *vm)
+static void expect_logged(struct kunit *test, const char *text)
 {
-	return CHECK(vmem_check(vm) == 0, "vmem_check(%s)", vmem_name(vm));
+	KUNIT_EXPECT_TRUE_MSG(test, shim_log_find(text),
+			      "\"%s\" is not in the kernel log", text);
 }
 
-/*
- * An arena's observable state: its spans, segments and sizes.  Counters
- * of events (nfail, nbadfree, ...) are left out: they are what a failed
- * call may change.
- */
-struct snap_ent {
-	unsigned int	type;
-	unsigned long	start;
-	unsigned long	size;
-};
+/* An arena with quantum caches up to @qcache_max, of @quanta quanta of K. */
+static struct vmem *qc_create(struct kunit *test, const char *name,
+			      unsigned long quanta, unsigned long qcache_max)
+{
+	struct vmem *vm = vmem_create(name, B, quanta * K, K, NULL, NULL, NULL,
+				      qcache_max, 0);
 
-struct snap {
-	struct snap_ent	*e;
-	unsigned int	n, max;
-	unsigned int	type;
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	return vm;
+}
+
+static struct vmem_qcache_stats qc_stats(struct kunit *test, struct vmem *vm,
+					 unsigned int index)
+{
+	struct vmem_qcache_stats st;
+
+	KUNIT_EXPECT_EQ(test, vmem_qcache_get_stats(vm, index, -1, &st), 0);
+	return st;
+}
+
+static unsigned long qc_cached(struct vmem *vm)
+{
 	struct vmem_stats st;
-};
 
-static void snap_cb(void *arg, unsigned long start, unsigned long size)
-{
-	struct snap *s = arg;
-
-	if (s->n == s->max) {
-		s->max = s->max ? 2 * s->max : 64;
-		s->e = realloc(s->e, s->max * sizeof(*s->e));
-		if (!s->e)
-			abort();
-	}
-	s->e[s->n++] = (struct snap_ent){ s->type, start, size };
+	vmem_get_stats(vm, &st);
+	return st.mem_cached;
 }
 
-static void snap_take(struct vmem *vm, struct snap *s)
-{
-	static const unsigned int types[] = { VMEM_SPAN, VMEM_ALLOC, VMEM_FREE };
-	unsigned int i;
+/* ---- vmem_user_log: what vmem logs ---- */
 
-	s->n = 0;
-	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		s->type = types[i];
-		vmem_walk(vm, types[i], snap_cb, s);
-	}
-	vmem_get_stats(vm, &s->st);
-}
-
-static void snap_free(struct snap *s)
+/* A rejected free is logged with the arena, the range and the reason. */
+static void vmem_user_badfree_logged(struct kunit *test)
 {
-	free(s->e);
-	memset(s, 0, sizeof(*s));
+	struct vmem *vm = vkt_create(test, "badfree_quiet", B, 64 * K, K, 0);
+	unsigned long a;
+
+	vm->vm_flags |= VMC_QUIET_BADFREE;
+	a = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP | VMEM_FIRSTFIT);
+	KUNIT_ASSERT_EQ(test, a, B);
+	vmem_free(vm, a, K);
+	vmem_free(vm, 0x7000000, K);
+	expect_logged(test, "vmem badfree_quiet: bad free [0x100000, +0x1000): wrong size, allocated with size 0x2000");
+	expect_logged(test, "vmem badfree_quiet: bad free [0x7000000, +0x1000): not allocated");
+	vmem_free(vm, a, 2 * K);
 }
 
 /*
- * Same spans, segments and sizes; with @counted, also the same count of
- * successful allocations, frees, imports and releases.  (A source arena
- * may legitimately serve an import and take it back within a call that
- * fails: its layout is restored, its counters are not.)
+ * vmem_destroy() of an arena with allocations left names them: the
+ * first eight, then an ellipsis; in bytes, or IDs for an identifier
+ * space; for an importing arena too.
  */
-static bool snap_same_as(const struct snap *a, const struct snap *b,
-			 bool counted)
+static void vmem_user_leaks_logged(struct kunit *test)
 {
-	const struct vmem_stats *x = &a->st, *y = &b->st;
-	unsigned int i;
+	struct vmem *vm = user_create(test, "vmem_leaky", 0, 64 * K, K);
+	struct vmem *src = vkt_create(test, "leak_src", B, 16 * K, K, 0);
+	struct vmem *ids = vmem_idspace_create("vmem_leaky_ids", 100, 200);
+	struct vmem *imp;
+	unsigned long addr, i;
 
-	if (a->n != b->n)
-		return false;
-	/* field by field: the entries have padding */
-	for (i = 0; i < a->n; i++)
-		if (a->e[i].type != b->e[i].type ||
-		    a->e[i].start != b->e[i].start ||
-		    a->e[i].size != b->e[i].size)
-			return false;
-	if (x->mem_inuse != y->mem_inuse || x->mem_free != y->mem_free ||
-	    x->mem_total != y->mem_total || x->mem_import != y->mem_import ||
-	    x->nsegs != y->nsegs || x->nspans != y->nspans)
-		return false;
-	return !counted ||
-	       (x->nalloc == y->nalloc && x->nfree == y->nfree &&
-		x->nimport == y->nimport && x->nrelease == y->nrelease);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ids);
+	imp = vmem_create("imp", 0, 0, 1, vmem_alloc, vmem_free, src, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, imp);
+	for (i = 0; i < 10; i++)
+		KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &addr), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, vmem_id_alloc(ids, VMEM_SLEEP, &addr), 0);
+	KUNIT_EXPECT_EQ(test, vmem_xalloc(imp, 64, 128, 64, 0, 0,
+					  VMEM_ADDR_MAX, VMEM_NOSLEEP, &addr),
+			0);
+	vmem_destroy(vm);
+	vmem_idspace_destroy(ids);
+	vmem_destroy(imp);
+	expect_logged(test, "vmem_destroy(vmem_leaky): leaked 40960 bytes in 10 segments");
+	expect_logged(test, "vmem_destroy(vmem_leaky):   [0, +0x1000)");
+	expect_logged(test, "vmem_destroy(vmem_leaky):   ...");
+	expect_logged(test, "vmem_destroy(vmem_leaky_ids): leaked 3 IDs in 3 segments");
+	expect_logged(test, "vmem_destroy(imp): leaked 64 bytes in 1 segments");
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), 0UL);
 }
 
-static bool snap_same(const struct snap *a, const struct snap *b)
+/*
+ * A caching arena destroyed with its magazines full and three ranges
+ * held: the leak report names the three, not what the caches held.
+ */
+static void vmem_user_qcache_leaks_logged(struct kunit *test)
 {
-	return snap_same_as(a, b, true);
+	struct vmem *vm = qc_create(test, "vmem_qc_leaky", 256, 2 * K);
+	unsigned long *a, m, i;
+
+	m = qc_stats(test, vm, 1).magsize;
+	a = kunit_kcalloc(test, 2 * m, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	for (i = 0; i < 2 * m; i++)
+		KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 2 * K, VMEM_NOSLEEP, &a[i]),
+				0);
+	for (i = 0; i < 2 * m; i++)
+		vmem_free(vm, a[i], 2 * K);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a[i]), 0);
+	KUNIT_EXPECT_GE(test, qc_cached(vm), 2 * m * K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 3 * K);
+	vmem_destroy(vm);
+	expect_logged(test, "vmem_destroy(vmem_qc_leaky): leaked 12288 bytes in 3 segments");
+}
+
+/* The table is kunit/vmem_check_kunit.c's, whose size is known there. */
+static const void *corruption_gen_params(const void *prev, char *desc)
+{
+	const struct vkt_corruption *c = vkt_corruptions;
+
+	if (prev)
+		c = (const struct vkt_corruption *)prev + 1;
+	if (c == vkt_corruptions + vkt_ncorruptions)
+		return NULL;
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+	return c;
+}
+
+/* Each corruption of vmem_check's suite is logged with its own finding. */
+static void vmem_user_check_logged(struct kunit *test)
+{
+	const struct vkt_corruption *c = test->param_value;
+	struct vmem *vm = vkt_corruptible(test);
+	int ret;
+
+	shim_log_clear();
+	KUNIT_ASSERT_EQ(test, vkt_corrupt(vm, c, false), 0);
+	ret = vmem_check(vm);
+	KUNIT_ASSERT_EQ(test, vkt_corrupt(vm, c, true), 0);
+	KUNIT_EXPECT_EQ(test, ret, -EUCLEAN);
+	expect_logged(test, "vmem_check(corrupt): ");
+	expect_logged(test, c->msg);
+}
+
+static struct kunit_case vmem_user_log_cases[] = {
+	KUNIT_CASE(vmem_user_badfree_logged),
+	KUNIT_CASE(vmem_user_leaks_logged),
+	KUNIT_CASE(vmem_user_qcache_leaks_logged),
+	KUNIT_CASE_PARAM(vmem_user_check_logged, corruption_gen_params),
+	{}
+};
+
+static struct kunit_suite vmem_user_log_suite = {
+	.name = "vmem_user_log",
+	.test_cases = vmem_user_log_cases,
+};
+
+/* ---- vmem_user_splat: splats on purpose ---- */
+
+/* A bad free of @vm, whose arena must stay as it was. */
+static void bad_free(struct kunit *test, struct vmem *vm, struct vmem *via,
+		     unsigned long addr, unsigned long size, const char *what)
+{
+	struct vkt_seg before[16], after[16];
+	struct vmem_stats st0, st1;
+	unsigned int n0, n1, i;
+
+	vmem_get_stats(vm, &st0);
+	n0 = vkt_walk(vm, VMEM_SPAN | VMEM_ALLOC | VMEM_FREE, before, 16);
+	if (via == vm)
+		vmem_free(vm, addr, size);
+	else
+		vmem_xfree(vm, addr, size);
+	vmem_get_stats(vm, &st1);
+	n1 = vkt_walk(vm, VMEM_SPAN | VMEM_ALLOC | VMEM_FREE, after, 16);
+	KUNIT_EXPECT_EQ_MSG(test, st1.nbadfree, st0.nbadfree + 1,
+			    "%s: not counted", what);
+	KUNIT_EXPECT_EQ_MSG(test, n1, n0, "%s: the arena changed", what);
+	for (i = 0; i < min(n0, n1); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, after[i].start, before[i].start,
+				    "%s: the arena changed", what);
+		KUNIT_EXPECT_EQ_MSG(test, after[i].size, before[i].size,
+				    "%s: the arena changed", what);
+	}
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+/* Eight bad frees of @vm, one with a range of @other. */
+static void bad_frees(struct kunit *test, struct vmem *vm, struct vmem *other)
+{
+	unsigned long a, b, x;
+
+	a = vkt_alloc(test, vm, 2 * K, VMEM_NOSLEEP);
+	b = vkt_alloc(test, vm, K, VMEM_NOSLEEP);
+	x = vkt_alloc(test, other, K, VMEM_NOSLEEP);
+	bad_free(test, vm, vm, a + K, K, "inside an allocation");
+	bad_free(test, vm, vm, a, K, "short size");
+	bad_free(test, vm, vm, a, 3 * K, "long size");
+	bad_free(test, vm, vm, a, 0, "size 0");
+	bad_free(test, vm, vm, a, ~0UL, "size ULONG_MAX");
+	bad_free(test, vm, vm, 0x7000000, K, "never allocated");
+	bad_free(test, vm, other, x, K, "another arena's range");
+	vmem_free(vm, b, K);
+	bad_free(test, vm, vm, b, K, "double free");
+	vmem_free(vm, a, 2 * K);
+	vmem_free(other, x, K);
 }
 
 static unsigned long nbadfree(struct vmem *vm)
@@ -220,2232 +265,709 @@ static unsigned long nbadfree(struct vmem *vm)
 	return st.nbadfree;
 }
 
-/* Poll @cond for up to 10 s; the sleep tests wait for a thread with it. */
-#define WAIT_FOR(cond) ({						\
-	unsigned int __i;						\
-	for (__i = 0; __i < 10000 && !(cond); __i++)			\
-		usleep(1000);						\
-	(cond);								\
-})
-
-/* ---- the shared differential test ---- */
-
-static void dt_progress(void *arg, unsigned long done)
-{
-	/* Where a kernel thread would cond_resched(), let work items run. */
-	shim_run_work();
-}
-
-/* The harness's vkt_quiet(): see vmem_difftest_params.quiet. */
-static void dt_quiet(struct vmem *vm)
-{
-	vm->vm_flags |= VMC_QUIET_BADFREE;
-}
-
-static void run_difftest(u64 s, unsigned long nops, unsigned int flags,
-			 unsigned int max_live)
-{
-	struct vmem_difftest_stats st = { 0 };
-	struct vmem_difftest_params p = {
-		.seed = s,
-		.nops = nops,
-		.check_every = 64,
-		.max_live = max_live,
-		.flags = flags,
-		.progress = dt_progress,
-		.quiet = dt_quiet,
-		.stats = &st,
-	};
-	char err[2048];
-	int ret;
-
-	ret = vmem_difftest_run(&p, err, sizeof(err));
-	CHECK(ret == 0, "difftest seed %llu flags %#x: %d: %s",
-	      (unsigned long long)s, flags, ret, err);
-	info("seed %llu: %lu ops, %lu arenas, %lu alloc, %lu xalloc, %lu fail, %lu einval, %lu free, %lu badfree, %lu add, %lu walk, %lu check, %lu placed, %lu max live",
-	     (unsigned long long)s, st.nops, st.narenas, st.nalloc,
-	     st.nxalloc, st.nfail, st.neinval, st.nfree, st.nbadfree, st.nadd,
-	     st.nwalk, st.ncheck, st.nplaced, st.maxlive);
-	CHECK(st.nops == nops && st.nalloc && st.nfree && st.ncheck,
-	      "the difftest did too little: %lu ops", st.nops);
-}
-
-static void t_difftest(void)
-{
-	unsigned long nops = quick ? 20000 : 200000;
-	unsigned int i;
-
-	for (i = 0; i < 4; i++)
-		run_difftest(seed + i, nops, VMEM_DT_ALL, 0);
-}
-
-/* NOSLEEP throughout, and a small live set: more arenas, more churn. */
-static void t_difftest_nosleep(void)
-{
-	unsigned long nops = quick ? 20000 : 200000;
-
-	run_difftest(seed ^ 0x5555, nops,
-		     VMEM_DT_BADFREE | VMEM_DT_PLACEMENT | VMEM_DT_STATS, 16);
-}
-
-/* A large live set: deep freelists, hash rescales, long walks. */
-static void t_difftest_large(void)
-{
-	run_difftest(seed ^ 0xaaaa, quick ? 10000 : 60000, VMEM_DT_ALL, 2000);
-}
-
-/* ---- threads standing in for CPUs ---- */
-
-struct mt_thread {
-	pthread_t			tid;
-	const struct vmem_mt_shared	*sh;
-	unsigned int			id;
-	struct vmem_mt_result		res;
-	char				err[512];
-	int				ret;
-};
-
-static void *mt_thread_fn(void *arg)
-{
-	struct mt_thread *t = arg;
-	char comm[TASK_COMM_LEN];
-
-	snprintf(comm, sizeof(comm), "vmem_mt/%u", t->id);
-	shim_thread_init(comm, t->id % nr_cpu_ids);
-	t->ret = vmem_mt_worker(t->sh, t->id, &t->res, t->err,
-				sizeof(t->err));
-	return NULL;
-}
-
-static void run_mt(struct vmem *vm, unsigned long base, unsigned long size,
-		   unsigned long quantum, unsigned int nthreads, u64 s)
-{
-	struct mt_thread t[8];
-	struct vmem_mt_shared sh = {
-		.vm = vm,
-		.base = base,
-		.size = size,
-		.quantum = quantum,
-		.seed = s,
-		.nops = quick ? 3000 : 30000,
-		.max_live = 48,
-		.max_units = 16,
-		.check_every = 97,
-	};
-	unsigned long nalloc = 0, nfree = 0, bits = size / quantum;
-	unsigned int i;
-
-	sh.bitmap = calloc(BITS_TO_LONGS(bits), sizeof(unsigned long));
-	if (!sh.bitmap)
-		abort();
-	for (i = 0; i < nthreads; i++) {
-		t[i] = (struct mt_thread){ .sh = &sh, .id = i };
-		if (pthread_create(&t[i].tid, NULL, mt_thread_fn, &t[i]))
-			abort();
-	}
-	for (i = 0; i < nthreads; i++) {
-		pthread_join(t[i].tid, NULL);
-		CHECK(t[i].ret == 0, "worker %u: %d: %s", i, t[i].ret,
-		      t[i].err);
-		nalloc += t[i].res.nalloc;
-		nfree += t[i].res.nfree;
-	}
-	CHECK(find_first_bit(sh.bitmap, bits) == bits,
-	      "ranges still marked after every worker freed its own");
-	CHECK(nalloc > 0 && nalloc == nfree, "%lu allocations, %lu frees",
-	      nalloc, nfree);
-	info("%u threads: %lu allocations", nthreads, nalloc);
-	free(sh.bitmap);
-}
-
-static void t_mt(void)
-{
-	unsigned long q = 4096, base = 0x40000000, size = 1024 * q;
-	struct vmem *vm;
-
-	shim_wq_set_mode(SHIM_WQ_THREAD);
-	vm = mkarena("vmem_mt", base, size, q, 0);
-	if (vm) {
-		run_mt(vm, base, size, q, 4, seed);
-		arena_ok(vm);
-		CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
-		vmem_destroy(vm);
-	}
-	/* A tight arena: failures and refills race with frees. */
-	vm = mkarena("vmem_mt_tight", 0, 96, 1, 0);
-	if (vm) {
-		run_mt(vm, 0, 96, 1, 4, seed + 1);
-		arena_ok(vm);
-		vmem_destroy(vm);
-	}
-	shim_wq_set_mode(SHIM_WQ_MANUAL);
-}
-
-/* Workers on an arena that imports from another: imports race. */
-static void t_mt_import(void)
-{
-	unsigned long q = 4096, base = 0x10000000, size = 512 * q;
-	struct vmem *src, *vm;
-
-	shim_wq_set_mode(SHIM_WQ_THREAD);
-	src = mkarena("vmem_mt_src", base, size, 4 * q, 0);
-	vm = src ? vmem_create("vmem_mt_imp", 0, 0, q, vmem_alloc, vmem_free,
-			       src, 0, 0) : NULL;
-	if (CHECK(!IS_ERR_OR_NULL(vm))) {
-		run_mt(vm, base, size, q, 4, seed + 2);
-		arena_ok(vm);
-		arena_ok(src);
-		CHECK(vmem_arena_size(vm, VMEM_SPAN) == 0,
-		      "%#lx still imported", vmem_arena_size(vm, VMEM_SPAN));
-		CHECK(vmem_arena_size(src, VMEM_ALLOC) == 0);
-		vmem_destroy(vm);
-	}
-	vmem_destroy(src);
-	shim_wq_set_mode(SHIM_WQ_MANUAL);
-}
-
-/* ---- sleeping allocations ---- */
-
-struct sleeper {
-	pthread_t		tid;
-	struct vmem		*vm;
-	unsigned long		size;
-	unsigned long		addr;
-	struct task_struct	*task;
-	int			ret;
-	bool			done;
-};
-
-static void *sleeper_fn(void *arg)
-{
-	struct sleeper *s = arg;
-
-	shim_thread_init("vmem_sleeper", 1);
-	WRITE_ONCE(s->task, current);
-	WRITE_ONCE(s->ret, vmem_alloc(s->vm, s->size, VMEM_SLEEP, &s->addr));
-	WRITE_ONCE(s->done, true);
-	return NULL;
-}
-
-static void sleeper_start(struct sleeper *s, struct vmem *vm,
-			  unsigned long size)
-{
-	*s = (struct sleeper){ .vm = vm, .size = size, .ret = 1 };
-	if (pthread_create(&s->tid, NULL, sleeper_fn, s))
-		abort();
-}
-
-static u64 arena_nwait(struct vmem *vm)
-{
-	struct vmem_stats st;
-
-	vmem_get_stats(vm, &st);
-	return st.nwait;
-}
-
-/* An exhausted arena: the sleeper waits, a free wakes it. */
-static void t_sleep_free_wakes(void)
-{
-	struct vmem *vm = mkarena("vmem_sleep", 0x1000, 4 * 4096, 4096, 0);
-	unsigned long addr[4];
-	struct sleeper s;
-	unsigned int i;
-
-	if (!vm)
-		return;
-	for (i = 0; i < 4; i++)
-		CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &addr[i]) == 0);
-	sleeper_start(&s, vm, 4096);
-	CHECK(WAIT_FOR(arena_nwait(vm) == 1), "the sleeper never waited");
-	usleep(20000);
-	CHECK(READ_ONCE(s.ret) == 1, "the sleeper returned %d without room",
-	      READ_ONCE(s.ret));
-	vmem_free(vm, addr[2], 4096);
-	pthread_join(s.tid, NULL);
-	CHECK(s.ret == 0 && s.addr == addr[2], "ret %d addr %#lx", s.ret,
-	      s.addr);
-	for (i = 0; i < 4; i++)
-		vmem_free(vm, addr[i], 4096);
-	arena_ok(vm);
-	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
-	vmem_destroy(vm);
-}
-
-/* The sleeper is woken by a span added to the arena. */
-static void t_sleep_add_wakes(void)
-{
-	struct vmem *vm = mkarena("vmem_sleep_add", 0, 4096, 4096, 0);
-	unsigned long addr;
-	struct sleeper s;
-
-	if (!vm)
-		return;
-	CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &addr) == 0);
-	sleeper_start(&s, vm, 2 * 4096);
-	CHECK(WAIT_FOR(arena_nwait(vm) == 1), "the sleeper never waited");
-	/* Too small a free does not end the wait. */
-	vmem_free(vm, addr, 4096);
-	usleep(20000);
-	CHECK(READ_ONCE(s.ret) == 1);
-	CHECK(vmem_add(vm, 0x100000, 8 * 4096, VMEM_SLEEP) == 0);
-	pthread_join(s.tid, NULL);
-	CHECK(s.ret == 0 && s.addr >= 0x100000 && s.addr < 0x108000,
-	      "ret %d addr %#lx", s.ret, s.addr);
-	if (!s.ret)
-		vmem_free(vm, s.addr, 2 * 4096);
-	arena_ok(vm);
-	vmem_destroy(vm);
-}
-
-/* A fatal signal ends the wait with -EINTR and leaves the arena alone. */
-static void t_sleep_fatal_signal(void)
-{
-	struct vmem *vm = mkarena("vmem_sleep_kill", 0, 4096, 4096, 0);
-	struct snap before = { 0 }, after = { 0 };
-	struct vmem_stats st;
-	unsigned long addr;
-	struct sleeper s;
-
-	if (!vm)
-		return;
-	CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &addr) == 0);
-	snap_take(vm, &before);
-	sleeper_start(&s, vm, 4096);
-	CHECK(WAIT_FOR(arena_nwait(vm) == 1), "the sleeper never waited");
-	shim_kill(READ_ONCE(s.task));
-	pthread_join(s.tid, NULL);
-	CHECK(s.ret == -EINTR, "ret %d", s.ret);
-	snap_take(vm, &after);
-	CHECK(snap_same(&before, &after), "the arena changed");
-	vmem_get_stats(vm, &st);
-	CHECK(st.nfail == 1, "nfail %llu", (unsigned long long)st.nfail);
-	vmem_free(vm, addr, 4096);
-	arena_ok(vm);
-	vmem_destroy(vm);
-	snap_free(&before);
-	snap_free(&after);
-}
-
-/* ---- context ---- */
-
-/* Every NOSLEEP entry point, as an interrupt handler would use them. */
-static void nosleep_ops(struct vmem *vm, unsigned long span)
-{
-	struct vmem_stats st;
-	unsigned long a, b, c;
-
-	CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &a) == 0);
-	CHECK(vmem_alloc(vm, 3 * 4096, VMEM_NOSLEEP | VMEM_BESTFIT, &b) == 0);
-	CHECK(vmem_xalloc(vm, 4096, 8 * 4096, 4096, 0, 0, VMEM_ADDR_MAX, VMEM_NOSLEEP,
-			  &c) == 0 && c % (8 * 4096) == 4096);
-	CHECK(vmem_add(vm, span, 16 * 4096, VMEM_NOSLEEP) == 0);
-	CHECK(vmem_contains(vm, span, 16 * 4096));
-	vmem_free(vm, b, 3 * 4096);
-	vmem_xfree(vm, c, 4096);
-	vmem_free(vm, a, 4096);
-	vmem_get_stats(vm, &st);
-	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
-	CHECK(vmem_check(vm) == 0);
-}
-
-static void t_atomic_context(void)
-{
-	struct vmem *vm = mkarena("vmem_atomic", 0x100000, 64 * 4096, 4096, 0);
-	struct vmem *ids = vmem_idspace_create("vmem_atomic_ids", 1, 100);
-	unsigned long flags, id;
-
-	if (!vm || !CHECK(!IS_ERR(ids)))
-		goto out;
-	local_irq_save(flags);
-	nosleep_ops(vm, 0x1000000);
-	CHECK(vmem_id_alloc(ids, VMEM_NOSLEEP, &id) == 0);
-	vmem_id_free(ids, id);
-	local_irq_restore(flags);
-
-	shim_hardirq_enter();
-	nosleep_ops(vm, 0x2000000);
-	CHECK(vmem_id_allocff(ids, VMEM_NOSLEEP, &id) == 0 && id == 1);
-	vmem_id_free(ids, id);
-	shim_hardirq_exit();
-	/* The shim's BUG count (checked by the harness) must stay 0. */
-out:
-	vmem_destroy(vm);
-	if (!IS_ERR(ids))
-		vmem_idspace_destroy(ids);
-}
-
 /*
- * The negative control of the context checks: a VMEM_SLEEP call with
- * interrupts off must be reported, or t_atomic_context proves nothing.
+ * Without VMC_QUIET_BADFREE an arena's first misuse is a WARN naming the
+ * arena, the range and the size it was allocated with; the rest are only
+ * logged and counted.  One WARN per arena.
  */
-static void t_atomic_context_sleep_flagged(void)
+static void vmem_user_badfree_warns_once(struct kunit *test)
 {
-	struct vmem *vm = mkarena("vmem_atomic_bad", 0, 64 * 4096, 4096, 0);
-	unsigned long flags, addr;
-	unsigned long bugs = shim_nr_bugs;
+	struct vmem *a = vkt_create(test, "badfree_warn_a", B, 64 * K, K, 0);
+	struct vmem *b = vkt_create(test, "badfree_warn_b", 0x800000, 64 * K,
+				    K, 0);
+	unsigned long w = shim_nr_warnings, x;
 
-	if (!vm)
-		return;
-	/*
-	 * might_sleep() in vmem_alloc() itself, then maybe in the slow path,
-	 * and the boundary tag refill's GFP_KERNEL allocations
-	 */
-	expect_bugs(1, 2 + VMEM_TAGS_PER_OP);
-	local_irq_save(flags);
-	CHECK(vmem_alloc(vm, 4096, VMEM_SLEEP, &addr) == 0);
-	local_irq_restore(flags);
-	CHECK(shim_nr_bugs > bugs, "a sleeping call with irqs off went unseen");
-	vmem_free(vm, addr, 4096);
-	vmem_destroy(vm);
+	bad_frees(test, a, b);
+	KUNIT_EXPECT_EQ_MSG(test, shim_nr_warnings - w, 1UL,
+			    "WARNs for the bad frees of one arena");
+	expect_logged(test, "WARNING:");
+	expect_logged(test, "vmem badfree_warn_a: bad free");
+	/* b's first bad free, a wrong size: the other WARN */
+	x = vkt_alloc(test, b, 2 * K, VMEM_NOSLEEP);
+	bad_free(test, b, b, x, K, "short size");
+	vmem_free(b, x, 2 * K);
+	expect_logged(test, "vmem badfree_warn_b: bad free");
+	expect_logged(test, "allocated with size 0x2000");
+	bad_frees(test, b, a);
+	KUNIT_EXPECT_EQ_MSG(test, shim_nr_warnings - w, 2UL,
+			    "WARNs for the bad frees of two arenas");
+	KUNIT_EXPECT_EQ(test, nbadfree(a), 8UL);
+	KUNIT_EXPECT_EQ(test, nbadfree(b), 9UL);
+	shim_splats_expected(shim_nr_warnings - w, 0);
 }
 
-/* ---- fault injection ---- */
+static unsigned long skewed_released;
 
-struct fi_arena {
-	struct vmem	*vm;
-	struct snap	before, after;
-};
-
-struct fi {
-	struct fi_arena	a[3];		/* parent, importer, id space */
-	unsigned long	live[64][2];	/* addr, size */
-	unsigned int	nlive;
-	unsigned long	ids[16];
-	unsigned int	nids;
-	unsigned long	nenomem;
-	bool		broken;		/* a check failed: stop checking */
-};
-
-static void fi_snap_all(struct fi *f, bool after)
+/* Hands out ranges half a quantum off. */
+static int skewed_import(struct vmem *src, unsigned long size,
+			 unsigned int vmflags, unsigned long *addrp)
 {
-	unsigned int i;
+	int ret = vmem_alloc(src, size, vmflags, addrp);
 
-	for (i = 0; i < ARRAY_SIZE(f->a); i++)
-		if (f->a[i].vm)
-			snap_take(f->a[i].vm, after ? &f->a[i].after :
-						      &f->a[i].before);
-}
-
-/*
- * After a call on arena @a: on -ENOMEM every arena must be as it was,
- * and @a's counters too; every arena must pass vmem_check().  Returns
- * @ret.
- */
-static int fi_after(struct fi *f, int ret, const char *what, unsigned int a,
-		    unsigned int n)
-{
-	unsigned int i;
-
-	if (ret == -ENOMEM)
-		f->nenomem++;
-	if (f->broken)
-		return ret;
-	for (i = 0; i < ARRAY_SIZE(f->a) && !f->broken; i++)
-		f->broken = !CHECK(vmem_check(f->a[i].vm) == 0,
-				   "fail_nth %u after %s on arena %u: arena %u",
-				   n, what, a, i);
-	if (ret == -ENOMEM) {
-		fi_snap_all(f, true);
-		for (i = 0; i < ARRAY_SIZE(f->a) && !f->broken; i++)
-			f->broken = !CHECK(snap_same_as(&f->a[i].before,
-							&f->a[i].after,
-							i == a),
-					   "fail_nth %u: %s on arena %u failed with -ENOMEM but changed arena %u",
-					   n, what, a, i);
-	}
+	if (!ret)
+		*addrp += K / 2;
 	return ret;
 }
 
-static void fi_alloc(struct fi *f, unsigned int a, unsigned long size,
-		     unsigned long align, unsigned long nocross,
-		     unsigned int policy, unsigned int n)
+static void skewed_release(struct vmem *src, unsigned long addr,
+			   unsigned long size)
 {
-	struct vmem *vm = f->a[a].vm;
-	unsigned long addr;
+	skewed_released++;
+	vmem_free(src, addr - K / 2, size);
+}
+
+/* Hands out a range inside the importer's own span. */
+static int overlapping_import(struct vmem *src, unsigned long size,
+			      unsigned int vmflags, unsigned long *addrp)
+{
+	*addrp = K;
+	return 0;
+}
+
+static void overlapping_release(struct vmem *src, unsigned long addr,
+				unsigned long size)
+{
+	skewed_released++;
+}
+
+/* An import function that returns a bad range: refused with a WARN. */
+static void vmem_user_bad_import_warns(struct kunit *test)
+{
+	struct vmem *src = vkt_create(test, "skew_src", B, 64 * K, K, 0);
+	unsigned long w = shim_nr_warnings, a;
+	struct vmem *skew, *overlap;
+
+	skewed_released = 0;
+	skew = vmem_create("skewed", 0, 0, K, skewed_import, skewed_release,
+			   src, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, skew);
+	vkt_defer_destroy(test, skew);
+	overlap = vmem_create("overlapping", 0, 0x10000, K, overlapping_import,
+			      overlapping_release, NULL, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, overlap);
+	vkt_defer_destroy(test, overlap);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(skew, 8 * K, VMEM_NOSLEEP, &a),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmem_alloc(overlap, 0x20000, VMEM_NOSLEEP, &a),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, skewed_released, 2UL);
+	KUNIT_EXPECT_EQ(test, shim_nr_warnings - w, 2UL);
+	expect_logged(test, "vmem skewed: ");
+	expect_logged(test, "vmem overlapping: ");
+	VKT_EXPECT_SIZES(test, src, 0, 64 * K);
+	shim_splats_expected(shim_nr_warnings - w, 0);
+}
+
+/*
+ * The negative control of vmem_context: a VMEM_SLEEP call with
+ * interrupts off is reported, or the suites' silence proves nothing.
+ */
+static void vmem_user_sleep_in_atomic_reported(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "atomic_bad", 0, 64 * K, K, 0);
+	unsigned long bugs = shim_nr_bugs, flags, addr;
 	int ret;
 
-	fi_snap_all(f, false);
-	if (align || nocross)
-		ret = vmem_xalloc(vm, size, align, 0, nocross, 0, VMEM_ADDR_MAX,
-				  VMEM_NOSLEEP | policy, &addr);
-	else
-		ret = vmem_alloc(vm, size, VMEM_NOSLEEP | policy, &addr);
-	fi_after(f, ret, "alloc", a, n);
-	CHECK(ret == 0 || ret == -ENOMEM, "ret %d", ret);
-	if (!ret && f->nlive < ARRAY_SIZE(f->live)) {
-		f->live[f->nlive][0] = addr | a;	/* arena in low bits */
-		f->live[f->nlive][1] = size;
-		f->nlive++;
-	}
-}
-
-static void fi_free(struct fi *f, unsigned int i)
-{
-	unsigned long addr = f->live[i][0] & ~3UL;
-	unsigned int a = f->live[i][0] & 3;
-
-	vmem_free(f->a[a].vm, addr, f->live[i][1]);
-	f->live[i][0] = 0;
-	f->live[i][1] = 0;
+	local_irq_save(flags);
+	ret = vmem_alloc(vm, K, VMEM_SLEEP, &addr);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	/*
+	 * might_sleep() in vmem_alloc() itself, maybe again in its slow
+	 * path, and the GFP_KERNEL refill of boundary tags
+	 */
+	KUNIT_EXPECT_GE_MSG(test, shim_nr_bugs - bugs, 1UL,
+			    "a sleeping call with interrupts off went unseen");
+	KUNIT_EXPECT_LE(test, shim_nr_bugs - bugs, 2UL + VMEM_TAGS_PER_OP);
+	expect_logged(test, "BUG: sleeping function called from invalid context");
+	shim_splats_expected(0, shim_nr_bugs - bugs);
+	if (!ret)
+		vmem_free(vm, addr, K);
 }
 
 /*
- * A fixed script of NOSLEEP calls on three fresh arenas: a parent with a
- * small quantum, an arena importing from it, and an identifier space.
- * Tags are refilled whenever the reserve runs low; imports allocate in
- * both arenas.  Returns false if the arenas could not be created.
+ * vmem_xfree() of a range a quantum cache handed out is refused, with a
+ * message that says to use vmem_free(), and the arena's first misuse
+ * WARNs, once; vmem_free() then frees the range.  (vmem_qcache_mismatch
+ * checks the refusal on a quiet arena.)
  */
-static bool fi_script(struct fi *f, unsigned int n)
+static void vmem_user_qcache_xfree_warns(struct kunit *test)
 {
-	static const unsigned int policies[] = {
-		0, VMEM_BESTFIT, VMEM_FIRSTFIT, VMEM_TOPDOWN, VMEM_NEXTFIT,
-	};
-	unsigned long id;
+	struct vmem *vm = qc_create(test, "qc_xfree", 64, K);
+	unsigned long w = shim_nr_warnings, a;
+	char msg[96];
+
+	vkt_defer_destroy(test, vm);
+	a = vkt_alloc(test, vm, K, VMEM_NOSLEEP);
+	vmem_xfree(vm, a, K);
+	vmem_xfree(vm, a, K);
+	KUNIT_EXPECT_EQ(test, shim_nr_warnings - w, 1UL);
+	snprintf(msg, sizeof(msg),
+		 "vmem qc_xfree: bad free [%#lx, +0x1000): cached, free with vmem_free()",
+		 a);
+	expect_logged(test, msg);
+	KUNIT_EXPECT_EQ(test, nbadfree(vm), 2UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), K);
+	vmem_free(vm, a, K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 0UL);
+	VKT_EXPECT_CHECK(test, vm);
+	shim_splats_expected(shim_nr_warnings - w, 0);
+}
+
+static struct kunit_case vmem_user_splat_cases[] = {
+	KUNIT_CASE(vmem_user_badfree_warns_once),
+	KUNIT_CASE(vmem_user_bad_import_warns),
+	KUNIT_CASE(vmem_user_qcache_xfree_warns),
+	KUNIT_CASE(vmem_user_sleep_in_atomic_reported),
+	{}
+};
+
+static struct kunit_suite vmem_user_splat_suite = {
+	.name = "vmem_user_splat",
+	.test_cases = vmem_user_splat_cases,
+};
+
+/* ---- vmem_user_workqueue: the rescale work, held ---- */
+
+/* Work items wait until a case runs them: shim_run_work(). */
+static int manual_wq_init(struct kunit_suite *suite)
+{
+	shim_wq_set_mode(SHIM_WQ_MANUAL);
+	return 0;
+}
+
+static void manual_wq_exit(struct kunit_suite *suite)
+{
+	shim_wq_set_mode(SHIM_WQ_THREAD);
+}
+
+static unsigned long hash_buckets(struct vmem *vm, u64 *rescales)
+{
+	struct vmem_stats st;
+
+	vmem_get_stats(vm, &st);
+	if (rescales)
+		*rescales = st.hash_rescales;
+	return st.hash_buckets;
+}
+
+/* A rescale still queued when the arena goes away is cancelled. */
+static void vmem_user_rescale_cancelled(struct kunit *test)
+{
+	struct vmem *vm = user_create(test, "vmem_hash_cancel", 0, 4096, 1);
+	unsigned long i, addr;
+
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 1, VMEM_NOSLEEP, &addr), 0);
+	KUNIT_EXPECT_EQ(test, shim_work_pending(), 1UL);
+	vmem_destroy(vm);	/* leaks the 100 IDs on purpose */
+	KUNIT_EXPECT_EQ(test, shim_work_pending(), 0UL);
+	expect_logged(test, "vmem_destroy(vmem_hash_cancel): leaked 100 bytes in 100 segments");
+}
+
+/* A queued rescale that finds the load back in range changes nothing. */
+static void vmem_user_rescale_moot(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "vmem_hash_moot", 0, 4096, 1, 0);
+	unsigned long a[70], i;
+	u64 rescales;
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		a[i] = vkt_alloc(test, vm, 1, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ_MSG(test, shim_work_pending(), 1UL,
+			    "no rescale queued at 70 for 16 buckets");
+	for (i = 0; i < 60; i++)
+		vmem_free(vm, a[i], 1);
+	shim_run_work();
+	KUNIT_EXPECT_EQ(test, hash_buckets(vm, &rescales),
+			1UL << VMEM_HASH_MIN_SHIFT);
+	KUNIT_EXPECT_EQ(test, rescales, 0ULL);
+	for (; i < ARRAY_SIZE(a); i++)
+		vmem_free(vm, a[i], 1);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+struct moving_load {
+	struct vmem	*vm;
+	unsigned long	a[70];
+};
+
+static void free_most(void *arg)
+{
+	struct moving_load *m = arg;
 	unsigned int i;
-	int ret;
 
-	memset(f, 0, sizeof(*f));
-	f->a[0].vm = vmem_create("fi_parent", 0x100000, 256 * 4096, 4096,
-				 NULL, NULL, NULL, 0, 0);
-	if (!IS_ERR(f->a[0].vm))
-		f->a[0].vm->vm_flags |= VMC_QUIET_BADFREE;
-	f->a[1].vm = vmem_create("fi_child", 0, 0, 4096, vmem_alloc,
-				 vmem_free, f->a[0].vm, 0, 0);
-	f->a[2].vm = vmem_idspace_create("fi_ids", 0, 64);
-	for (i = 0; i < ARRAY_SIZE(f->a); i++) {
-		if (IS_ERR(f->a[i].vm)) {
-			CHECK(0, "arena %u: %ld", i, PTR_ERR(f->a[i].vm));
-			f->a[i].vm = NULL;
-			return false;
-		}
-	}
-
-	fi_snap_all(f, false);
-	ret = vmem_add(f->a[0].vm, 0x10000000, 64 * 4096, VMEM_NOSLEEP);
-	CHECK(fi_after(f, ret, "add", 0, n) == 0 || ret == -ENOMEM);
-	for (i = 0; i < 24; i++)
-		fi_alloc(f, i % 3 == 1, (1 + i % 5) * 4096,
-			 i % 4 == 3 ? 4 * 4096 : 0, i % 7 == 6 ? 16 * 4096 : 0,
-			 policies[i % ARRAY_SIZE(policies)], n);
-	/* Holes everywhere: frees return tags, later carves take them. */
-	for (i = 0; i < f->nlive; i += 3)
-		fi_free(f, i);
-	for (i = 0; i < 16; i++)
-		fi_alloc(f, i & 1, 4096, i % 5 == 4 ? 2 * 4096 : 0, 0,
-			 policies[(i + 1) % ARRAY_SIZE(policies)], n);
-	for (i = 0; i < 8; i++) {
-		fi_snap_all(f, false);
-		ret = vmem_id_alloc(f->a[2].vm, VMEM_NOSLEEP, &id);
-		if (!fi_after(f, ret, "id_alloc", 2, n))
-			f->ids[f->nids++] = id;
-		fi_snap_all(f, false);
-		ret = vmem_id_alloc_specific(f->a[2].vm, 40 + i, VMEM_NOSLEEP);
-		if (!fi_after(f, ret, "id_alloc_specific", 2, n))
-			f->ids[f->nids++] = 40 + i;
-		CHECK(ret == 0 || ret == -ENOMEM, "ret %d", ret);
-	}
-	for (i = 0; i < f->nlive; i++)
-		if (f->live[i][1])
-			fi_free(f, i);
-	for (i = 0; i < f->nids; i++)
-		vmem_id_free(f->a[2].vm, f->ids[i]);
-	return true;
-}
-
-static void fi_destroy(struct fi *f)
-{
-	unsigned int i;
-
-	for (i = ARRAY_SIZE(f->a); i-- > 0;) {
-		vmem_destroy(f->a[i].vm);
-		snap_free(&f->a[i].before);
-		snap_free(&f->a[i].after);
-	}
+	for (i = 1; i < ARRAY_SIZE(m->a); i++)
+		vmem_free(m->vm, m->a[i], 1);
 }
 
 /*
- * For N = 1, 2, ...: the Nth non-blocking allocation of the script fails
- * (current->fail_nth, as in the kernel); stop when the script runs
- * without reaching N.  Every injected failure must surface as -ENOMEM
- * with the arenas unchanged.
+ * The load moves while the rescale allocates its table: 70 allocations
+ * ask for 64 buckets, and all but one go while the table is allocated.
+ * The table put in place is then far too large for the load, and the
+ * frees, made while the limits were open, queued nothing: the rescale
+ * must queue the next one itself.
  */
-static void t_failslab_nosleep(void)
+static void vmem_user_rescale_load_moved(struct kunit *test)
 {
-	unsigned long total_enomem = 0;
-	unsigned int n, nbroken = 0, nsilent = 0;
-	struct fi f;
+	struct vmem *vm = vkt_create(test, "vmem_hash_moved", 0, 4096, 1, 0);
+	struct moving_load *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	unsigned long i;
+	u64 rescales;
 
-	for (n = 1; n < 5000 && nbroken < 3; n++) {
-		unsigned long injected = shim_nr_injected;
-		bool ok;
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->vm = vm;
+	for (i = 0; i < ARRAY_SIZE(m->a); i++)
+		m->a[i] = vkt_alloc(test, vm, 1, VMEM_NOSLEEP);
+	KUNIT_EXPECT_EQ(test, shim_work_pending(), 1UL);
+	shim_alloc_hook_set(free_most, m);
+	shim_run_work();
+	shim_alloc_hook_set(NULL, NULL);
+	KUNIT_EXPECT_EQ_MSG(test, hash_buckets(vm, &rescales),
+			    1UL << VMEM_HASH_MIN_SHIFT,
+			    "a table for 70 left in place for 1");
+	KUNIT_EXPECT_EQ(test, rescales, 2ULL);
+	VKT_EXPECT_CHECK(test, vm);
+	vmem_free(vm, m->a[0], 1);
+}
 
-		current->fail_nth = n;
-		ok = fi_script(&f, n);
-		current->fail_nth = 0;
-		fi_destroy(&f);
-		if (!ok)
-			break;
-		nbroken += f.broken;
-		total_enomem += f.nenomem;
-		if (shim_nr_injected == injected)
-			break;
-		/*
-		 * An injected failure surfaces as -ENOMEM, or hits a big tag
-		 * for the index, which vmem does without (the free segment
-		 * waits for the index work); either way fi_script() checked
-		 * every result and every arena.
-		 */
-		nsilent += !f.nenomem;
-	}
-	info("%u runs, %lu calls failed with -ENOMEM, %u injections absorbed",
-	     n, total_enomem, nsilent);
-	if (nbroken)
-		return;		/* reported; the rest of the runs are moot */
-	CHECK(n > 4 && n < 5000, "%u runs: too few allocations to inject", n);
-	CHECK(total_enomem >= n / 2, "%lu of %u injections surfaced",
-	      total_enomem, n);
+static struct kunit_case vmem_user_workqueue_cases[] = {
+	KUNIT_CASE(vmem_user_rescale_cancelled),
+	KUNIT_CASE(vmem_user_rescale_moot),
+	KUNIT_CASE(vmem_user_rescale_load_moved),
+	{}
+};
+
+static struct kunit_suite vmem_user_workqueue_suite = {
+	.name = "vmem_user_workqueue",
+	.suite_init = manual_wq_init,
+	.suite_exit = manual_wq_exit,
+	.test_cases = vmem_user_workqueue_cases,
+};
+
+/* ---- vmem_user_failslab: blocking allocations fail too ---- */
+
+static void failslab_restore(void *arg)
+{
+	current->fail_nth = 0;
+	shim_failslab_ignore_reclaim = true;
 }
 
 /*
- * The same with blocking allocations injectable too (failslab with
- * ignore-gfp-wait off): arena creation, SLEEP calls and the hash rescale
- * work fail in turn.  Failures must be clean; nothing may leak.
+ * For N = 1, 2, ...: the Nth allocation of a run fails, blocking ones
+ * included (failslab with ignore-gfp-wait off): arena creation, VMEM_SLEEP
+ * calls and the rescale work, run in this thread, fail in turn.  Each
+ * failure is clean: -ENOMEM, a consistent arena, nothing leaked.
  */
-static void t_failslab_sleep(void)
+static void vmem_user_failslab_blocking(struct kunit *test)
 {
-	unsigned long addr[300], enomem = 0, created = 0;
+	unsigned long *addr, enomem = 0, created = 0, injected;
+	const unsigned int nallocs = 300;
 	unsigned int n, i;
+	struct vmem *vm;
+	int ret;
 
+	addr = kunit_kcalloc(test, nallocs, sizeof(*addr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, failslab_restore,
+							NULL), 0);
 	shim_failslab_ignore_reclaim = false;
 	for (n = 1; n < 2000; n++) {
-		unsigned long injected = shim_nr_injected;
-		struct vmem *vm;
-		int ret;
-
+		injected = shim_nr_injected;
 		current->fail_nth = n;
 		vm = vmem_create("fs_sleep", 0x1000, 1024 * 16, 16, NULL, NULL,
 				 NULL, 0, 0);
 		if (IS_ERR(vm)) {
-			CHECK(PTR_ERR(vm) == -ENOMEM, "%ld", PTR_ERR(vm));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(vm), -ENOMEM);
 			enomem++;
 			goto next;
 		}
 		created++;
-		for (i = 0; i < ARRAY_SIZE(addr); i++) {
+		for (i = 0; i < nallocs; i++) {
 			ret = vmem_alloc(vm, 16 * (1 + i % 2), VMEM_SLEEP,
 					 &addr[i]);
-			CHECK(ret == 0 || ret == -ENOMEM, "ret %d", ret);
+			KUNIT_EXPECT_TRUE_MSG(test, !ret || ret == -ENOMEM,
+					      "fail_nth %u: %d", n, ret);
 			if (ret) {
 				enomem++;
 				addr[i] = ~0UL;
 			}
 			if (i % 64 == 63)
-				shim_run_work();	/* rescale: may fail */
+				shim_run_work();	/* the rescale may fail */
 		}
-		CHECK(vmem_check(vm) == 0, "fail_nth %u", n);
-		for (i = 0; i < ARRAY_SIZE(addr); i++)
+		KUNIT_EXPECT_EQ_MSG(test, vmem_check(vm), 0, "fail_nth %u", n);
+		for (i = 0; i < nallocs; i++)
 			if (addr[i] != ~0UL)
 				vmem_free(vm, addr[i], 16 * (1 + i % 2));
 		shim_run_work();
-		CHECK(vmem_check(vm) == 0, "fail_nth %u", n);
-		CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
+		KUNIT_EXPECT_EQ_MSG(test, vmem_check(vm), 0, "fail_nth %u", n);
+		KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 0UL);
 		vmem_destroy(vm);
 next:
 		current->fail_nth = 0;
 		if (shim_nr_injected == injected)
 			break;
 	}
-	shim_failslab_ignore_reclaim = true;
-	info("%u runs, %lu arenas, %lu -ENOMEM", n, created, enomem);
-	CHECK(n > 3 && n < 2000 && enomem > 0, "%u runs", n);
+	kunit_info(test, "%u runs, %lu arenas, %lu -ENOMEM\n", n, created,
+		   enomem);
+	KUNIT_EXPECT_GT(test, n, 3U);
+	KUNIT_EXPECT_LT(test, n, 2000U);
+	KUNIT_EXPECT_GT(test, enomem, 0UL);
 }
 
-/* ---- the hash table of allocated segments ---- */
-
-static void t_hash_rescale(void)
-{
-	unsigned long n = quick ? 5000 : 50000, i, addr;
-	struct vmem *vm = mkarena("vmem_hash", 0, n * 2, 1, 0);
-	struct vmem_stats st;
-	unsigned long *a;
-
-	if (!vm)
-		return;
-	a = calloc(n, sizeof(*a));
-	for (i = 0; i < n; i++) {
-		CHECK(vmem_alloc(vm, 1 + i % 2, VMEM_NOSLEEP, &a[i]) == 0);
-		if (i % 100 == 99)
-			shim_run_work();
-	}
-	shim_run_work();
-	vmem_get_stats(vm, &st);
-	/* one to four allocated segments a bucket: at most 8 bytes each */
-	CHECK(st.hash_buckets >= n / 4 && st.hash_buckets <= n,
-	      "%lu buckets for %lu allocations", st.hash_buckets, n);
-	CHECK(st.hash_rescales >= 4, "%llu rescales",
-	      (unsigned long long)st.hash_rescales);
-	arena_ok(vm);
-	/* Free in a different order than allocated; shrink as we go. */
-	for (i = 0; i < n; i += 2)
-		vmem_free(vm, a[i], 1);
-	shim_run_work();
-	for (i = n - 1; i < n; i -= 2)
-		vmem_free(vm, a[i], 2);
-	shim_run_work();
-	vmem_get_stats(vm, &st);
-	CHECK(st.hash_buckets == 1UL << VMEM_HASH_MIN_SHIFT,
-	      "%lu buckets when empty", st.hash_buckets);
-	arena_ok(vm);
-	CHECK(vmem_alloc(vm, 2 * n, VMEM_NOSLEEP, &addr) == 0 && addr == 0,
-	      "the arena did not coalesce back into one segment");
-	vmem_free(vm, addr, 2 * n);
-	vmem_destroy(vm);
-	free(a);
-}
-
-/* A rescale still queued when the arena goes away is cancelled. */
-static void t_hash_rescale_cancelled(void)
-{
-	struct vmem *vm = mkarena("vmem_hash_cancel", 0, 4096, 1, 0);
-	unsigned long i, addr;
-
-	if (!vm)
-		return;
-	for (i = 0; i < 100; i++)
-		CHECK(vmem_alloc(vm, 1, VMEM_NOSLEEP, &addr) == 0);
-	CHECK(shim_work_pending() == 1, "%lu items queued",
-	      shim_work_pending());
-	vmem_destroy(vm);	/* leaks 100 IDs on purpose; cancels the work */
-	CHECK(shim_work_pending() == 0);
-	CHECK(shim_log_find("vmem_destroy(vmem_hash_cancel): leaked 100 bytes in 100 segments"));
-}
-
-/* ---- bad frees ---- */
-
-static void badfree_one(struct vmem *vm, struct vmem *victim,
-			unsigned long addr, unsigned long size,
-			const char *what)
-{
-	struct snap before = { 0 }, after = { 0 };
-	unsigned long bad = nbadfree(victim);
-
-	snap_take(victim, &before);
-	if (vm == victim)
-		vmem_free(victim, addr, size);
-	else
-		vmem_xfree(victim, addr, size);
-	snap_take(victim, &after);
-	CHECK(nbadfree(victim) == bad + 1, "%s: not counted", what);
-	CHECK(snap_same(&before, &after), "%s: the arena changed", what);
-	arena_ok(victim);
-	snap_free(&before);
-	snap_free(&after);
-}
-
-static void badfree_all(struct vmem *vm, struct vmem *other)
-{
-	unsigned long a, b, x;
-
-	CHECK(vmem_alloc(vm, 2 * 4096, VMEM_NOSLEEP, &a) == 0);
-	CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &b) == 0);
-	CHECK(vmem_alloc(other, 4096, VMEM_NOSLEEP, &x) == 0);
-	badfree_one(vm, vm, a + 4096, 4096, "inside an allocation");
-	badfree_one(vm, vm, a, 4096, "short size");
-	badfree_one(vm, vm, a, 3 * 4096, "long size");
-	badfree_one(vm, vm, a, 0, "size 0");
-	badfree_one(vm, vm, a, ~0UL, "size ULONG_MAX");
-	badfree_one(vm, vm, 0x7000000, 4096, "never allocated");
-	badfree_one(other, vm, x, 4096, "another arena's range");
-	vmem_free(vm, b, 4096);
-	badfree_one(vm, vm, b, 4096, "double free");
-	vmem_free(vm, a, 2 * 4096);
-	vmem_free(other, x, 4096);
-}
-
-static void t_badfree_quiet(void)
-{
-	struct vmem *vm = mkarena("badfree_quiet", 0x100000, 64 * 4096, 4096,
-				  VMC_QUIET_BADFREE);
-	struct vmem *other = mkarena("badfree_other", 0x800000, 64 * 4096,
-				     4096, 0);
-
-	if (vm && other) {
-		badfree_all(vm, other);
-		CHECK(nbadfree(vm) == 8, "%lu", nbadfree(vm));
-		CHECK(shim_log_find("vmem badfree_quiet: bad free [0x100000, +0x1000): wrong size"),
-		      "the bad free was not logged with the arena and range");
-		CHECK(shim_log_find("vmem badfree_quiet: bad free [0x7000000, +0x1000): not allocated"));
-		CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
-	}
-	vmem_destroy(vm);
-	vmem_destroy(other);
-}
-
-/* Without VMC_QUIET_BADFREE: one WARN per arena, then only counts. */
-static void t_badfree_warns_once(void)
-{
-	struct vmem *a = mkarena("badfree_warn_a", 0x100000, 64 * 4096, 4096, 0);
-	struct vmem *b = mkarena("badfree_warn_b", 0x800000, 64 * 4096, 4096, 0);
-	unsigned long w = shim_nr_warnings, x;
-
-	expect_warnings(2, 2);
-	if (a && b) {
-		badfree_all(a, b);
-		CHECK(shim_nr_warnings == w + 1, "%lu warnings for one arena",
-		      shim_nr_warnings - w);
-		CHECK(shim_log_find("WARNING:") &&
-		      shim_log_find("vmem badfree_warn_a: bad free"),
-		      "the WARN does not name the arena");
-		/* b's first bad free is a wrong size: the other WARN */
-		CHECK(vmem_alloc(b, 2 * 4096, VMEM_NOSLEEP, &x) == 0);
-		badfree_one(b, b, x, 4096, "short size");
-		vmem_free(b, x, 2 * 4096);
-		CHECK(shim_log_find("vmem badfree_warn_b: bad free") &&
-		      shim_log_find("allocated with size 0x2000"),
-		      "the WARN does not give the allocated size");
-		badfree_all(b, a);
-		CHECK(shim_nr_warnings == w + 2, "%lu warnings for two arenas",
-		      shim_nr_warnings - w);
-		CHECK(nbadfree(a) == 8 && nbadfree(b) == 9);
-	}
-	vmem_destroy(a);
-	vmem_destroy(b);
-}
-
-/* ---- leaks reported by vmem_destroy() ---- */
-
-static void t_destroy_leaks(void)
-{
-	struct vmem *vm = mkarena("vmem_leaky", 0, 64 * 4096, 4096, 0);
-	struct vmem *ids = vmem_idspace_create("vmem_leaky_ids", 100, 200);
-	unsigned long addr, i;
-
-	if (!vm || !CHECK(!IS_ERR(ids)))
-		return;
-	for (i = 0; i < 10; i++)
-		CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &addr) == 0);
-	for (i = 0; i < 3; i++)
-		CHECK(vmem_id_alloc(ids, VMEM_SLEEP, &addr) == 0);
-	vmem_destroy(vm);
-	vmem_idspace_destroy(ids);
-	CHECK(shim_log_find("vmem_destroy(vmem_leaky): leaked 40960 bytes in 10 segments"));
-	CHECK(shim_log_find("vmem_destroy(vmem_leaky):   [0, +0x1000)"));
-	CHECK(shim_log_find("vmem_destroy(vmem_leaky):   ..."),
-	      "more than 8 leaked segments, but no ellipsis");
-	CHECK(shim_log_find("vmem_destroy(vmem_leaky_ids): leaked 3 IDs in 3 segments"));
-	/* The harness checks that every tag went back to the slab. */
-}
-
-/* ---- imports ---- */
-
-struct counting_source {
-	struct vmem	*src;
-	unsigned int	nimport, nrelease;
-	unsigned long	imported;	/* bytes out now */
-	bool		fail;		/* the next imports fail */
-	unsigned long	extra;		/* ximport: give this much more */
-	unsigned long	skew;		/* import: misalign by this */
+static struct kunit_case vmem_user_failslab_cases[] = {
+	KUNIT_CASE(vmem_user_failslab_blocking),
+	{}
 };
 
-static struct counting_source cs;
+static struct kunit_suite vmem_user_failslab_suite = {
+	.name = "vmem_user_failslab",
+	.suite_init = manual_wq_init,
+	.suite_exit = manual_wq_exit,
+	.test_cases = vmem_user_failslab_cases,
+};
 
-static int cs_import(struct vmem *src, unsigned long size, unsigned int vmflags,
-		     unsigned long *addrp)
-{
-	int ret;
+/* ---- vmem_user_qcache: time, pressure and CPU death, chosen ---- */
 
-	if (cs.fail)
-		return -ENOMEM;
-	ret = vmem_alloc(src, size, vmflags, addrp);
-	if (!ret) {
-		cs.nimport++;
-		cs.imported += size;
-		*addrp += cs.skew;
-	}
-	return ret;
-}
-
-static int cs_ximport(struct vmem *src, unsigned long *sizep,
-		      unsigned int vmflags, unsigned long *addrp)
-{
-	unsigned long size = *sizep + cs.extra;
-	int ret;
-
-	if (cs.fail)
-		return -ENOMEM;
-	ret = vmem_alloc(src, size, vmflags, addrp);
-	if (!ret) {
-		*sizep = size;
-		cs.nimport++;
-		cs.imported += size;
-	}
-	return ret;
-}
-
-static void cs_release(struct vmem *src, unsigned long addr, unsigned long size)
-{
-	cs.nrelease++;
-	cs.imported -= size;
-	vmem_free(src, addr - cs.skew, size);
-}
-
-/* Importing through vmem_alloc/vmem_free: spans come and go. */
-static void t_import_plain(void)
-{
-	struct vmem *src = mkarena("imp_src", 0x100000, 256 * 4096, 4096, 0);
-	struct vmem *vm;
-	struct vmem_stats st;
-	unsigned long a, b, c;
-
-	if (!src)
-		return;
-	vm = vmem_create("imp", 0, 0, 1, vmem_alloc, vmem_free, src, 0, 0);
-	if (!CHECK(!IS_ERR(vm)))
-		goto out;
-	/* 100 bytes: imported as one source quantum. */
-	CHECK(vmem_alloc(vm, 100, VMEM_SLEEP, &a) == 0);
-	CHECK(vmem_arena_size(vm, VMEM_SPAN) == 4096);
-	CHECK(vmem_arena_size(src, VMEM_ALLOC) == 4096);
-	/* Fits in the imported span: no new import. */
-	CHECK(vmem_alloc(vm, 1000, VMEM_NOSLEEP, &b) == 0);
-	CHECK(vmem_arena_size(vm, VMEM_SPAN) == 4096);
-	/* Constraints the source can take pass through vmem_xalloc(). */
-	CHECK(vmem_xalloc(vm, 4096, 16 * 4096, 4096, 0, 0, VMEM_ADDR_MAX, VMEM_NOSLEEP,
-			  &c) == 0 && c % (16 * 4096) == 4096,
-	      "c %#lx", c);
-	arena_ok(vm);
-	arena_ok(src);
-	vmem_get_stats(vm, &st);
-	CHECK(st.nimport == 2 && st.mem_import == 2 * 4096 &&
-	      st.nspans == 2, "nimport %llu import %#lx",
-	      (unsigned long long)st.nimport, st.mem_import);
-	vmem_xfree(vm, c, 4096);
-	CHECK(vmem_arena_size(vm, VMEM_SPAN) == 4096,
-	      "a wholly free imported span was kept");
-	vmem_free(vm, a, 100);
-	vmem_free(vm, b, 1000);
-	vmem_get_stats(vm, &st);
-	CHECK(st.nrelease == 2 && st.mem_total == 0 && st.nspans == 0);
-	CHECK(vmem_arena_size(src, VMEM_ALLOC) == 0);
-	/* Padding past ULONG_MAX for a phase the source cannot take. */
-	CHECK(vmem_xalloc(vm, 1UL << (BITS_PER_LONG - 2),
-			  1UL << (BITS_PER_LONG - 1), 1,
-			  1UL << (BITS_PER_LONG - 1), 0, VMEM_ADDR_MAX, VMEM_NOSLEEP,
-			  &c) == -ENOSPC);
-	/* A phase the source cannot take: imported with padding. */
-	CHECK(vmem_xalloc(vm, 64, 128, 64, 0, 0, VMEM_ADDR_MAX, VMEM_NOSLEEP, &c) == 0 &&
-	      c % 128 == 64, "c %#lx", c);
-	arena_ok(vm);
-	/* A leak at destroy: the span still goes back to the source. */
-	vmem_destroy(vm);
-	CHECK(vmem_arena_size(src, VMEM_ALLOC) == 0);
-	CHECK(shim_log_find("vmem_destroy(imp): leaked 64 bytes in 1 segments"));
-	arena_ok(src);
-out:
-	vmem_destroy(src);
-}
-
-/* Three levels: a free at the bottom returns spans all the way up. */
-static void t_import_chain(void)
-{
-	struct vmem *top = mkarena("imp_top", 0, 1UL << 30, 1UL << 16, 0);
-	struct vmem *mid = NULL, *bot = NULL;
-	unsigned long a[8];
-	unsigned int i;
-
-	if (!top)
-		return;
-	mid = vmem_create("imp_mid", 0, 0, 4096, vmem_alloc, vmem_free, top,
-			  0, 0);
-	bot = IS_ERR(mid) ? mid : vmem_create("imp_bot", 0, 0, 64, vmem_alloc,
-					      vmem_free, mid, 0, 0);
-	if (!CHECK(!IS_ERR(mid) && !IS_ERR(bot)))
-		goto out;
-	for (i = 0; i < ARRAY_SIZE(a); i++)
-		CHECK(vmem_alloc(bot, 64 << i, VMEM_SLEEP | VMEM_FIRSTFIT,
-				 &a[i]) == 0);
-	CHECK(vmem_arena_size(top, VMEM_ALLOC) >= 1UL << 16);
-	arena_ok(bot);
-	arena_ok(mid);
-	arena_ok(top);
-	for (i = 0; i < ARRAY_SIZE(a); i++)
-		vmem_free(bot, a[i], 64 << i);
-	CHECK(vmem_arena_size(bot, VMEM_SPAN) == 0);
-	CHECK(vmem_arena_size(mid, VMEM_SPAN) == 0);
-	CHECK(vmem_arena_size(top, VMEM_ALLOC) == 0);
-out:
-	if (!IS_ERR_OR_NULL(bot))
-		vmem_destroy(bot);
-	if (!IS_ERR_OR_NULL(mid))
-		vmem_destroy(mid);
-	vmem_destroy(top);
-}
-
-/* Custom import functions: counted, failing, giving more, misbehaving. */
 /*
- * Requests that the translation to a vmem source with a larger quantum
- * cannot pass down: each fails with -ENOSPC without importing anything.
- * The window [0, 0] of identifier 0 is passed down.
+ * 4m ranges out and back: two full magazines on this CPU, two in the
+ * depot; then 2m + 1 out again: the CPU's two and one of the depot's,
+ * whose slot's empty magazine goes to the depot.  Left: one full and one
+ * empty magazine in the depot.  Returns the ranges held.
  */
-static void t_import_untranslatable(void)
+static unsigned long *qc_fill_depot(struct kunit *test, struct vmem *vm,
+				    unsigned long *np)
 {
-	struct vmem *src = mkarena("ut_src", 0, ULONG_MAX - 15, 16, 0);
-	struct vmem *src1 = mkarena("ut_src1", 0, 1UL << 20, 1, 0);
-	struct vmem *vm, *vm1;
-	unsigned long a;
+	unsigned long m = qc_stats(test, vm, 0).magsize, i, nerr = 0;
+	unsigned long *a = kunit_kcalloc(test, 4 * m, sizeof(*a), GFP_KERNEL);
 
-	if (!src || !src1)
-		goto out_src;
-	vm = vmem_create("ut", 0, 0, 1, vmem_alloc, vmem_free, src, 0, 0);
-	vm1 = vmem_create("ut1", 0, 0, 1, vmem_alloc, vmem_free, src1, 0, 0);
-	if (!CHECK(!IS_ERR(vm) && !IS_ERR(vm1)))
-		goto out;
-	/* phase offset 8 plus the size overflows */
-	CHECK(vmem_xalloc(vm, ULONG_MAX - 3, 16, 8, 0, 0, VMEM_ADDR_MAX,
-			  VMEM_NOSLEEP, &a) == -ENOSPC);
-	/* minaddr so high that the source quantum cannot round it up */
-	CHECK(vmem_xalloc(vm, 1, 0, 0, 0, ULONG_MAX - 2, VMEM_ADDR_MAX,
-			  VMEM_NOSLEEP, &a) == -ENOSPC);
-	/* a window that ends before the phase offset */
-	CHECK(vmem_xalloc(vm, 1, 16, 8, 0, 0, 4, VMEM_NOSLEEP, &a) ==
-	      -ENOSPC);
-	CHECK(vmem_arena_size(vm, VMEM_SPAN) == 0, "nothing imported");
-	CHECK(vmem_arena_size(src, VMEM_ALLOC) == 0, "nothing taken");
-	/* identifier 0: the window [0, 0] is passed on, not "no limit" */
-	CHECK(vmem_id_alloc_specific(vm1, 0, VMEM_NOSLEEP) == 0);
-	CHECK(vmem_arena_size(src1, VMEM_ALLOC) == 1, "ID 0 imported alone");
-	vmem_id_free(vm1, 0);
-	CHECK(vmem_arena_size(vm1, VMEM_SPAN) == 0 &&
-	      vmem_arena_size(src1, VMEM_ALLOC) == 0, "ID 0 given back");
-	arena_ok(vm);
-	arena_ok(vm1);
-out:
-	if (!IS_ERR(vm))
-		vmem_destroy(vm);
-	if (!IS_ERR(vm1))
-		vmem_destroy(vm1);
-out_src:
-	vmem_destroy(src);
-	vmem_destroy(src1);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	for (i = 0; i < 4 * m; i++)
+		nerr += !!vmem_alloc(vm, K, VMEM_NOSLEEP, &a[i]);
+	for (i = 0; i < 4 * m; i++)
+		vmem_free(vm, a[i], K);
+	for (i = 0; i < 2 * m + 1; i++)
+		nerr += !!vmem_alloc(vm, K, VMEM_NOSLEEP, &a[i]);
+	KUNIT_EXPECT_EQ(test, nerr, 0UL);
+	*np = 2 * m + 1;
+	return a;
+}
+
+static void qc_free_all(struct vmem *vm, unsigned long *a, unsigned long n)
+{
+	while (n--)
+		vmem_free(vm, a[n], K);
 }
 
 /*
- * An import function that frees room in the importing arena while it
- * runs (it is called without the arena lock), then returns a span the
- * request's window cannot use: the span goes straight back, and the
- * request takes the room the free made.
+ * The depot's update work, with its timer held: the depot's traffic arms
+ * it; when its time comes, the first run only measures the working set
+ * (nothing was taken during the interval, but it has not been a whole
+ * interval yet) and arms it again; the next run, after a whole idle
+ * interval, frees the idle magazines, full ones drained into the arena
+ * first, and leaves it unarmed, the depot empty.  Destroying an arena
+ * cancels its armed update.
  */
-static struct {
-	struct vmem	*vm;
-	unsigned long	free_addr;
-} fr;
-
-static int fr_import(struct vmem *source, unsigned long size,
-		     unsigned int vmflags, unsigned long *addrp)
+static void vmem_user_qcache_trim(struct kunit *test)
 {
-	vmem_free(fr.vm, fr.free_addr, 4096);
-	return vmem_alloc(source, size, vmflags, addrp);
-}
+	struct vmem *vm = qc_create(test, "qc_trim", 512, K);
+	struct vmem_qcache_stats st0, st1, st2;
+	unsigned long *a, n;
 
-static void t_import_useless_span_room_elsewhere(void)
-{
-	struct vmem *src = mkarena("fr_src", 0x800000, 64 * 4096, 4096, 0);
-	unsigned long a[4], got = 0;
-	struct vmem *vm;
-	int i;
+	a = qc_fill_depot(test, vm, &n);
+	st0 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ(test, st0.depot_full, 1UL);
+	KUNIT_EXPECT_EQ(test, st0.depot_empty, 1UL);
+	KUNIT_EXPECT_EQ_MSG(test, shim_delayed_work_armed(), 1UL,
+			    "the depot's traffic did not arm the update");
+	/* what is queued (a hash rescale, on 32-bit) but not the update */
+	shim_run_work();
+	KUNIT_EXPECT_EQ_MSG(test, qc_stats(test, vm, 0).nupdate, st0.nupdate,
+			    "the update ran before its time");
+	KUNIT_EXPECT_EQ(test, shim_fire_delayed_work(), 1U);
+	KUNIT_EXPECT_GE(test, shim_run_work(), 1U);
+	st1 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ_MSG(test, st1.depot_full, 1UL, "trimmed too early");
+	KUNIT_EXPECT_EQ_MSG(test, st1.depot_empty, 1UL, "trimmed too early");
+	KUNIT_EXPECT_EQ(test, st1.nupdate, st0.nupdate + 1);
+	KUNIT_EXPECT_EQ_MSG(test, shim_delayed_work_armed(), 1UL,
+			    "the update did not arm itself again");
+	KUNIT_EXPECT_EQ(test, shim_fire_delayed_work(), 1U);
+	KUNIT_EXPECT_GE(test, shim_run_work(), 1U);
+	st2 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ(test, st2.nupdate, st0.nupdate + 2);
+	KUNIT_EXPECT_EQ(test, st2.depot_full, 0UL);
+	KUNIT_EXPECT_EQ(test, st2.depot_empty, 0UL);
+	KUNIT_EXPECT_EQ(test, st2.depot_rounds, 0UL);
+	KUNIT_EXPECT_EQ(test, st2.cpu_rounds, st0.cpu_rounds);
+	KUNIT_EXPECT_EQ(test, qc_cached(vm), st0.cpu_rounds * K);
+	KUNIT_EXPECT_EQ_MSG(test, shim_delayed_work_armed(), 0UL,
+			    "an empty depot keeps the update armed");
 
-	if (!src)
-		return;
-	vm = vmem_create("fr", 0x100000, 4 * 4096, 4096, fr_import,
-			 vmem_free, src, 0, 0);
-	if (!CHECK(!IS_ERR(vm)))
-		goto out_src;
-	for (i = 0; i < 4; i++)
-		CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP, &a[i]) == 0);
-	fr.vm = vm;
-	fr.free_addr = a[2];
-	CHECK(vmem_xalloc(vm, 4096, 0, 0, 0, 0x100000, 0x103fff,
-			  VMEM_NOSLEEP, &got) == 0, "xalloc after the import");
-	CHECK(got == a[2], "took %#lx, the room freed was %#lx", got, a[2]);
-	CHECK(vmem_arena_size(src, VMEM_ALLOC) == 0,
-	      "the useless span went back to the source");
-	CHECK(vmem_arena_size(vm, VMEM_SPAN) == 4 * 4096);
-	arena_ok(vm);
-	for (i = 0; i < 4; i++)
-		vmem_free(vm, i == 2 ? got : a[i], 4096);
+	qc_free_all(vm, a, n);
+	KUNIT_EXPECT_EQ(test, shim_delayed_work_armed(), 1UL);
+	vmem_qcache_flush(vm);
+	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { B, 512 * K });
+	VKT_EXPECT_CHECK(test, vm);
 	vmem_destroy(vm);
-out_src:
-	vmem_destroy(src);
+	KUNIT_EXPECT_EQ(test, shim_delayed_work_armed(), 0UL);
+	KUNIT_EXPECT_EQ(test, shim_fire_delayed_work(), 0U);
+	KUNIT_EXPECT_EQ(test, shim_run_work(), 0U);
 }
 
-static void t_import_custom(void)
+/*
+ * Memory pressure, as reclaim applies it, through the registered
+ * shrinkers (shrinker_alloc(), or with SHIM_SHRINKER_REGISTER 6.1's
+ * register_shrinker()): the depot's two magazines are freed, the CPU's
+ * are not; nothing is left for the next call; and a destroyed arena's
+ * shrinker is gone.
+ */
+static void vmem_user_qcache_shrink(struct kunit *test)
 {
-	static bool first = true;
-	struct vmem *src = mkarena("cs_src", 0x100000, 256 * 4096, 4096, 0);
-	struct snap before = { 0 }, after = { 0 };
-	struct vmem *vm, *xvm;
-	unsigned long a, b;
+	struct vmem *vm = qc_create(test, "qc_shrink", 512, K);
+	struct vmem_qcache_stats st0, st1;
+	unsigned long *a, n;
 
-	/* WARN_ONCE() sites warn once per process, as in the kernel. */
-	if (first)
-		expect_warnings(1, 1);
-	first = false;
-	if (!src)
-		return;
-	memset(&cs, 0, sizeof(cs));
-	cs.src = src;
-	vm = vmem_create("cs", 0, 0, 4096, cs_import, cs_release, src, 0, 0);
-	xvm = vmem_create("cs_x", 0, 0, 4096, NULL, cs_release, src, 0, 0);
-	CHECK(IS_ERR(xvm) && PTR_ERR(xvm) == -EINVAL,
-	      "a release function without an import function");
-	if (!CHECK(!IS_ERR(vm)))
-		goto out;
-
-	CHECK(vmem_alloc(vm, 3 * 4096, VMEM_NOSLEEP, &a) == 0);
-	CHECK(cs.nimport == 1 && cs.imported == 3 * 4096);
-	/* A custom import gets the worst-case padding for the alignment. */
-	CHECK(vmem_xalloc(vm, 4096, 8 * 4096, 0, 0, 0, VMEM_ADDR_MAX, VMEM_NOSLEEP,
-			  &b) == 0 && b % (8 * 4096) == 0);
-	CHECK(cs.nimport == 2 && cs.imported == 11 * 4096, "imported %#lx",
-	      cs.imported);
-	vmem_xfree(vm, b, 4096);
-	CHECK(cs.nrelease == 1);
-
-	/* Failing imports: -ENOMEM and nothing changed. */
-	cs.fail = true;
-	snap_take(vm, &before);
-	CHECK(vmem_alloc(vm, 8 * 4096, VMEM_NOSLEEP, &b) == -ENOMEM);
-	CHECK(vmem_xalloc(vm, 4096, 0, 0, 0, 0x7000000, 0x7ffffff,
-			  VMEM_NOSLEEP, &b) == -ENOMEM);
-	snap_take(vm, &after);
-	CHECK(snap_same(&before, &after));
-	cs.fail = false;
-
-	/*
-	 * A window the custom import ignores: the span it brings cannot
-	 * help, so it goes straight back and the call fails.
-	 */
-	CHECK(vmem_xalloc(vm, 4096, 0, 0, 0, 0x7000000, 0x7ffffff,
-			  VMEM_NOSLEEP, &b) == -ENOSPC);
-	CHECK(cs.imported == 3 * 4096 && cs.nimport == cs.nrelease + 1,
-	      "the useless span was kept: %#lx imported", cs.imported);
-	/* Padding for align and nocross past ULONG_MAX: nothing to import. */
-	CHECK(vmem_xalloc(vm, 1UL << (BITS_PER_LONG - 2),
-			  1UL << (BITS_PER_LONG - 1), 0,
-			  1UL << (BITS_PER_LONG - 1), 0, VMEM_ADDR_MAX, VMEM_NOSLEEP,
-			  &b) == -ENOSPC);
-
-	/* Rounding to the source's quantum would pass ULONG_MAX. */
-	xvm = vmem_create("cs_q1", 0, 0, 1, cs_import, cs_release, src, 0, 0);
-	if (CHECK(!IS_ERR(xvm))) {
-		CHECK(vmem_alloc(xvm, ULONG_MAX - 100, VMEM_NOSLEEP, &b) ==
-		      -ENOSPC);
-		vmem_destroy(xvm);
-	}
-	xvm = vmem_xcreate("cs_x", 0, 0, 4096, cs_ximport, cs_release, src,
-			   0, 0);
-
-	/* An import that is not quantum-aligned is refused with a WARN. */
-	cs.skew = 512;
-	CHECK(vmem_alloc(vm, 8 * 4096, VMEM_NOSLEEP, &b) == -EINVAL);
-	CHECK(cs.nimport == cs.nrelease + 1, "the bad span was not released");
-	cs.skew = 0;
-	vmem_free(vm, a, 3 * 4096);
-	CHECK(cs.imported == 0 && cs.nimport == cs.nrelease);
-
-	/* ximport: asked for one page, takes four; the rest serves later. */
-	if (!CHECK(!IS_ERR(xvm)))
-		goto out;
-	cs.extra = 3 * 4096;
-	CHECK(vmem_alloc(xvm, 4096, VMEM_SLEEP, &a) == 0);
-	CHECK(vmem_arena_size(xvm, VMEM_SPAN) == 4 * 4096);
-	CHECK(vmem_alloc(xvm, 3 * 4096, VMEM_SLEEP, &b) == 0);
-	CHECK(cs.nimport == 5, "%u imports", cs.nimport);
-	arena_ok(xvm);
-	vmem_free(xvm, a, 4096);
-	vmem_free(xvm, b, 3 * 4096);
-	CHECK(vmem_arena_size(xvm, VMEM_SPAN) == 0 && cs.imported == 0);
-	arena_ok(vm);
-	arena_ok(src);
-out:
-	if (!IS_ERR(vm))
-		vmem_destroy(vm);
-	if (!IS_ERR_OR_NULL(xvm))
-		vmem_destroy(xvm);
-	vmem_destroy(src);
-	snap_free(&before);
-	snap_free(&after);
+	a = qc_fill_depot(test, vm, &n);
+	st0 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ_MSG(test, shim_shrink(100), 2UL,
+			    "the shrinker freed not the depot's 2 magazines");
+	st1 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ(test, st1.depot_full, 0UL);
+	KUNIT_EXPECT_EQ(test, st1.depot_empty, 0UL);
+	KUNIT_EXPECT_EQ(test, st1.cpu_rounds, st0.cpu_rounds);
+	KUNIT_EXPECT_EQ(test, qc_cached(vm), st0.cpu_rounds * K);
+	KUNIT_EXPECT_EQ(test, shim_shrink(100), 0UL);
+	qc_free_all(vm, a, n);
+	vmem_qcache_flush(vm);
+	KUNIT_EXPECT_GT(test, qc_stats(test, vm, 0).depot_empty, 0UL);
+	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { B, 512 * K });
+	VKT_EXPECT_CHECK(test, vm);
+	vmem_destroy(vm);
+	KUNIT_EXPECT_EQ(test, shim_shrink(100), 0UL);
+	KUNIT_EXPECT_EQ(test, shim_delayed_work_armed(), 0UL);
 }
 
-/* An import returning a range that overlaps a span: refused, WARNed. */
-static int overlap_import(struct vmem *src, unsigned long size,
-			  unsigned int vmflags, unsigned long *addrp)
+struct qc_mt_param {
+	const char	*name;
+	bool		ids;		/* a tight identifier space */
+};
+
+static const struct qc_mt_param qc_mt_params[] = {
+	{ "plain", false },
+	{ "tight_ids", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(qc_mt, qc_mt_params, name);
+
+struct qc_worker {
+	const struct vmem_mt_shared	*sh;
+	unsigned int			id;
+	struct vmem_mt_result		res;
+	char				err[256];
+	int				ret;
+};
+
+static int qc_worker_fn(void *arg)
 {
-	*addrp = 0x1000;	/* inside the importer's own span */
+	struct qc_worker *w = arg;
+
+	w->ret = vmem_mt_worker(w->sh, w->id, &w->res, w->err,
+				sizeof(w->err));
 	return 0;
 }
 
-static unsigned int overlap_released;
-
-static void overlap_release(struct vmem *src, unsigned long addr,
-			    unsigned long size)
-{
-	overlap_released++;
-}
-
-static void t_import_overlap(void)
-{
-	static bool first = true;
-	struct vmem *vm;
-	unsigned long a;
-
-	if (first)
-		expect_warnings(1, 1);
-	first = false;
-	overlap_released = 0;
-	vm = vmem_create("imp_overlap", 0, 0x10000, 4096, overlap_import,
-			 overlap_release, NULL, 0, 0);
-	if (!CHECK(!IS_ERR(vm)))
-		return;
-	CHECK(vmem_alloc(vm, 0x20000, VMEM_NOSLEEP, &a) == -EINVAL);
-	CHECK(overlap_released == 1);
-	arena_ok(vm);
-	vmem_destroy(vm);
-}
+struct qc_churn {
+	struct vmem	*vm;
+	bool		stop;
+	unsigned long	rounds;
+	unsigned long	cpu_downs;
+	int		hotplug_err;
+};
 
 /*
- * Import functions run without vmem locks, so they may call back into
- * the importing arena itself.  That makes two races deterministic:
- *  - a free lands between a failed search and the wait for room (the
- *    allocation must notice it and not sleep);
- *  - the importing arena's tag reserve is drained while the import runs,
- *    and its refill then fails (the imported span must go back).
+ * Meanwhile: flush every cache, take a CPU down and bring it back (its
+ * workers move away and back), apply memory pressure, let the update's
+ * time come, and run the work queued, over and over.
  */
-static struct vmem *reenter_vm;
-static unsigned long reenter_free_addr, reenter_next_add;
-static unsigned int reenter_released;
-
-static int reenter_free_import(struct vmem *src, unsigned long size,
-			       unsigned int vmflags, unsigned long *addrp)
+static int qc_churn_fn(void *arg)
 {
-	if (reenter_free_addr) {
-		vmem_free(reenter_vm, reenter_free_addr, 4096);
-		reenter_free_addr = 0;
+	struct qc_churn *c = arg;
+	unsigned int cpu = 0;
+	int err;
+
+	while (!READ_ONCE(c->stop)) {
+		vmem_qcache_flush(c->vm);
+		cpu = cpu % (nr_cpu_ids - 1) + 1;	/* never CPU 0 */
+		err = remove_cpu(cpu);
+		if (!err) {
+			c->cpu_downs++;
+			err = add_cpu(cpu);
+		}
+		if (err && !c->hotplug_err)
+			c->hotplug_err = err;
+		shim_shrink(1);
+		shim_fire_delayed_work();
+		shim_run_work();
+		c->rounds++;
+		usleep_range(200, 400);
 	}
-	return -ENOSPC;
-}
-
-static int reenter_drain_import(struct vmem *src, unsigned long size,
-				unsigned int vmflags, unsigned long *addrp)
-{
-	/* a span of our own takes two tags from the importer's reserve */
-	if (vmem_add(reenter_vm, reenter_next_add, 4096, VMEM_NOSLEEP))
-		return -ENOMEM;
-	reenter_next_add += 0x100000;
-	current->fail_nth = 1;		/* and the refill will fail */
-	*addrp = 0x40000000;
 	return 0;
 }
 
-static void reenter_release(struct vmem *src, unsigned long addr,
-			    unsigned long size)
+/*
+ * The concurrent worker of kunit/vmem_model.c on a caching arena, six
+ * threads on four CPUs (two pairs share a CPU's magazines), checked
+ * against the bitmap, the constraints and vmem_check(), while another
+ * thread flushes, takes CPUs down and back, shrinks and runs the update:
+ * on a plain arena, and on a tight identifier space (96 IDs, caches up
+ * to 16), where exhaustion and its flushes come all along.
+ */
+static void vmem_user_qcache_mt(struct kunit *test)
 {
-	reenter_released++;
-}
-
-static void *reenter_sleeper_fn(void *arg)
-{
-	struct sleeper *s = arg;
-
-	shim_thread_init("vmem_reenter", 1);
-	WRITE_ONCE(s->task, current);
-	WRITE_ONCE(s->ret, vmem_alloc(s->vm, s->size, VMEM_SLEEP, &s->addr));
-	WRITE_ONCE(s->done, true);
-	return NULL;
-}
-
-static void t_import_reentrant(void)
-{
-	unsigned long a[4], addr;
-	struct sleeper s = { .ret = 1, .size = 4096 };
-	struct vmem_stats st;
-	unsigned int i;
-
-	/* 1. The import frees a page of the arena, then fails. */
-	reenter_vm = vmem_create("reenter_free", 0x100000, 4 * 4096, 4096,
-				 reenter_free_import, reenter_release, NULL, 0,
-				 0);
-	if (!CHECK(!IS_ERR(reenter_vm)))
-		return;
-	for (i = 0; i < 4; i++)
-		CHECK(vmem_alloc(reenter_vm, 4096, VMEM_NOSLEEP, &a[i]) == 0);
-	reenter_free_addr = a[1];
-	s.vm = reenter_vm;
-	if (pthread_create(&s.tid, NULL, reenter_sleeper_fn, &s))
-		abort();
-	/* It must not sleep; if it does, end it rather than hang. */
-	if (!CHECK(WAIT_FOR(READ_ONCE(s.done)),
-		   "the allocation slept through a free that made room"))
-		shim_kill(READ_ONCE(s.task));
-	pthread_join(s.tid, NULL);
-	CHECK(s.ret == 0 && s.addr == a[1], "ret %d addr %#lx", s.ret, s.addr);
-	vmem_get_stats(reenter_vm, &st);
-	CHECK(st.nwait == 0, "slept %llu times", (unsigned long long)st.nwait);
-	for (i = 0; i < 4; i++)
-		vmem_free(reenter_vm, a[i], 4096);
-	arena_ok(reenter_vm);
-	vmem_destroy(reenter_vm);
-
-	/* 2. The import drains the importer's reserve; the refill fails. */
-	reenter_released = 0;
-	reenter_next_add = 0x1000000;
-	reenter_vm = vmem_create("reenter_drain", 0x100000, 4096, 4096,
-				 reenter_drain_import, reenter_release, NULL,
-				 0, 0);
-	if (!CHECK(!IS_ERR(reenter_vm)))
-		return;
-	CHECK(vmem_alloc(reenter_vm, 8 * 4096, VMEM_NOSLEEP, &addr) == -ENOMEM);
-	CHECK(current->fail_nth == 0, "the refill never ran");
-	current->fail_nth = 0;
-	CHECK(reenter_released == 1, "the imported span was not given back");
-	vmem_get_stats(reenter_vm, &st);
-	CHECK(st.mem_import == 0 && st.nspans == 2, "import %#lx, %lu spans",
-	      st.mem_import, st.nspans);
-	arena_ok(reenter_vm);
-	vmem_destroy(reenter_vm);
-}
-
-/* A queued rescale that finds the load back in range changes nothing. */
-static void t_hash_rescale_moot(void)
-{
-	struct vmem *vm = mkarena("vmem_hash_moot", 0, 4096, 1, 0);
-	unsigned long a[70], i;
-	struct vmem_stats st;
-
-	if (!vm)
-		return;
-	for (i = 0; i < ARRAY_SIZE(a); i++)
-		CHECK(vmem_alloc(vm, 1, VMEM_NOSLEEP, &a[i]) == 0);
-	CHECK(shim_work_pending() == 1, "no rescale queued at 70 for 16");
-	for (i = 0; i < 60; i++)
-		vmem_free(vm, a[i], 1);
-	shim_run_work();
-	vmem_get_stats(vm, &st);
-	CHECK(st.hash_buckets == 1UL << VMEM_HASH_MIN_SHIFT &&
-	      st.hash_rescales == 0, "%lu buckets, %llu rescales",
-	      st.hash_buckets, (unsigned long long)st.hash_rescales);
-	for (; i < ARRAY_SIZE(a); i++)
-		vmem_free(vm, a[i], 1);
-	arena_ok(vm);
-	vmem_destroy(vm);
-}
-
-/* ---- identifier spaces ---- */
-
-static void t_idspace(void)
-{
-	struct vmem *ids = vmem_idspace_create("ids", 10, 20);
-	unsigned long id, i;
-
-	if (!CHECK(!IS_ERR(ids)))
-		return;
-	CHECK(PTR_ERR(vmem_idspace_create("ids_bad", 5, 5)) == -EINVAL);
-	for (i = 10; i < 20; i++)
-		CHECK(vmem_id_alloc(ids, VMEM_NOSLEEP, &id) == 0 && id == i,
-		      "got %lu, want %lu", id, i);
-	CHECK(vmem_id_alloc(ids, VMEM_NOSLEEP, &id) == -ENOSPC);
-	CHECK(vmem_id_allocff(ids, VMEM_NOSLEEP, &id) == -ENOSPC);
-	vmem_id_free(ids, 15);
-	vmem_id_free(ids, 12);
-	vmem_id_free(ids, 13);
-	/* Next fit: after the last one handed out (19), wrapping: 12. */
-	CHECK(vmem_id_alloc(ids, VMEM_NOSLEEP, &id) == 0 && id == 12,
-	      "next fit gave %lu", id);
-	CHECK(vmem_id_alloc(ids, VMEM_NOSLEEP, &id) == 0 && id == 13,
-	      "next fit gave %lu", id);
-	CHECK(vmem_id_allocff(ids, VMEM_NOSLEEP, &id) == 0 && id == 15,
-	      "first fit gave %lu", id);
-	CHECK(vmem_id_alloc_specific(ids, 15, VMEM_NOSLEEP) == -EBUSY);
-	CHECK(vmem_id_alloc_specific(ids, 25, VMEM_NOSLEEP) == -ENOSPC);
-	CHECK(vmem_id_alloc_specific(ids, 9, VMEM_NOSLEEP) == -ENOSPC);
-	CHECK(vmem_id_alloc(ids, VMEM_NOSLEEP | VMEM_BESTFIT, &id) == -EINVAL);
-	CHECK(vmem_id_alloc_specific(ids, 16, VMEM_NOSLEEP | VMEM_FIRSTFIT) ==
-	      -EINVAL);
-	CHECK(vmem_id_alloc_specific(ids, 16, 0) == -EINVAL);
-	CHECK(vmem_idspace_extend(ids, 20, 30) == 0);
-	CHECK(vmem_idspace_extend(ids, 25, 35) == -EINVAL);
-	CHECK(vmem_idspace_extend(ids, 40, 40) == -EINVAL);
-	CHECK(vmem_id_alloc_specific(ids, 25, VMEM_NOSLEEP) == 0);
-	CHECK(vmem_id_alloc_specific(ids, 25, VMEM_NOSLEEP) == -EBUSY);
-	CHECK(vmem_id_allocff(ids, VMEM_SLEEP, &id) == 0 && id == 20,
-	      "first fit gave %lu", id);
-	arena_ok(ids);
-	vmem_id_free(ids, 25);
-	vmem_id_free(ids, 20);
-	for (i = 10; i < 20; i++)
-		vmem_id_free(ids, i);
-	CHECK(vmem_arena_size(ids, VMEM_ALLOC) == 0);
-	CHECK(vmem_arena_size(ids, VMEM_SPAN) == 20);
-	arena_ok(ids);
-	vmem_idspace_destroy(ids);
-	vmem_idspace_destroy(NULL);
-}
-
-/* ---- edges of the integer space and of the arguments ---- */
-
-static void t_edges(void)
-{
-	unsigned long a, b, top = ULONG_MAX - 4095;
+	const struct qc_mt_param *p = test->param_value;
+	unsigned long base = p->ids ? 0 : B, q = p->ids ? 1 : K;
+	unsigned long size = p->ids ? 96 : 1024 * K;
+	unsigned int i, nthreads = 6;
+	struct vmem_mt_shared sh = {
+		.base = base, .size = size, .quantum = q,
+		.seed = vkt_seed(test, "vmem_user_qcache") ^ (p->ids ? 0x9d : 0x9c),
+		.nops = p->ids ? 5000 : 10000,
+		.max_live = 48, .max_units = 16, .check_every = 97,
+	};
+	unsigned long nalloc = 0, nfree = 0;
+	struct vkt_thread *t[6], *ct;
+	struct qc_worker *w;
+	struct qc_churn *c;
+	bool all_done = true;
 	struct vmem *vm;
 
-	/* A span that ends at ULONG_MAX. */
-	vm = mkarena("edge_top", top, 4096, 4096, 0);
-	if (vm) {
-		CHECK(vmem_contains(vm, top, 4096));
-		CHECK(!vmem_contains(vm, top, 8192));
-		CHECK(!vmem_contains(vm, top, 0));
-		CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP | VMEM_TOPDOWN,
-				 &a) == 0 && a == top);
-		CHECK(vmem_alloc(vm, 1, VMEM_NOSLEEP, &b) == -ENOSPC);
-		CHECK(vmem_add(vm, top - 4096, 4096, VMEM_NOSLEEP) == 0);
-		CHECK(vmem_add(vm, top - 4096, 4096, VMEM_NOSLEEP) == -EINVAL);
-		CHECK(vmem_alloc(vm, 1, VMEM_NOSLEEP, &b) == 0 &&
-		      b == top - 4096);
-		vmem_free(vm, a, 4096);
-		vmem_free(vm, b, 1);
-		arena_ok(vm);
-		vmem_destroy(vm);
+	vm = vmem_create(p->ids ? "qc_mt_ids" : "qc_mt", base, size, q, NULL,
+			 NULL, NULL, 16 * q, p->ids ? VMC_IDENTIFIER : 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	sh.vm = vm;
+	sh.bitmap = kunit_kcalloc(test, BITS_TO_LONGS(size / q), sizeof(long),
+				  GFP_KERNEL);
+	w = kunit_kcalloc(test, nthreads, sizeof(*w), GFP_KERNEL);
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sh.bitmap);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_GE(test, nr_cpu_ids, 2U);
+
+	for (i = 0; i < nthreads; i++) {
+		w[i].sh = &sh;
+		w[i].id = i;
+		t[i] = vkt_thread_start(test, qc_worker_fn, &w[i],
+					i % nr_cpu_ids, "vmem_qc_mt");
 	}
-	CHECK(PTR_ERR(vmem_create("edge_wrap", top, 8192, 4096, NULL, NULL,
-				  NULL, 0, 0)) == -EINVAL);
-
-	/* The whole space, quantum 2^(BITS-1): two spans. */
-	vm = mkarena("edge_huge", 0, 0, 1UL << (BITS_PER_LONG - 1), 0);
-	if (vm) {
-		unsigned long h = 1UL << (BITS_PER_LONG - 1);
-
-		CHECK(vmem_add(vm, h, h, VMEM_SLEEP) == 0);
-		CHECK(vmem_add(vm, 0, h, VMEM_SLEEP) == 0);
-		CHECK(vmem_arena_size(vm, VMEM_SPAN) == ULONG_MAX,
-		      "2^64 integers read ULONG_MAX, saturated, not 0");
-		CHECK(vmem_alloc(vm, 1, VMEM_NOSLEEP | VMEM_TOPDOWN, &a) == 0 &&
-		      a == h);
-		CHECK(vmem_alloc(vm, h, VMEM_NOSLEEP, &b) == 0 && b == 0);
-		CHECK(vmem_alloc(vm, 1, VMEM_NOSLEEP, &b) == -ENOSPC);
-		CHECK(vmem_alloc(vm, h + 1, VMEM_NOSLEEP, &b) == -EINVAL,
-		      "a size rounding past ULONG_MAX");
-		vmem_free(vm, a, h);
-		vmem_free(vm, 0, h);
-		arena_ok(vm);
-		vmem_destroy(vm);
-	}
-
-	/* Quantum 1, every integer: [0, ULONG_MAX) and [ULONG_MAX, +1). */
-	vm = mkarena("edge_all", 0, ULONG_MAX, 1, 0);
-	if (vm) {
-		CHECK(vmem_add(vm, ULONG_MAX, 1, VMEM_SLEEP) == 0);
-		CHECK(vmem_alloc(vm, 1, VMEM_NOSLEEP | VMEM_TOPDOWN, &a) == 0 &&
-		      a == ULONG_MAX);
-		CHECK(vmem_xalloc(vm, 16, 16, 0, 16, ULONG_MAX - 100, VMEM_ADDR_MAX,
-				  VMEM_NOSLEEP | VMEM_TOPDOWN, &b) == 0 &&
-		      b == ULONG_MAX - 31, "b %#lx", b);
-		CHECK(vmem_contains(vm, 0, ULONG_MAX));
-		vmem_free(vm, a, 1);
-		vmem_xfree(vm, b, 16);
-		arena_ok(vm);
-		vmem_destroy(vm);
-	}
-}
-
-static void t_bad_arguments(void)
-{
-	static const struct {
-		unsigned long base, size, quantum;
-		unsigned int flags;
-	} bad_create[] = {
-		{ 0, 4096, 0, 0 },		/* quantum 0 */
-		{ 0, 4096, 3, 0 },		/* not a power of two */
-		{ 1, 4096, 4096, 0 },		/* base not aligned */
-		{ 0, 4095, 4096, 0 },		/* size not aligned */
-		{ ~0UL - 4095, 8192, 4096, 0 },	/* wraps */
-		{ 0, 4096, 4096, 0x100 },	/* unknown flag */
-	};
-	static const struct {
-		unsigned long size, align, phase, nocross, min, max;
-		unsigned int flags;
-	} bad_x[] = {
-		{ 0, 0, 0, 0, 0, 0, VMEM_NOSLEEP },		/* size 0 */
-		{ 4096, 3 * 4096, 0, 0, 0, 0, VMEM_NOSLEEP },	/* align */
-		{ 4096, 2048, 0, 0, 0, 0, VMEM_NOSLEEP },	/* < quantum */
-		{ 4096, 8192, 8192, 0, 0, 0, VMEM_NOSLEEP },	/* phase */
-		{ 4096, 8192, 100, 0, 0, 0, VMEM_NOSLEEP },	/* phase */
-		{ 4096, 0, 4096, 0, 0, 0, VMEM_NOSLEEP },	/* phase, no align */
-		{ 8192, 0, 0, 4096, 0, 0, VMEM_NOSLEEP },	/* size > nocross */
-		{ 4096, 0, 0, 3 * 4096, 0, 0, VMEM_NOSLEEP },	/* nocross */
-		{ 4096, 0, 0, 2048, 0, 0, VMEM_NOSLEEP },	/* nocross */
-		{ 8192, 16384, 12288, 16384, 0, 0, VMEM_NOSLEEP }, /* phase+size */
-		{ 4096, 0, 0, 0, 0x2000, 0x1000, VMEM_NOSLEEP },	/* min > max */
-		{ 8192, 0, 0, 0, 0x1000, 0x2000, VMEM_NOSLEEP },	/* window */
-		{ 4096, 0, 0, 0, ~0UL - 10, 0, VMEM_NOSLEEP },	/* min rounds */
-		{ 4096, 0, 0, 0, 0, 4094, VMEM_NOSLEEP },	/* max rounds to 0 */
-		{ 4096, 0, 0, 0, 0, 0, 0 },			/* no sleep flag */
-		{ 4096, 0, 0, 0, 0, 0, VMEM_SLEEP | VMEM_NOSLEEP },
-		{ 4096, 0, 0, 0, 0, 0, VMEM_NOSLEEP | VMEM_BESTFIT |
-					   VMEM_FIRSTFIT },
-		{ 4096, 0, 0, 0, 0, 0, VMEM_NOSLEEP | 0x8000 },
-		{ ~0UL, 0, 0, 0, 0, 0, VMEM_NOSLEEP },	/* rounds past max */
-	};
-	struct vmem *vm, *bad;
-	unsigned long addr;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(bad_create); i++) {
-		bad = vmem_create("bad", bad_create[i].base, bad_create[i].size,
-				  bad_create[i].quantum, NULL, NULL, NULL, 0,
-				  bad_create[i].flags);
-		CHECK(PTR_ERR(bad) == -EINVAL, "case %u: %ld", i, PTR_ERR(bad));
-	}
-	CHECK(PTR_ERR(vmem_create(NULL, 0, 4096, 4096, NULL, NULL, NULL, 0,
-				  0)) == -EINVAL);
-	CHECK(PTR_ERR(vmem_create("bad", 0, 4096, 4096, NULL, NULL, NULL, 100,
-				  0)) == -EINVAL, "qcache_max not aligned");
-	CHECK(PTR_ERR(vmem_create("bad", 0, 0, 4096, vmem_alloc, vmem_free,
-				  NULL, 0, 0)) == -EINVAL,
-	      "vmem_alloc import without a source");
-
-	vm = mkarena("bad_args_with_a_name_longer_than_31_chars", 0x100000,
-		     64 * 4096, 4096, VMC_NO_QCACHE);
-	if (!vm)
-		return;
-	CHECK(strlen(vmem_name(vm)) == VMEM_NAMELEN - 1 &&
-	      !strncmp(vmem_name(vm), "bad_args_with_a_name", 20));
-	CHECK(vmem_quantum(vm) == 4096);
-	for (i = 0; i < ARRAY_SIZE(bad_x); i++)
-		CHECK(vmem_xalloc(vm, bad_x[i].size, bad_x[i].align,
-				  bad_x[i].phase, bad_x[i].nocross,
-				  bad_x[i].min, bad_x[i].max, bad_x[i].flags,
-				  &addr) == -EINVAL, "xalloc case %u", i);
-	CHECK(vmem_alloc(vm, 0, VMEM_NOSLEEP, &addr) == -EINVAL);
-	CHECK(vmem_alloc(vm, 4096, 0, &addr) == -EINVAL);
-	CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP | VMEM_NEXTFIT | VMEM_TOPDOWN,
-			 &addr) == -EINVAL);
-	CHECK(vmem_add(vm, 0x1000, 0, VMEM_NOSLEEP) == -EINVAL);
-	CHECK(vmem_add(vm, 0x1001, 4096, VMEM_NOSLEEP) == -EINVAL);
-	CHECK(vmem_add(vm, 0x1000, 4096, 0) == -EINVAL);
-	CHECK(vmem_add(vm, 0x1000, 4096, VMEM_NOSLEEP | VMEM_BESTFIT) == -EINVAL);
-	CHECK(vmem_add(vm, 0x100000 + 63 * 4096, 8192, VMEM_NOSLEEP) == -EINVAL,
-	      "overlapping the end of a span");
-	CHECK(vmem_add(vm, 0xff000, 8192, VMEM_NOSLEEP) == -EINVAL,
-	      "overlapping the start of a span");
-	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
-	CHECK(vmem_arena_size(vm, VMEM_SPAN | VMEM_FREE) == 2 * 64 * 4096);
-	arena_ok(vm);
-	vmem_destroy(vm);
-	vmem_destroy(ERR_PTR(-EINVAL));
-}
-
-/* Placement of each policy on a known layout. */
-static void t_policies(void)
-{
-	static const unsigned long units[6] = { 1, 1, 3, 2, 2, 1 };
-	unsigned long q = 4096, base = 0x100000, a[8], x;
-	struct vmem *vm = mkarena("policies", base, 32 * q, q, 0);
-	unsigned int i;
-
-	if (!vm)
-		return;
-	/* [0, 1) [1, 2) [2, 5) [5, 7) [7, 9) [9, 10), free from 10 on. */
-	for (i = 0; i < 6; i++)
-		CHECK(vmem_alloc(vm, units[i] * q, VMEM_NOSLEEP | VMEM_FIRSTFIT,
-				 &a[i]) == 0);
-	CHECK(a[0] == base && a[1] == base + q && a[5] == base + 9 * q,
-	      "first fit laid out %#lx %#lx %#lx", a[0], a[1], a[5]);
-	vmem_free(vm, a[1], q);		/* hole [1, 2) */
-	vmem_free(vm, a[3], 2 * q);	/* hole [5, 7) */
-	/* best fit of 2: the 2-quantum hole, not the big tail */
-	CHECK(vmem_alloc(vm, 2 * q, VMEM_NOSLEEP | VMEM_BESTFIT, &x) == 0 &&
-	      x == base + 5 * q, "best fit at %#lx", x);
-	vmem_free(vm, x, 2 * q);
-	CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP | VMEM_BESTFIT, &x) == 0 &&
-	      x == base + q, "best fit of 1 at %#lx", x);
-	vmem_free(vm, x, q);
-	CHECK(vmem_alloc(vm, 2 * q, VMEM_NOSLEEP | VMEM_FIRSTFIT, &x) == 0 &&
-	      x == base + 5 * q, "first fit at %#lx", x);
-	vmem_free(vm, x, 2 * q);
-	CHECK(vmem_alloc(vm, 2 * q, VMEM_NOSLEEP | VMEM_TOPDOWN, &x) == 0 &&
-	      x == base + 30 * q, "top down at %#lx", x);
-	vmem_free(vm, x, 2 * q);
-	/* instant fit of 2: list [2q, 4q) has [5, 7), all of whose members fit */
-	CHECK(vmem_alloc(vm, 2 * q, VMEM_NOSLEEP | VMEM_INSTANTFIT, &x) == 0 &&
-	      x == base + 5 * q, "instant fit at %#lx", x);
-	vmem_free(vm, x, 2 * q);
-	/* instant fit of 3: no list of members all >= 3q below the tail's */
-	CHECK(vmem_alloc(vm, 3 * q, VMEM_NOSLEEP, &x) == 0 &&
-	      x == base + 10 * q, "instant fit of 3 at %#lx", x);
-	vmem_free(vm, x, 3 * q);
-	/* next fit goes round: after a[5], then wraps to the first hole */
-	CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP | VMEM_NEXTFIT, &x) == 0 &&
-	      x == base + q, "next fit at %#lx", x);
-	CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP | VMEM_NEXTFIT, &a[6]) == 0 &&
-	      a[6] == base + 5 * q, "next fit at %#lx", a[6]);
-	vmem_free(vm, x, q);
-	CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP | VMEM_NEXTFIT, &a[7]) == 0 &&
-	      a[7] == base + 6 * q, "next fit reused %#lx too soon", a[7]);
-	vmem_free(vm, a[6], q);
-	vmem_free(vm, a[7], q);
-	/* windows */
-	CHECK(vmem_xalloc(vm, q, 0, 0, 0, base + 20 * q + 1, base + 22 * q - 1,
-			  VMEM_NOSLEEP, &x) == 0 && x == base + 21 * q,
-	      "window gave %#lx", x);
-	vmem_xfree(vm, x, q);
-	CHECK(vmem_xalloc(vm, 2 * q, 0, 0, 4 * q, base + 3 * q, VMEM_ADDR_MAX,
-			  VMEM_NOSLEEP | VMEM_FIRSTFIT, &x) == 0 &&
-	      x == base + 5 * q, "nocross gave %#lx", x);
-	vmem_xfree(vm, x, 2 * q);
-	for (i = 0; i < 6; i++)
-		if (i != 1 && i != 3)
-			vmem_free(vm, a[i], units[i] * q);
-	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0);
-	arena_ok(vm);
-	vmem_destroy(vm);
-}
-
-/* ---- vmem_walk() with callbacks that change the arena ---- */
-
-struct walk_ctx {
-	struct vmem	*vm;
-	unsigned long	limit;		/* the first 40 allocations end here */
-	unsigned int	calls;
-	unsigned long	last;
-	bool		ordered;
-	bool		check_failed;
-	unsigned long	extra[16];
-	unsigned int	nextra;
-};
-
-static void walk_mutate_cb(void *arg, unsigned long start, unsigned long size)
-{
-	struct walk_ctx *w = arg;
-
-	if (w->calls++ && start <= w->last)
-		w->ordered = false;
-	w->last = start;
-	/*
-	 * The walk holds no lock: even the checker may run (it skips the
-	 * walk's place holder).
-	 */
-	if (w->calls % 8 == 1 && vmem_check(w->vm))
-		w->check_failed = true;
-	/* Ranges allocated by this callback may be shown too: keep them. */
-	if (start >= w->limit)
-		return;
-	/* Free what we are shown, and allocate somewhere else. */
-	vmem_free(w->vm, start, size);
-	if (w->nextra < ARRAY_SIZE(w->extra) &&
-	    vmem_alloc(w->vm, 4096, VMEM_NOSLEEP | VMEM_TOPDOWN,
-		       &w->extra[w->nextra]) == 0)
-		w->nextra++;
-}
-
-static void t_walk_mutating(void)
-{
-	struct vmem *vm = mkarena("walk", 0, 256 * 4096, 4096, 0);
-	struct walk_ctx w = { .ordered = true };
-	unsigned long addr;
-	unsigned int i;
-
-	if (!vm)
-		return;
-	for (i = 0; i < 40; i++)
-		CHECK(vmem_alloc(vm, 4096, VMEM_NOSLEEP | VMEM_FIRSTFIT,
-				 &addr) == 0);
-	w.vm = vm;
-	w.limit = 40 * 4096;
-	vmem_walk(vm, VMEM_ALLOC, walk_mutate_cb, &w);
-	CHECK(w.ordered, "callbacks out of address order");
-	CHECK(!w.check_failed, "vmem_check() failed inside the walk");
-	CHECK(w.calls >= 40, "%u calls for 40 allocations", w.calls);
-	arena_ok(vm);
-	for (i = 0; i < w.nextra; i++)
-		vmem_free(vm, w.extra[i], 4096);
-	CHECK(vmem_arena_size(vm, VMEM_ALLOC) == 0,
-	      "%#lx left", vmem_arena_size(vm, VMEM_ALLOC));
-	arena_ok(vm);
-	vmem_destroy(vm);
-}
-
-/* ---- the consistency checker must catch what it claims to ---- */
-
-struct corruption {
-	const char	*name;
-	const char	*msg;		/* in vmem_check()'s report */
-	void		(*apply)(struct vmem *vm, bool undo);
-};
-
-static struct vmem_seg *nth_seg(struct vmem *vm, unsigned int type,
-				unsigned int n)
-{
-	struct vmem_seg *vs;
-
-	list_for_each_entry(vs, &vm->vm_seg0.vs_seglist, vs_seglist)
-		if (vs->vs_type == type && !n--)
-			return vs;
-	abort();
-}
-
-static void c_freemap(struct vmem *vm, bool undo)
-{
-	vm->vm_freemap ^= 1UL << (BITS_PER_LONG - 1);
-}
-
-static void c_freelist(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *vs = nth_seg(vm, VMEM_SEG_FREE, 0);
-	unsigned int n = __fls(vs->vs_size);
-
-	list_move(&vs->vs_freelist, &vm->vm_freelist[undo ? n : n + 1]);
-}
-
-static void c_seg_size(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *vs = nth_seg(vm, VMEM_SEG_ALLOC, 1);
-
-	vs->vs_size += undo ? -vm->vm_quantum : vm->vm_quantum;
-}
-
-static void c_seg_unaligned(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *vs = nth_seg(vm, VMEM_SEG_ALLOC, 0);
-	struct vmem_seg *next = list_next_entry(vs, vs_seglist);
-
-	/* Shift a boundary by less than a quantum; the tiling holds. */
-	vs->vs_size += undo ? -1 : 1;
-	next->vs_start += undo ? -1 : 1;
-	next->vs_size += undo ? 1 : -1;
-}
-
-static void c_not_coalesced(struct vmem *vm, bool undo)
-{
-	static struct vmem_seg *vs;
-
-	/* The second allocated segment follows a free one: call it free. */
-	if (!undo)
-		vs = nth_seg(vm, VMEM_SEG_ALLOC, 1);
-	vs->vs_type = undo ? VMEM_SEG_ALLOC : VMEM_SEG_FREE;
-}
-
-static void c_hash_missing(struct vmem *vm, bool undo)
-{
-	static struct vmem_seg *saved;
-
-	if (!undo) {
-		saved = nth_seg(vm, VMEM_SEG_ALLOC, 2);
-		vmem_hash_unlink(vm, vmem_hash_find(vm, saved->vs_start));
-	} else {
-		vmem_hash_insert(vm, saved);
-	}
-}
-
-static void c_inuse(struct vmem *vm, bool undo)
-{
-	vm->vm_inuse += undo ? -vm->vm_quantum : vm->vm_quantum;
-}
-
-static void c_nsegs(struct vmem *vm, bool undo)
-{
-	vm->vm_nsegs += undo ? -1 : 1;
-}
-
-static void c_reserve(struct vmem *vm, bool undo)
-{
-	vm->vm_nreserve += undo ? -1 : 1;
-}
-
-static void c_reserve_over(struct vmem *vm, bool undo)
-{
-	vm->vm_nreserve += undo ? 1 : -1;
-}
-
-static void c_span_overlap(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *first = nth_seg(vm, VMEM_SEG_SPAN, 0);
-	struct vmem_seg *span = nth_seg(vm, VMEM_SEG_SPAN, 1);
-	struct vmem_seg *vs = list_next_entry(span, vs_seglist);
-	static unsigned long d;
-
-	/* Move the second span (and its one segment) into the first. */
-	if (!undo)
-		d = span->vs_start - (first->vs_start + vm->vm_quantum);
-	span->vs_start += undo ? d : -d;
-	vs->vs_start += undo ? d : -d;
-}
-
-static void c_imported_free(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *span = nth_seg(vm, VMEM_SEG_SPAN, 1);
-
-	span->vs_imported = !undo;
-	vm->vm_imported += undo ? -span->vs_size : span->vs_size;
-}
-
-static void c_bad_type(struct vmem *vm, bool undo)
-{
-	static struct vmem_seg *vs;
-
-	if (!undo)
-		vs = nth_seg(vm, VMEM_SEG_ALLOC, 0);
-	vs->vs_type = undo ? VMEM_SEG_ALLOC : 0x42;
-}
-
-/* Claim the next-fit rotor is in use while it is not on the list. */
-static void c_rotor(struct vmem *vm, bool undo)
-{
-	vm->vm_rotor_used = !undo;
-}
-
-static void c_broken_link(struct vmem *vm, bool undo)
-{
-	static struct list_head *saved;
-	struct vmem_seg *vs = nth_seg(vm, VMEM_SEG_ALLOC, 1);
-
-	if (!undo) {
-		saved = vs->vs_seglist.next->prev;
-		vs->vs_seglist.next->prev = &vm->vm_seg0.vs_seglist;
-	} else {
-		vs->vs_seglist.next->prev = saved;
-	}
-}
-
-static void c_span_order(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *a = nth_seg(vm, VMEM_SEG_SPAN, 0);
-
-	/* Take the first span out of vm_span_tree, not off the segment list. */
-	if (undo)
-		vmem_span_tree_insert(vm, a);
-	else
-		vmem_span_tree_erase(vm, a);
-}
-
-static void c_stray_rotor(struct vmem *vm, bool undo)
-{
-	if (undo)
-		list_del(&vm->vm_rotor.vs_seglist);
-	else
-		list_add(&vm->vm_rotor.vs_seglist, &vm->vm_seg0.vs_seglist);
-}
-
-/* The first span's segments stop a quantum short of its end. */
-static void c_not_tiled(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *span = nth_seg(vm, VMEM_SEG_SPAN, 0);
-
-	span->vs_size += undo ? -vm->vm_quantum : vm->vm_quantum;
-	vm->vm_total += undo ? -vm->vm_quantum : vm->vm_quantum;
-}
-
-static void c_last_not_tiled(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *span = nth_seg(vm, VMEM_SEG_SPAN, 1);
-
-	span->vs_size += undo ? -vm->vm_quantum : vm->vm_quantum;
-}
-
-static void c_empty_span(struct vmem *vm, bool undo)
-{
-	static unsigned long size;
-	struct vmem_seg *span = nth_seg(vm, VMEM_SEG_SPAN, 1);
-
-	if (!undo)
-		size = span->vs_size;
-	span->vs_size = undo ? size : 0;
-}
-
-/* The first span ends before its last segment. */
-static void c_outside_span(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *span = nth_seg(vm, VMEM_SEG_SPAN, 0);
-	struct vmem_seg *last = list_prev_entry(nth_seg(vm, VMEM_SEG_SPAN, 1),
-						vs_seglist);
-
-	span->vs_size += undo ? last->vs_size : -last->vs_size;
-}
-
-static void c_extra_span(struct vmem *vm, bool undo)
-{
-	static struct vmem_iseg fake = {
-		.vis_seg = { .vs_type = VMEM_SEG_SPAN, .vs_big = 1,
-			     .vs_start = ~0UL, .vs_size = 1 },
-	};
-
-	if (undo)
-		vmem_span_tree_erase(vm, &fake.vis_seg);
-	else
-		vmem_span_tree_insert(vm, &fake.vis_seg);
-}
-
-/* A free segment that says it is allocated, still on its freelist. */
-static void c_freelist_type(struct vmem *vm, bool undo)
-{
-	struct vmem_seg *vs = nth_seg(vm, undo ? VMEM_SEG_ALLOC :
-					      VMEM_SEG_FREE, 0);
-
-	vs->vs_type = undo ? VMEM_SEG_FREE : VMEM_SEG_ALLOC;
-}
-
-/* An allocated segment moved to the next bucket of the hash. */
-static void c_hash_bucket(struct vmem *vm, bool undo)
-{
-	static struct vmem_seg *vs;
-	static unsigned long j;
-
-	if (!undo) {
-		vs = nth_seg(vm, VMEM_SEG_ALLOC, 0);
-		j = (vmem_hash_bucket(vm, vs->vs_start) - vm->vm_hash + 1) &
-		    ((1UL << vm->vm_hash_shift) - 1);
-		vmem_hash_unlink(vm, vmem_hash_find(vm, vs->vs_start));
-		vs->vs_hnext = vm->vm_hash[j];
-		vm->vm_hash[j] = vs;
-		vm->vm_nbusy++;
-	} else {
-		vm->vm_hash[j] = vs->vs_hnext;
-		vm->vm_nbusy--;
-		vmem_hash_insert(vm, vs);
-	}
-}
-
-/* A hash chain that loops: the checker must stop, not spin. */
-static void c_hash_loop(struct vmem *vm, bool undo)
-{
-	static struct vmem_seg *vs, *next;
-
-	if (!undo) {
-		vs = nth_seg(vm, VMEM_SEG_ALLOC, 0);
-		next = vs->vs_hnext;
-		vs->vs_hnext = vs;
-	} else {
-		vs->vs_hnext = next;
-	}
-}
-
-static const struct corruption corruptions[] = {
-	{ "freemap bit", "freemap bit", c_freemap },
-	{ "freelist", "freelist", c_freelist },
-	{ "segment size", "not at", c_seg_size },
-	{ "unaligned boundary", "not quantum-aligned", c_seg_unaligned },
-	{ "not coalesced", "uncoalesced", c_not_coalesced },
-	{ "hash missing", "hash holds", c_hash_missing },
-	{ "inuse counter", "counted/kept: inuse", c_inuse },
-	{ "segment counter", "tags", c_nsegs },
-	{ "reserve counter", "reserve holds", c_reserve },
-	{ "reserve overfull", "reserve holds over", c_reserve_over },
-	{ "spans overlap", "not above", c_span_overlap },
-	{ "imported span free", "wholly free", c_imported_free },
-	{ "bad tag type", "bad tag type", c_bad_type },
-	{ "rotor missing", "rotor missing", c_rotor },
-	{ "broken link", "segment list broken", c_broken_link },
-	{ "span order", "out of order", c_span_order },
-	{ "stray rotor", "stray rotor", c_stray_rotor },
-	{ "span not tiled", "not tiled", c_not_tiled },
-	{ "last span not tiled", "last span", c_last_not_tiled },
-	{ "empty span", "empty span", c_empty_span },
-	{ "segment outside spans", "outside any span", c_outside_span },
-	{ "span only in vm_span_tree", "not on the segment list", c_extra_span },
-	{ "freelist member type", "type 1", c_freelist_type },
-	{ "hash bucket", "hash bucket", c_hash_bucket },
-	{ "hash chain loop", "hash holds over", c_hash_loop },
-};
-
-static void t_checker_detects(void)
-{
-	unsigned long q = 4096, a[6];
-	int console = shim_console_loglevel;
-	struct vmem *vm = mkarena("corrupt", 0x100000, 32 * q, q, 0);
-	unsigned int i;
-
-	if (!vm)
-		return;
-	/* [free][A][free][A][A][free...] in the first span; not indexed */
-	for (i = 0; i < 6; i++)
-		CHECK(vmem_alloc(vm, q, VMEM_NOSLEEP, &a[i]) == 0);
-	CHECK(vmem_add(vm, 0x2000000, 8 * q, VMEM_SLEEP) == 0);
-	vmem_free(vm, a[0], q);
-	vmem_free(vm, a[2], q);
-	vmem_free(vm, a[5], q);
-	arena_ok(vm);
-	shim_console_loglevel = 3;	/* the reports are expected */
-	for (i = 0; i < ARRAY_SIZE(corruptions); i++) {
-		const struct corruption *c = &corruptions[i];
-		unsigned long flags;
-		int ret;
-
-		shim_log_clear();
-		spin_lock_irqsave(&vm->vm_lock, flags);
-		c->apply(vm, false);
-		spin_unlock_irqrestore(&vm->vm_lock, flags);
-		ret = vmem_check(vm);
-		spin_lock_irqsave(&vm->vm_lock, flags);
-		c->apply(vm, true);
-		spin_unlock_irqrestore(&vm->vm_lock, flags);
-		CHECK(ret == -EUCLEAN, "%s: vmem_check() = %d", c->name, ret);
-		CHECK(shim_log_find(c->msg), "%s: no \"%s\" in the report",
-		      c->name, c->msg);
-		CHECK(vmem_check(vm) == 0, "%s: not undone", c->name);
-	}
-	shim_console_loglevel = console;
-	vmem_free(vm, a[1], q);
-	vmem_free(vm, a[3], q);
-	vmem_free(vm, a[4], q);
-	arena_ok(vm);
-	vmem_destroy(vm);
-}
-
-/* ---- the shim's own per-CPU model, for the quantum caches to come ---- */
-
-struct pcpu_counter {
-	local_lock_t	lock;
-	unsigned long	count;
-};
-
-struct pcpu_arg {
-	pthread_t		tid;
-	struct pcpu_counter	*pc;
-	int			cpu;
-};
-
-static void *pcpu_fn(void *arg)
-{
-	struct pcpu_arg *p = arg;
-	unsigned long flags;
-	unsigned int i;
-
-	shim_thread_init("pcpu", p->cpu);
-	for (i = 0; i < 100000; i++) {
-		local_lock_irqsave(&p->pc->lock, flags);
-		this_cpu_inc(p->pc->count);
-		local_unlock_irqrestore(&p->pc->lock, flags);
-	}
-	return NULL;
-}
-
-static void t_shim_percpu(void)
-{
-	struct pcpu_counter *pc = alloc_percpu(struct pcpu_counter);
-	struct pcpu_arg t[6];
-	unsigned long sum = 0;
-	int cpu;
-
-	if (!CHECK(pc))
-		return;
-	for_each_possible_cpu(cpu)
-		local_lock_init(&per_cpu_ptr(pc, cpu)->lock);
-	/* Six threads on four CPUs: two CPUs are shared, the lock holds. */
-	for (cpu = 0; cpu < 6; cpu++) {
-		t[cpu] = (struct pcpu_arg){ .pc = pc, .cpu = cpu % nr_cpu_ids };
-		pthread_create(&t[cpu].tid, NULL, pcpu_fn, &t[cpu]);
-	}
-	for (cpu = 0; cpu < 6; cpu++)
-		pthread_join(t[cpu].tid, NULL);
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(pc, cpu)->count;
-	CHECK(sum == 600000, "%lu", sum);
-	CHECK(per_cpu_ptr(pc, 0)->count == 200000 ||
-	      nr_cpu_ids != 4, "CPU 0 counted %lu", per_cpu_ptr(pc, 0)->count);
-	free_percpu(pc);
-}
-
-/* ---- the runner ---- */
-
-struct test_case {
-	const char	*name;
-	void		(*fn)(void);
-};
-
-static const struct test_case tests[] = {
-	{ "edges", t_edges },
-	{ "bad_arguments", t_bad_arguments },
-	{ "policies", t_policies },
-	{ "idspace", t_idspace },
-	{ "walk_mutating", t_walk_mutating },
-	{ "badfree_quiet", t_badfree_quiet },
-	{ "badfree_warns_once", t_badfree_warns_once },
-	{ "destroy_leaks", t_destroy_leaks },
-	{ "import_plain", t_import_plain },
-	{ "import_chain", t_import_chain },
-	{ "import_custom", t_import_custom },
-	{ "import_untranslatable", t_import_untranslatable },
-	{ "import_useless_span_room_elsewhere",
-	  t_import_useless_span_room_elsewhere },
-	{ "import_overlap", t_import_overlap },
-	{ "import_reentrant", t_import_reentrant },
-	{ "hash_rescale", t_hash_rescale },
-	{ "hash_rescale_cancelled", t_hash_rescale_cancelled },
-	{ "hash_rescale_moot", t_hash_rescale_moot },
-	{ "checker_detects", t_checker_detects },
-	{ "atomic_context", t_atomic_context },
-	{ "atomic_context_sleep_flagged", t_atomic_context_sleep_flagged },
-	{ "failslab_nosleep", t_failslab_nosleep },
-	{ "failslab_sleep", t_failslab_sleep },
-	{ "sleep_free_wakes", t_sleep_free_wakes },
-	{ "sleep_add_wakes", t_sleep_add_wakes },
-	{ "sleep_fatal_signal", t_sleep_fatal_signal },
-	{ "difftest", t_difftest },
-	{ "difftest_nosleep", t_difftest_nosleep },
-	{ "difftest_large", t_difftest_large },
-	{ "mt", t_mt },
-	{ "mt_import", t_mt_import },
-	{ "shim_percpu", t_shim_percpu },
-};
-
-static bool selected(const char *name, char **filters, int nfilters)
-{
-	int i;
-
-	if (!nfilters)
-		return true;
-	for (i = 0; i < nfilters; i++)
-		if (strstr(name, filters[i]))
-			return true;
-	return false;
-}
-
-static bool run_one(const struct test_case *t, unsigned int nr)
-{
-	unsigned long warn = shim_nr_warnings, bugs = shim_nr_bugs;
-	unsigned long atomic_allocs = shim_nr_alloc_atomic;
-	long tags = shim_slab_live("vmem_seg"), kmem = shim_kmalloc_live();
-	unsigned long dw, db;
-	struct timespec t0, t1;
-
-	cur_test = t->name;
-	cur_failures = 0;
-	expect_warnings(0, 0);
-	expect_bugs(0, 0);
-	shim_log_clear();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	t->fn();
-	shim_run_work();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-
-	dw = shim_nr_warnings - warn;
-	db = shim_nr_bugs - bugs;
-	CHECK(dw >= exp_warn_min && dw <= exp_warn_max,
-	      "%lu WARNs, expected %lu..%lu", dw, exp_warn_min, exp_warn_max);
-	CHECK(db >= exp_bugs_min && db <= exp_bugs_max,
-	      "%lu shim BUG reports (sleeping in atomic context), expected %lu..%lu",
-	      db, exp_bugs_min, exp_bugs_max);
-	CHECK(shim_nr_alloc_atomic == atomic_allocs,
-	      "%lu allocations under a spinlock",
-	      shim_nr_alloc_atomic - atomic_allocs);
-	CHECK(shim_slab_live("vmem_seg") == tags, "%ld boundary tags leaked",
-	      shim_slab_live("vmem_seg") - tags);
-	CHECK(shim_kmalloc_live() == kmem, "%ld kmalloc objects leaked",
-	      shim_kmalloc_live() - kmem);
-	CHECK(shim_work_pending() == 0, "work items left queued");
-	CHECK(current->fail_nth == 0 && shim_failslab_ignore_reclaim);
-
-	if (cur_failures && !verbose) {
-		fprintf(stderr, "    kernel log of %s (last lines):\n", t->name);
-		shim_log_dump(stderr);
-	}
-	printf("%s %u - %s # %.2fs\n", cur_failures ? "not ok" : "ok", nr,
-	       t->name, (t1.tv_sec - t0.tv_sec) +
-	       (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	fflush(stdout);
-	return !cur_failures;
-}
-
-static void usage(const char *prog)
-{
-	printf("usage: %s [-q] [-v] [-s seed] [-l] [-t name]... [param=value]...\n"
-	       "  -q       quick: fewer operations (for valgrind)\n"
-	       "  -v       verbose: print statistics, show kernel log lines\n"
-	       "  -s seed  seed of the randomized tests (default: random;\n"
-	       "           also VMEM_SEED in the environment)\n"
-	       "  -l       list the tests\n"
-	       "  -t name  run the tests whose name contains name\n"
-	       "  param=value  a vmem.ko module parameter\n", prog);
-}
-
-int main(int argc, char **argv)
-{
-	unsigned int passed = 0, failed = 0, nr = 0, i;
-	char *filters[64];
-	int nfilters = 0, opt, ret;
-
-	shim_thread_init("vmem_user", 0);
-	if (getenv("VMEM_SEED"))
-		seed = strtoull(getenv("VMEM_SEED"), NULL, 0);
-	while ((opt = getopt(argc, argv, "qvs:lt:h")) != -1) {
-		switch (opt) {
-		case 'q':
-			quick = true;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'l':
-			for (i = 0; i < ARRAY_SIZE(tests); i++)
-				printf("%s\n", tests[i].name);
-			return 0;
-		case 't':
-			if (nfilters < (int)ARRAY_SIZE(filters))
-				filters[nfilters++] = optarg;
-			break;
-		default:
-			usage(argv[0]);
-			return opt == 'h' ? 0 : 2;
-		}
-	}
-	/* the kernel's seed parameter is an unsigned long: make it fit */
-	seed = (unsigned long)seed;
-	while (!seed) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		seed = (unsigned long)((u64)ts.tv_nsec * 1000003ULL ^
-				       (u64)ts.tv_sec ^ (u64)getpid() << 20);
-	}
-	shim_random_seed(seed);
-	shim_failslab_seed(seed);
-	/* Quiet unless -v: a failing test prints its log lines. */
-	shim_console_loglevel = verbose ? 8 : 0;
-	for (; optind < argc; optind++) {
-		ret = shim_module_param_set(argv[optind]);
-		if (ret) {
-			fprintf(stderr, "%s: bad parameter %s: %d\n", argv[0],
-				argv[optind], ret);
-			return 2;
-		}
-	}
-	ret = shim_module_init ? shim_module_init() : 0;
-	if (ret) {
-		fprintf(stderr, "module init failed: %d\n", ret);
-		return 1;
-	}
-
-	printf("# vmem_user: seed=%llu%s (rerun: %s -s %llu)\n",
-	       (unsigned long long)seed, quick ? " quick" : "", argv[0],
-	       (unsigned long long)seed);
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		if (!selected(tests[i].name, filters, nfilters))
+	/* after kthread_bind(): every CPU is online until it starts */
+	c->vm = vm;
+	ct = vkt_thread_start(test, qc_churn_fn, c, -1, "vmem_qc_churn");
+	for (i = 0; i < nthreads; i++) {
+		if (!vkt_thread_wait(t[i], 240 * MSEC_PER_SEC)) {
+			KUNIT_FAIL(test, "worker %u did not finish", i);
+			all_done = false;
 			continue;
-		if (run_one(&tests[i], ++nr))
-			passed++;
-		else
-			failed++;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, w[i].ret, 0, "worker %u: %s", i,
+				    w[i].err);
+		nalloc += w[i].res.nalloc;
+		nfree += w[i].res.nfree;
+		vkt_thread_put(t[i]);
 	}
-	if (shim_module_exit)
-		shim_module_exit();
-	/* The module's own cache went away at exit; nothing may be left. */
-	if (shim_kmalloc_live() != 0) {
-		fprintf(stderr, "%ld kmalloc objects leaked at exit\n",
-			shim_kmalloc_live());
-		failed++;
+	WRITE_ONCE(c->stop, true);
+	if (!vkt_thread_wait(ct, 60 * MSEC_PER_SEC)) {
+		KUNIT_FAIL(test, "the churn thread did not finish");
+		all_done = false;
+	} else {
+		vkt_thread_put(ct);
 	}
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	/* A thread still running uses sh and c, on this stack: do not return. */
+	KUNIT_ASSERT_TRUE(test, all_done);
+	shim_run_work();
+	kunit_info(test, "%u threads: %lu allocations; meanwhile %lu rounds of flush, hotplug, shrink and update, %lu CPUs down\n",
+		   nthreads, nalloc, c->rounds, c->cpu_downs);
+	KUNIT_EXPECT_EQ(test, c->hotplug_err, 0);
+	KUNIT_EXPECT_GT(test, c->cpu_downs, 0UL);
+	KUNIT_EXPECT_GT(test, nalloc, 0UL);
+	KUNIT_EXPECT_EQ(test, nalloc, nfree);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(sh.bitmap, size / q));
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 0UL);
+	vmem_qcache_flush(vm);
+	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { base, size });
+	VKT_EXPECT_CHECK(test, vm);
 }
+
+struct qc_difftest_param {
+	const char	*name;
+	u64		salt;
+	unsigned long	nops;
+	unsigned int	max_live;	/* 0: the default */
+};
+
+static const struct qc_difftest_param qc_difftest_params[] = {
+	{ "seed_a", 0xcace, 50000, 0 },
+	{ "seed_b", 0xcacd, 50000, 0 },
+	/* few live ranges: the caches hold much of the arena, often */
+	{ "small_live_set", 0xcacf, 50000, 16 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(qc_difftest, qc_difftest_params, name);
+
+/*
+ * The differential test with quantum caches in front of the arenas, every
+ * check on, three runs of five times the length of
+ * vmem_stress_difftest_qcache (cut for the test kernel's time), one with
+ * a small live set; the caches must have served allocations.
+ */
+static void vmem_user_qcache_difftest(struct kunit *test)
+{
+	const struct qc_difftest_param *dp = test->param_value;
+	struct vmem_difftest_stats st = { };
+	struct vmem_difftest_params p = {
+		.seed = vkt_seed(test, "vmem_user_qcache") ^ dp->salt,
+		.nops = dp->nops,
+		.check_every = 64,
+		.max_live = dp->max_live,
+		.flags = VMEM_DT_ALL | VMEM_DT_QCACHE,
+		.quiet = vkt_quiet,
+		.stats = &st,
+	};
+	char *err = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, err);
+	ret = vmem_difftest_run(&p, err, 4096);
+	kunit_info(test, "%lu ops, %lu arenas: %lu alloc (%lu by the caches), %lu xalloc, %lu failed as the model said, %lu free, %lu bad free, %lu check\n",
+		   st.nops, st.narenas, st.nalloc, st.ncached, st.nxalloc,
+		   st.nfail, st.nfree, st.nbadfree, st.ncheck);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s", err);
+	KUNIT_EXPECT_EQ(test, st.nops, p.nops);
+	KUNIT_EXPECT_GT(test, st.nalloc, p.nops / 20);
+	KUNIT_EXPECT_GT(test, st.nfree, p.nops / 20);
+	KUNIT_EXPECT_GT(test, st.ncheck, 0UL);
+	KUNIT_EXPECT_GT_MSG(test, st.ncached, 0UL,
+			    "the caches served none of %lu allocations",
+			    st.nalloc);
+}
+
+static struct kunit_case vmem_user_qcache_cases[] = {
+	KUNIT_CASE(vmem_user_qcache_trim),
+	KUNIT_CASE(vmem_user_qcache_shrink),
+	KUNIT_CASE_PARAM(vmem_user_qcache_mt, qc_mt_gen_params),
+	KUNIT_CASE_PARAM(vmem_user_qcache_difftest, qc_difftest_gen_params),
+	{}
+};
+
+static struct kunit_suite vmem_user_qcache_suite = {
+	.name = "vmem_user_qcache",
+	.suite_init = manual_wq_init,
+	.suite_exit = manual_wq_exit,
+	.test_cases = vmem_user_qcache_cases,
+};
+
+kunit_test_suites(&vmem_user_log_suite, &vmem_user_splat_suite,
+		  &vmem_user_workqueue_suite, &vmem_user_failslab_suite,
+		  &vmem_user_qcache_suite);

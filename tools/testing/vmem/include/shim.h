@@ -12,7 +12,9 @@
  *    preempt_disable() only record the state, so that might_sleep() and
  *    lockdep_assert_irqs_disabled() can check it, and so that a test can
  *    run vmem calls "with interrupts off" or "in hardirq context"
- *    (shim_hardirq_enter()) and have every sleeping call flagged.
+ *    (shim_hardirq_enter()) and have every sleeping call flagged.  An IPI
+ *    or a timer runs on a thread of its own in hard or soft interrupt
+ *    context (shim/irq.c); it interrupts no one.
  *  - Memory ordering is the host's (x86-64: TSO), stronger than what
  *    the kernel guarantees on weakly ordered architectures.
  *  - Memory pressure: allocations fail only when injected (fail_nth,
@@ -35,6 +37,8 @@
 #define TASK_COMM_LEN		16
 
 struct wait_queue_head;
+struct shim_kthread;
+struct kunit;
 
 /*
  * One per thread.  pid, comm, fail_nth and __state mean what they mean in
@@ -48,14 +52,33 @@ struct task_struct {
 	unsigned int		fail_nth;
 	/* virtual CPU this thread runs as; see shim_set_cpu() */
 	int			shim_cpu;
+	/* the CPU it was put on, which it goes back to when it can */
+	int			shim_home_cpu;
+	/* counted on shim_cpu (running there), or not (new, asleep) */
+	int			shim_cpu_state;
+	/* CPU hotplug events seen at its last migration point */
+	unsigned long		shim_cpu_seq;
 	/* preempt_disable() depth, spinlocks included */
 	int			shim_preempt;
-	/* spinlocks (and local locks) held, for the allocation checks */
+	/* migrate_disable() depth */
+	int			shim_migrate;
+	/*
+	 * Spinlocks of the vmem core held (see spin_lock_init()), for the
+	 * check that the core allocates nothing under its own locks.
+	 */
 	int			shim_spinlocks;
 	bool			shim_irqs_off;
 	int			shim_hardirq;
+	/* serving a softirq (a timer callback) */
+	int			shim_softirq;
 	/* a fatal signal is pending (shim_kill()) */
 	int			shim_fatal;
+	/* a kernel thread takes SIGKILL (kernel_sigaction(SIG_DFL)) */
+	bool			shim_sigkill;
+	/* set for kernel threads (kthread_create()) */
+	struct shim_kthread	*shim_kthread;
+	/* the KUnit test this thread runs, as in the kernel */
+	struct kunit		*kunit_test;
 	/* prepare_to_wait() state, consumed by schedule() */
 	struct wait_queue_head	*shim_wait_wq;
 	unsigned long		shim_wait_seq;
@@ -65,14 +88,33 @@ extern __thread struct task_struct shim_task;
 
 /* Per-thread setup; shim_thread_init() also names the task. */
 void shim_thread_init(const char *comm, int cpu);
+/*
+ * Run as @cpu from now on (as another online CPU while @cpu is offline,
+ * as the kernel places a task whose CPU went away).  Not with preemption
+ * or migration disabled.
+ */
 void shim_set_cpu(int cpu);
 /* Number of virtual CPUs (nr_cpu_ids); set before the first use. */
 void shim_set_nr_cpus(unsigned int n);
+/*
+ * A thread that blocks (schedule(), a completion, msleep()) runs on no
+ * CPU meanwhile, unless it disabled migration: CPU hotplug does not wait
+ * for it.  It wakes up on an online CPU.  See shim/cpu.c.
+ */
+void shim_cpu_sleep_begin(void);
+void shim_cpu_sleep_end(void);
+/* CPUs that a test took offline and did not bring back (runner check). */
+unsigned int shim_cpus_offline(void);
+/* Threads running as @cpu now (asleep ones not counted). */
+unsigned int shim_cpu_threads(unsigned int cpu);
 /* Make fatal_signal_pending(@t) true and wake it if it sleeps. */
 void shim_kill(struct task_struct *t);
 /* Enter/leave a simulated hard interrupt on this thread. */
 void shim_hardirq_enter(void);
 void shim_hardirq_exit(void);
+/* Enter/leave a simulated softirq (timer callbacks run in one). */
+void shim_softirq_enter(void);
+void shim_softirq_exit(void);
 
 /*
  * Counters of things that are splats in the kernel.  The harness fails a
@@ -80,10 +122,21 @@ void shim_hardirq_exit(void);
  */
 extern unsigned long shim_nr_warnings;	/* WARN*() that fired */
 extern unsigned long shim_nr_bugs;	/* sleeping in atomic, bad unlock */
-/* Slab allocations made while this thread held a spinlock. */
+/* Slab allocations made while holding a spinlock of the vmem core. */
 extern unsigned long shim_nr_alloc_atomic;
 /* If set, a WARN aborts (like panic_on_warn); the fuzzer uses it. */
 extern bool shim_panic_on_warn;
+/*
+ * A test that provokes splats on purpose (a WARN, a "sleeping function
+ * called from invalid context") declares how many, after checking them
+ * itself: the KUnit runner fails a case only for the splats beyond these.
+ */
+void shim_splats_expected(unsigned long warnings, unsigned long bugs);
+void shim_splats_expected_take(unsigned long *warnings, unsigned long *bugs);
+/* Kernel threads created and not yet reaped (leak check of the runner). */
+long shim_kthreads_live(void);
+/* Per-CPU allocations not freed. */
+long shim_percpu_live(void);
 
 /*
  * Fault injection in the spirit of failslab (lib/fault-inject.c and
@@ -98,10 +151,17 @@ extern unsigned int shim_failslab_probability;
 extern bool shim_failslab_ignore_reclaim;
 extern unsigned long shim_nr_injected;	/* failures injected so far */
 void shim_failslab_seed(u64 seed);
+/*
+ * Run @fn(@arg) at the start of this thread's next slab or kmalloc
+ * allocation, once: a test's way to act at a chosen moment inside a
+ * function that allocates (a work item, say), which no kernel test can.
+ */
+void shim_alloc_hook_set(void (*fn)(void *arg), void *arg);
 
 /* Live objects: every kmem_cache, plus kmalloc/kvmalloc. */
 long shim_kmalloc_live(void);
 long shim_slab_live(const char *cache_name);	/* -1 if no such cache */
+long shim_slab_live_total(void);		/* over every cache */
 
 /*
  * printk: level filter for the terminal (messages above it are not
@@ -126,10 +186,34 @@ unsigned long shim_log_count(int level);	/* messages at that level */
 enum shim_wq_mode { SHIM_WQ_MANUAL, SHIM_WQ_THREAD };
 void shim_wq_set_mode(enum shim_wq_mode mode);
 unsigned int shim_run_work(void);	/* returns items run */
-unsigned long shim_work_pending(void);
+unsigned long shim_work_pending(void);	/* queued, not armed */
+/*
+ * Delayed work armed and waiting for its time.  shim_fire_delayed_work()
+ * queues every armed item now, as if its time had come, and returns how
+ * many: in manual mode, the only way their time comes.
+ */
+unsigned long shim_delayed_work_armed(void);
+unsigned int shim_fire_delayed_work(void);
+
+/*
+ * Memory pressure, as reclaim applies it: every registered shrinker is
+ * asked to count its objects, then to scan up to @nr of them; returns the
+ * objects freed (linux/shrinker.h).
+ */
+unsigned long shim_shrink(unsigned long nr);
 
 /* Seed of get_random_*(); the harness sets it from VMEM_SEED or argv. */
 void shim_random_seed(u64 seed);
+/* The seed the KUnit runner was given (shim/kunit.c), for self-tests. */
+extern unsigned long shim_kunit_seed_value;
+/*
+ * Self-tests of the KUnit runtime: run @suite as the runner would, its
+ * KTAP into @out, its results counted into @counts (passed, failed,
+ * skipped) rather than the run's.
+ */
+struct kunit_suite;
+void shim_kunit_run_apart(struct kunit_suite *suite, FILE *out,
+			  unsigned long counts[3]);
 
 /* Module parameters: "name=value", as on the insmod command line. */
 int shim_module_param_set(const char *assignment);
@@ -144,6 +228,11 @@ void shim_module_exit(void) __attribute__((__weak__));
 
 /* Slow path of the spinlocks (contended; recursion is a shim BUG). */
 void shim_spin_lock_contended(int *slock);
+/* The same, in ticket order (CONFIG_DEBUG_SPINLOCK: linux/spinlock.h). */
+void shim_spin_lock_queued(int *slock, unsigned int *next,
+			   unsigned int *serving);
+/* Is a lock initialised in @file one of the vmem core's? */
+bool shim_lock_class_core(const char *file);
 void shim_report_bug(const char *what, const char *file, int line);
 void shim_might_sleep(const char *file, int line);
 void shim_alloc_check(gfp_t gfp);

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Line and branch coverage of the core (the files given as arguments,
-# vmem/*.c) reached by the userspace tests and by the fuzzer's corpus: the
+# vmem/*.c) reached by the KUnit suites in userspace and by the fuzzer's corpus: the
 # repository's seed corpus plus whatever `make fuzz` and `make check` added
 # to the build directory's corpus.  Clang source-based coverage
 # (-fprofile-instr-generate -fcoverage-mapping), reported by llvm-cov.
 #
-# Environment: O (build directory with vmem_user-cov and vmem_fuzz-cov),
+# Environment: O (build directory with vmem_kunit-cov and vmem_fuzz-cov),
 # SEED, LLVM_PROFDATA, LLVM_COV, CORPUS (the seed corpus directory).
 set -euo pipefail
 
@@ -30,9 +30,9 @@ if [ -n "$SEED" ]; then
 	seed_args=(-s "$SEED")
 fi
 # A failing test still yields coverage: report it, go on.
-if ! LLVM_PROFILE_FILE="$cov/user-%p.profraw" "$O/vmem_user-cov" \
+if ! LLVM_PROFILE_FILE="$cov/user-%p.profraw" "$O/vmem_kunit-cov" \
 	"${seed_args[@]}" > "$cov/user.log" 2>&1; then
-	echo "coverage: vmem_user failed; see $cov/user.log" >&2
+	echo "coverage: vmem_kunit failed; see $cov/user.log" >&2
 fi
 tail -n 1 "$cov/user.log"
 if ! LLVM_PROFILE_FILE="$cov/fuzz-%p.profraw" "$O/vmem_fuzz-cov" -runs=0 \
@@ -42,7 +42,7 @@ fi
 echo "corpus: $(find "$O/corpus" "$CORPUS" -type f | wc -l) inputs"
 
 "$LLVM_PROFDATA" merge -sparse "$cov"/*.profraw -o "$cov/vmem.profdata"
-objs=("$O/vmem_user-cov" -object "$O/vmem_fuzz-cov")
+objs=("$O/vmem_kunit-cov" -object "$O/vmem_fuzz-cov")
 
 echo
 "$LLVM_COV" report "${objs[@]}" -instr-profile="$cov/vmem.profdata" "$@"

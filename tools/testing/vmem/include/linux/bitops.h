@@ -111,6 +111,24 @@ static inline bool test_and_clear_bit(unsigned long nr,
 				  __ATOMIC_SEQ_CST) & BIT_MASK(nr);
 }
 
+static inline bool __test_and_set_bit(unsigned long nr,
+				      volatile unsigned long *addr)
+{
+	bool old = test_bit(nr, addr);
+
+	__set_bit(nr, addr);
+	return old;
+}
+
+static inline bool __test_and_clear_bit(unsigned long nr,
+					volatile unsigned long *addr)
+{
+	bool old = test_bit(nr, addr);
+
+	__clear_bit(nr, addr);
+	return old;
+}
+
 /* Index of the first set bit at or after @offset, or @size if none. */
 static inline unsigned long find_next_bit(const unsigned long *addr,
 					  unsigned long size,

@@ -36,5 +36,6 @@
 #define MODULE_DESCRIPTION(x)	extern int __shim_modinfo_unused
 #define MODULE_VERSION(x)	extern int __shim_modinfo_unused
 #define MODULE_IMPORT_NS(ns)	extern int __shim_modinfo_unused
+#define MODULE_INFO(tag, info)	extern int __shim_modinfo_unused
 
 #endif /* _SHIM_LINUX_MODULE_H */

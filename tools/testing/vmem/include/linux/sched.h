@@ -18,6 +18,8 @@
 #define task_pid_nr(t)		((t)->pid)
 
 void schedule(void);
+/* Start a kernel thread made by kthread_create(); 1 if it was waiting. */
+int wake_up_process(struct task_struct *p);
 void shim_cond_resched(const char *file, int line);
 #define cond_resched()		shim_cond_resched(__FILE__, __LINE__)
 #define yield()			schedule()

@@ -18,4 +18,15 @@
 #define get_cpu()		({ preempt_disable(); smp_processor_id(); })
 #define put_cpu()		preempt_enable()
 
+typedef void (*smp_call_func_t)(void *info);
+
+/*
+ * Run @func(@info) on @cpu in hard interrupt context (another thread
+ * standing in for that CPU's IPI handler; on the calling CPU, the caller
+ * with interrupts off), and with @wait return only when it has run.
+ * Return: 0, or -ENXIO for a CPU that is not online.
+ */
+int smp_call_function_single(int cpu, smp_call_func_t func, void *info,
+			     int wait);
+
 #endif /* _SHIM_LINUX_SMP_H */

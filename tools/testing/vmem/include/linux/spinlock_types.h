@@ -4,7 +4,10 @@
  * int (the benchmark counts it, as the illumos figure counts its mutex).
  * With CONFIG_DEBUG_SPINLOCK it records its owner, which makes recursion
  * and unlocking by a non-owner shim BUGs and lets lockdep_assert_held()
- * check the holder.
+ * check the holder, and its class, as lockdep keys a lock by the place
+ * that initialised it: whether spin_lock_init() ran in the vmem core
+ * (vmem/), whose locks must never be held across a memory allocation;
+ * and its waiters queue, as they do on a kernel qspinlock.
  */
 #ifndef _SHIM_LINUX_SPINLOCK_TYPES_H
 #define _SHIM_LINUX_SPINLOCK_TYPES_H
@@ -21,6 +24,10 @@ typedef struct spinlock {
 	int			slock;
 #ifdef SHIM_LOCK_OWNER
 	struct task_struct	*owner;
+	bool			shim_core;	/* initialised in vmem/ */
+	/* tickets of the waiters, served in order (see linux/spinlock.h) */
+	unsigned int		shim_next;
+	unsigned int		shim_serving;
 #endif
 } spinlock_t;
 

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target: vmem held against the brute-force oracle, fed by the
+ * fuzzer.
+ *
+ * vmem_oracle_bytes() (kunit/vmem_oracle.c) decodes the input into
+ * arenas (flat, identifier spaces, a child importing from a source, in a
+ * window at 0, in the middle or at the top of the space) and requests
+ * (vmem_alloc() under each policy, vmem_xalloc() with alignment, phase,
+ * nocross and windows, the vmem_id_*() calls, frees, vmem_add()), and
+ * checks each answer against an oracle that tries every address of a
+ * small window: success iff something fits (or the source holds a range
+ * the request can use), the result fits, the policy's place, -ENOSPC and
+ * -EINVAL exactly when the rules say.  Every input is valid.
+ * VMEM_ORACLE_FLAGS in the environment (VMEM_OR_NO_* bits, see
+ * vmem_oracle.h) leaves out what a core being fixed is known to get wrong.
+ *
+ * Beyond a disagreement, an input fails (the target aborts, which
+ * libFuzzer reports as a crash with the input saved) on any WARN, any
+ * shim BUG report, an allocation under a spinlock, or a boundary tag or
+ * kmalloc object left over after the arenas are gone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <linux/kernel.h>
+#include <linux/vmem.h>
+#include <shim.h>
+
+#include "vmem_oracle.h"
+
+static long kmalloc_base;
+/* VMEM_OR_NO_* bits from VMEM_ORACLE_FLAGS in the environment; 0: none */
+static unsigned int oracle_flags;
+
+static void fuzz_progress(void *arg, unsigned long done)
+{
+	shim_run_work();
+}
+
+static void __noreturn fuzz_fail(const char *what)
+{
+	fprintf(stderr, "vmem_oracle_fuzz: %s\n", what);
+	fprintf(stderr, "vmem_oracle_fuzz: kernel log (last lines):\n");
+	shim_log_dump(stderr);
+	abort();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	shim_thread_init("vmem_oracle_fuzz", 0);
+	shim_console_loglevel = 0;
+	shim_random_seed(1);
+	if (getenv("VMEM_ORACLE_FLAGS"))
+		oracle_flags = strtoul(getenv("VMEM_ORACLE_FLAGS"), NULL, 0);
+	if (shim_module_init && shim_module_init())
+		fuzz_fail("module init failed");
+	kmalloc_base = shim_kmalloc_live();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	unsigned long warnings = shim_nr_warnings, bugs = shim_nr_bugs;
+	unsigned long atomic_allocs = shim_nr_alloc_atomic;
+	/* A small window and live set: quick inputs, crowded arenas. */
+	struct vmem_oracle_params p = {
+		.nops = 0,		/* until the input is used up */
+		.width = 256,
+		.max_live = 32,
+		.check_every = 16,
+		.flags = oracle_flags,
+		.progress = fuzz_progress,
+	};
+	static char err[4096];
+	int ret;
+
+	shim_log_clear();
+	ret = vmem_oracle_bytes(data, size, &p, err, sizeof(err));
+	shim_run_work();
+	if (ret)
+		fuzz_fail(err[0] ? err : "the oracle run failed without a message");
+	if (shim_nr_warnings != warnings)
+		fuzz_fail("WARN fired");
+	if (shim_nr_bugs != bugs)
+		fuzz_fail("sleeping in atomic context");
+	if (shim_nr_alloc_atomic != atomic_allocs)
+		fuzz_fail("memory allocated under a spinlock");
+	if (shim_slab_live("vmem_seg") != 0)
+		fuzz_fail("boundary tags leaked");
+	if (shim_kmalloc_live() != kmalloc_base)
+		fuzz_fail("kmalloc objects leaked");
+	return 0;
+}
