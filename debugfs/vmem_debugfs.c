@@ -9,6 +9,7 @@
  *   /sys/kernel/debug/vmem/<arena>/freelists	 free segments per list
  *   /sys/kernel/debug/vmem/<arena>/hash	 the allocated-segment hash
  *   /sys/kernel/debug/vmem/<arena>/qcache	 the quantum caches
+ *   /sys/kernel/debug/vmem/<arena>/qcache_cpus each CPU's magazines
  *
  * Documentation/vmem.rst gives each file's format.  Every file is
  * readable by root only (0400).  Failures to create files are ignored,
@@ -66,13 +67,16 @@ void vmem_debugfs_put_name(struct seq_file *m, const char *name, int width)
 
 bool vmem_debugfs_hit_rate(struct vmem *vm, unsigned int *permille)
 {
-	struct vmem_qcache_info qi;
+	struct vmem_qcache_stats qs;
 	u64 hits = 0, total = 0;
 	unsigned int i;
 
-	for (i = 0; !vmem_qcache_info(vm, i, &qi); i++) {
-		hits += qi.hits;
-		total += qi.hits + qi.misses;
+	/* vm_nqcache is read-only after creation */
+	for (i = 0; i < vm->vm_nqcache; i++) {
+		if (vmem_qcache_get_stats(vm, i, -1, &qs))
+			break;
+		hits += qs.alloc_hits;
+		total += qs.nalloc;
 	}
 	if (!total)
 		return false;

@@ -45,6 +45,7 @@ struct vmem_dfs_rec {
 	unsigned long	size;
 	u8		type;
 	u8		imported;
+	u8		list;		/* FREE: vs_list */
 };
 
 /* A walk of the segment list from a marker. */
@@ -128,6 +129,7 @@ static unsigned int vmem_dfs_walk_batch(struct vmem *vm,
 		rec[n].size = vs->vs_size;
 		rec[n].type = vs->vs_type;
 		rec[n].imported = vs->vs_imported;
+		rec[n].list = vs->vs_list;
 		n++;
 	}
 	if (w->linked && last != &w->marker)
@@ -334,7 +336,12 @@ static int vmem_freelists_show(struct seq_file *m, void *v)
 
 			if (c->rec[i].type != VMEM_SEG_FREE)
 				continue;
-			list = __fls(c->rec[i].size);
+			/*
+			 * The list it is on, not ilog2 of its size: a
+			 * segment stays on list n while 2^n <= size <
+			 * 2^(n + 2) (see vmem_freelist_add()).
+			 */
+			list = c->rec[i].list;
 			c->nsegs[list]++;
 			c->bytes[list] = vmem_dfs_sat_add(c->bytes[list],
 							  c->rec[i].size);

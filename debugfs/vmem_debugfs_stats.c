@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * An arena's counters in debugfs: "stats" (every counter, "key: value"),
- * "hash" (the allocated-segment hash table) and "qcache" (a row per
- * quantum cache).  See Documentation/vmem.rst for what each key means.
+ * "hash" (the allocated-segment hash table), "qcache" (a row per quantum
+ * cache) and "qcache_cpus" (a row per quantum cache and possible CPU).
+ * See Documentation/vmem.rst for what each key and column means.
  *
- * "stats" is one snapshot, taken in one locked section
- * (vmem_get_stats_ext()).  "hash" looks at the table a batch of buckets
+ * "stats" is one snapshot of the segment layer, taken in one locked
+ * section (vmem_get_stats_ext()); the caches' figures are read as
+ * vmem_qcache_get_stats() reads them, each CPU's and each depot's under
+ * its own lock in turn.  "hash" looks at the table a batch of buckets
  * per locked section and starts again if the table is resized meanwhile.
  * Each file is read within a read() of it, which debugfs keeps the arena
  * alive for (see vmem_debugfs.c).
@@ -21,12 +24,9 @@ static int vmem_stats_show(struct seq_file *m, void *v)
 	struct vmem *vm = m->private;
 	struct vmem_stats_ext x;
 	struct vmem_stats st;
-	struct vmem_qcache_info qi;
-	unsigned int nqcache = 0, permille;
+	unsigned int permille;
 
 	vmem_get_stats_ext(vm, &st, &x);
-	while (!vmem_qcache_info(vm, nqcache, &qi))
-		nqcache++;
 
 	seq_printf(m, "name: %s\n", vm->vm_name);
 	seq_printf(m, "quantum: %lu\n", vm->vm_quantum);
@@ -37,6 +37,7 @@ static int vmem_stats_show(struct seq_file *m, void *v)
 	/* illumos's kstats */
 	seq_printf(m, "mem_inuse: %lu\n", st.mem_inuse);
 	seq_printf(m, "mem_free: %lu\n", st.mem_free);
+	seq_printf(m, "mem_cached: %lu\n", st.mem_cached);
 	seq_printf(m, "mem_total: %lu\n", st.mem_total);
 	seq_printf(m, "mem_import: %lu\n", st.mem_import);
 	seq_printf(m, "alloc: %llu\n", x.kstat.nalloc);
@@ -67,7 +68,7 @@ static int vmem_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "size_tree: %d\n", x.sized);
 	/* the quantum caches */
 	seq_printf(m, "qcache_max: %lu\n", vm->vm_qcache_max);
-	seq_printf(m, "qcaches: %u\n", nqcache);
+	seq_printf(m, "qcaches: %u\n", st.nqcache);
 	if (vmem_debugfs_hit_rate(vm, &permille))
 		seq_printf(m, "qcache_hit_permille: %u\n", permille);
 	else
@@ -166,28 +167,74 @@ static int vmem_hash_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(vmem_hash);
 
-/* ---- qcache ---- */
+/* ---- qcache, qcache_cpus ---- */
 
+/*
+ * A row per quantum cache: its counters summed over every CPU, and its
+ * depot.  vm_nqcache is read-only after creation.
+ */
 static int vmem_qcache_show(struct seq_file *m, void *v)
 {
 	struct vmem *vm = m->private;
-	struct vmem_qcache_info qi;
+	struct vmem_qcache_stats qs;
 	unsigned int i;
 
 	seq_printf(m, "vmem qcache - version: %d\n", VMEM_DEBUGFS_VERSION);
-	seq_printf(m, "# %14s %14s %14s %8s %8s %8s %12s\n", "size", "hits",
-		   "misses", "magsize", "full", "empty", "rounds");
-	for (i = 0; !vmem_qcache_info(vm, i, &qi); i++)
-		seq_printf(m, "  %14lu %14llu %14llu %8u %8lu %8lu %12lu\n",
-			   qi.size, qi.hits, qi.misses, qi.magsize,
-			   qi.depot_full, qi.depot_empty, qi.rounds);
+	seq_printf(m, "# %12s %7s %12s %12s %12s %12s %12s %12s %10s %10s %10s %7s %8s %10s %10s %11s %12s\n",
+		   "size", "magsize", "alloc", "free", "alloc_hits",
+		   "alloc_misses", "free_hits", "free_misses", "depot_gets",
+		   "depot_puts", "contention", "resizes", "cpu_mags",
+		   "cpu_rounds", "depot_full", "depot_empty", "depot_rounds");
+	for (i = 0; i < vm->vm_nqcache; i++) {
+		if (vmem_qcache_get_stats(vm, i, -1, &qs))
+			break;
+		seq_printf(m, "  %12lu %7u %12llu %12llu %12llu %12llu %12llu %12llu %10llu %10llu %10llu %7llu %8lu %10lu %10lu %11lu %12lu\n",
+			   qs.size, qs.magsize, qs.nalloc, qs.nfree,
+			   qs.alloc_hits, qs.alloc_misses, qs.free_hits,
+			   qs.free_misses, qs.depot_gets, qs.depot_puts,
+			   qs.depot_contention, qs.nresize, qs.cpu_mags,
+			   qs.cpu_rounds, qs.depot_full, qs.depot_empty,
+			   qs.depot_rounds);
+	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmem_qcache);
+
+/*
+ * A row per quantum cache and possible CPU: that CPU's share of the
+ * cache's allocations and frees, and what its two magazines hold.
+ */
+static int vmem_qcache_cpus_show(struct seq_file *m, void *v)
+{
+	struct vmem *vm = m->private;
+	struct vmem_qcache_stats qs;
+	unsigned int i, cpu;
+
+	seq_printf(m, "vmem qcache_cpus - version: %d\n",
+		   VMEM_DEBUGFS_VERSION);
+	seq_printf(m, "# %12s %5s %12s %12s %12s %12s %4s %10s\n", "size",
+		   "cpu", "alloc_hits", "alloc_misses", "free_hits",
+		   "free_misses", "mags", "rounds");
+	for (i = 0; i < vm->vm_nqcache; i++) {
+		for_each_possible_cpu(cpu) {
+			if (vmem_qcache_get_stats(vm, i, cpu, &qs))
+				return 0;
+			seq_printf(m, "  %12lu %5u %12llu %12llu %12llu %12llu %4lu %10lu\n",
+				   qs.size, cpu, qs.alloc_hits,
+				   qs.alloc_misses, qs.free_hits,
+				   qs.free_misses, qs.cpu_mags, qs.cpu_rounds);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmem_qcache_cpus);
 
 void vmem_debugfs_stats_create(struct dentry *dir, struct vmem *vm)
 {
 	debugfs_create_file("stats", 0400, dir, vm, &vmem_stats_fops);
 	debugfs_create_file("hash", 0400, dir, vm, &vmem_hash_fops);
 	debugfs_create_file("qcache", 0400, dir, vm, &vmem_qcache_fops);
+	debugfs_create_file("qcache_cpus", 0400, dir, vm,
+			    &vmem_qcache_cpus_fops);
 }

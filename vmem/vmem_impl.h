@@ -730,44 +730,6 @@ struct vmem_stats_ext {
 void vmem_get_stats_ext(struct vmem *vm, struct vmem_stats *st,
 			struct vmem_stats_ext *x);
 
-/**
- * struct vmem_qcache_info - One quantum cache's figures, for debugfs.
- * @size: the size it caches, a multiple of the quantum
- * @hits: allocations served from a magazine
- * @misses: allocations that went to the depot or the arena
- * @magsize: rounds a magazine holds
- * @depot_full: full magazines in the depot
- * @depot_empty: empty magazines in the depot
- * @rounds: ranges held by the cache: in the CPUs' magazines and the depot
- */
-struct vmem_qcache_info {
-	unsigned long	size;
-	u64		hits;
-	u64		misses;
-	unsigned int	magsize;
-	unsigned long	depot_full;
-	unsigned long	depot_empty;
-	unsigned long	rounds;
-};
-
-/*
- * The figures of @vm's quantum cache @index (0 caches one quantum, 1 two,
- * ...), for debugfs/; -EINVAL when the arena has no such cache.
- *
- * Arenas have no quantum caches yet, so this says so for every index.
- * When vmem/vmem_qcache.c provides them, the body becomes a call of its
- * per-cache statistics for all CPUs (vmem_qcache_get_stats(vm, index, -1,
- * &st)), with @hits and @misses the allocation hits and misses, @rounds
- * the rounds in the CPUs' magazines plus those in the depot, and the rest
- * as named; debugfs's "qcache" file and the arena table's cache hit rate
- * then show them.
- */
-static inline int vmem_qcache_info(struct vmem *vm, unsigned int index,
-				   struct vmem_qcache_info *qi)
-{
-	return -EINVAL;
-}
-
 /* debugfs/vmem_debugfs.c; no-ops without CONFIG_DEBUG_FS */
 #ifdef CONFIG_DEBUG_FS
 void vmem_debugfs_init(void);
