@@ -30,6 +30,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include "vmem_impl.h"
+#include <trace/events/vmem.h>
 
 /*
  * Magazine sizes, in bytes of kmalloc'ed memory: a size class exactly,
@@ -291,6 +292,7 @@ static int vmem_qcache_refill(struct vmem *vm, struct vmem_qcache *qc,
 		vmem_qcache_put_empty(vm, qc, mag);
 		goto single;
 	}
+	trace_vmem_qcache_refill(vm, qc->qc_size, got);
 	/* Hand them out in the order the policy carved them: reverse. */
 	n = got;
 	for (i = 0; i < n / 2; i++)
@@ -640,17 +642,31 @@ static unsigned long vmem_qcache_flush_depot(struct vmem *vm, unsigned int i)
 	return vmem_qcache_free_chain(vm, qc, full);
 }
 
+/*
+ * Every round of cache @i, every CPU's and the depot's, back to the
+ * arena; returns how many.
+ */
+static unsigned long vmem_qcache_flush_one(struct vmem *vm, unsigned int i)
+{
+	unsigned long n = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += vmem_qcache_flush_cpu(vm, i, cpu);
+	n += vmem_qcache_flush_depot(vm, i);
+	if (n)
+		trace_vmem_qcache_flush(vm, vm->vm_qcache[i].qc_size, n);
+	return n;
+}
+
 /* Every round of every cache back to the arena; returns how many. */
 static unsigned long vmem_qcache_flush_all(struct vmem *vm)
 {
 	unsigned long n = 0;
-	unsigned int i, cpu;
+	unsigned int i;
 
-	for (i = 0; i < vm->vm_nqcache; i++) {
-		for_each_possible_cpu(cpu)
-			n += vmem_qcache_flush_cpu(vm, i, cpu);
-		n += vmem_qcache_flush_depot(vm, i);
-	}
+	for (i = 0; i < vm->vm_nqcache; i++)
+		n += vmem_qcache_flush_one(vm, i);
 	return n;
 }
 
@@ -683,16 +699,11 @@ bool vmem_qcache_reclaim(struct vmem *vm)
 unsigned long vmem_qcache_flush(struct vmem *vm)
 {
 	unsigned long bytes = 0;
-	unsigned int i, cpu;
+	unsigned int i;
 
-	for (i = 0; i < vm->vm_nqcache; i++) {
-		unsigned long n = 0;
-
-		for_each_possible_cpu(cpu)
-			n += vmem_qcache_flush_cpu(vm, i, cpu);
-		n += vmem_qcache_flush_depot(vm, i);
-		bytes += n * vm->vm_qcache[i].qc_size;
-	}
+	for (i = 0; i < vm->vm_nqcache; i++)
+		bytes += vmem_qcache_flush_one(vm, i) *
+			 vm->vm_qcache[i].qc_size;
 	return bytes;
 }
 EXPORT_SYMBOL_GPL(vmem_qcache_flush);

@@ -1166,16 +1166,16 @@ EXPORT_SYMBOL_GPL(vmem_xfree);
 /*
  * A quantum cache's drain: free @n ranges of @size, each an allocated
  * segment (a free that matches none is reported and skipped, as
- * vmem_xfree() does).  One locked section, unless a free makes an
- * imported span wholly free: the lock is dropped to release it, then
- * taken again for the rest.
+ * vmem_xfree() does), and one vmem_qcache_drain event for those freed.
+ * One locked section, unless a free makes an imported span wholly free:
+ * the lock is dropped to release it, then taken again for the rest.
  */
 void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
 		     unsigned int n, unsigned long size)
 {
 	struct vmem_release rel = { };
 	struct vmem_seg **pp, *vs;
-	unsigned long flags;
+	unsigned long flags, freed = 0;
 	unsigned int i = 0;
 	bool wake;
 
@@ -1193,6 +1193,7 @@ void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
 			vmem_hash_unlink(vm, pp);
 			vs->vs_qcache = 0;
 			vmem_seg_free(vm, vs, &rel);
+			freed++;
 		}
 		wake = vmem_note_room(vm);
 		vmem_unlock(vm, flags);
@@ -1203,6 +1204,8 @@ void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
 			rel.size = 0;
 		}
 	}
+	if (freed)
+		trace_vmem_qcache_drain(vm, size, freed);
 }
 
 /**

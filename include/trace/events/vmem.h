@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Trace events of vmem.ko: allocations, frees, imports, releases,
- * failures, waits and quantum cache flushes, for ftrace (tracefs
- * events/vmem/), perf (-e 'vmem:*') and bpftrace (tracepoint:vmem:*).
+ * failures, waits, and the quantum caches' refills, drains and flushes,
+ * for ftrace (tracefs events/vmem/), perf (-e 'vmem:*') and bpftrace
+ * (tracepoint:vmem:*).
  *
  * Each event names its arena (the name given to vmem_create(), and the
  * arena's address, which tells apart arenas of the same name).  Ranges
@@ -65,7 +66,9 @@ DECLARE_EVENT_CLASS(vmem_range,
 
 /*
  * vmem_alloc: vmem_alloc() (and the identifier calls that use it)
- * allocated [addr, addr + size); size is rounded up to the quantum.
+ * allocated [addr, addr + size) from the arena's segments; size is
+ * rounded up to the quantum.  A size a quantum cache serves has no event
+ * of its own (see vmem_qcache_rounds below).
  */
 TRACE_EVENT(vmem_alloc,
 	    TP_PROTO(const struct vmem *vm, unsigned long addr,
@@ -129,7 +132,10 @@ TRACE_EVENT(vmem_xalloc,
 		      vmem_trace_show_flags(__entry->vmflags))
 );
 
-/* vmem_free: vmem_free() or vmem_xfree() freed a range. */
+/*
+ * vmem_free: vmem_free() or vmem_xfree() freed a range into the arena's
+ * segments (not into a quantum cache's magazine).
+ */
 DEFINE_EVENT(vmem_range, vmem_free,
 	     TP_PROTO(const struct vmem *vm, unsigned long addr,
 		      unsigned long size),
@@ -194,24 +200,66 @@ TRACE_EVENT(vmem_wait,
 );
 
 /*
- * vmem_qcache_flush: the quantum cache of size bytes gave rounds cached
- * ranges back to its arena.
+ * Ranges moving between a quantum cache and its arena, a magazine's
+ * worth at a time: the class of the quantum-cache events.  size is the
+ * cache's (a multiple of the quantum), rounds the number of ranges.
+ * Allocations and frees that a CPU's magazines serve have no event: the
+ * cached fast path stays a few dozen instructions; these events are
+ * where the caches and the segment layer meet, and with vmem_alloc,
+ * vmem_xalloc and vmem_free they account for every "alloc" and "free"
+ * the arena counts.
  */
-TRACE_EVENT(vmem_qcache_flush,
-	    TP_PROTO(const struct vmem *vm, unsigned long size,
-		     unsigned long rounds),
-	    TP_ARGS(vm, size, rounds),
-	    TP_STRUCT__entry(__field(const void *, arena)
-			     __array(char, name, VMEM_TRACE_NAMELEN)
-			     __field(unsigned long, size)
-			     __field(unsigned long, rounds)),
-	    TP_fast_assign(__entry->arena = vm;
-			   strscpy(__entry->name, vm->vm_name,
-				   VMEM_TRACE_NAMELEN);
-			   __entry->size = size;
-			   __entry->rounds = rounds;),
-	    TP_printk("arena=%s size=%#lx rounds=%lu",
-		      __entry->name, __entry->size, __entry->rounds)
+DECLARE_EVENT_CLASS(vmem_qcache_rounds,
+		    TP_PROTO(const struct vmem *vm, unsigned long size,
+			     unsigned long rounds),
+		    TP_ARGS(vm, size, rounds),
+		    TP_STRUCT__entry(__field(const void *, arena)
+				     __array(char, name, VMEM_TRACE_NAMELEN)
+				     __field(unsigned long, size)
+				     __field(unsigned long, rounds)),
+		    TP_fast_assign(__entry->arena = vm;
+				   strscpy(__entry->name, vm->vm_name,
+					   VMEM_TRACE_NAMELEN);
+				   __entry->size = size;
+				   __entry->rounds = rounds;),
+		    TP_printk("arena=%s size=%#lx rounds=%lu",
+			      __entry->name, __entry->size, __entry->rounds)
+);
+
+/*
+ * vmem_qcache_refill: a CPU's allocation missed its magazines and the
+ * depot, and the cache of size bytes carved rounds ranges from the arena
+ * in one locked section: one for the caller, the rest into a magazine.
+ * The arena counts rounds allocations.
+ */
+DEFINE_EVENT(vmem_qcache_rounds, vmem_qcache_refill,
+	     TP_PROTO(const struct vmem *vm, unsigned long size,
+		      unsigned long rounds),
+	     TP_ARGS(vm, size, rounds)
+);
+
+/*
+ * vmem_qcache_drain: the cache of size bytes gave rounds ranges back to
+ * the arena (a magazine the depot had no room for, a flush, the trim of
+ * the depot, a CPU going offline, the arena's destruction).  The arena
+ * counts rounds frees.
+ */
+DEFINE_EVENT(vmem_qcache_rounds, vmem_qcache_drain,
+	     TP_PROTO(const struct vmem *vm, unsigned long size,
+		      unsigned long rounds),
+	     TP_ARGS(vm, size, rounds)
+);
+
+/*
+ * vmem_qcache_flush: every CPU's magazines and the depot of the cache of
+ * size bytes were emptied into the arena, rounds ranges in all: on
+ * exhaustion (before an allocation fails or sleeps) or by
+ * vmem_qcache_flush().  The drains it made have their own events.
+ */
+DEFINE_EVENT(vmem_qcache_rounds, vmem_qcache_flush,
+	     TP_PROTO(const struct vmem *vm, unsigned long size,
+		      unsigned long rounds),
+	     TP_ARGS(vm, size, rounds)
 );
 
 #endif /* _TRACE_VMEM_H */

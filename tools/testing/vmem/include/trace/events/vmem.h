@@ -51,6 +51,18 @@ static inline void trace_vmem_wait(const struct vmem *vm, unsigned long size)
 {
 }
 
+static inline void trace_vmem_qcache_refill(const struct vmem *vm,
+					    unsigned long size,
+					    unsigned long rounds)
+{
+}
+
+static inline void trace_vmem_qcache_drain(const struct vmem *vm,
+					   unsigned long size,
+					   unsigned long rounds)
+{
+}
+
 static inline void trace_vmem_qcache_flush(const struct vmem *vm,
 					   unsigned long size,
 					   unsigned long rounds)
