@@ -241,6 +241,7 @@ static void vmem_debugfs_stats_file(struct kunit *test)
 	vkt_expect_kv_str(test, kv, "source", "vkt_dfs_src");
 	vkt_expect_kv(test, kv, "mem_inuse", 2 * K);
 	vkt_expect_kv(test, kv, "mem_free", 0);
+	vkt_expect_kv(test, kv, "mem_cached", 0);
 	vkt_expect_kv(test, kv, "mem_total", 2 * K);
 	vkt_expect_kv(test, kv, "mem_import", 2 * K);
 	vkt_expect_kv(test, kv, "alloc", vm->vm_kstat.nalloc);
@@ -413,7 +414,14 @@ static void vkt_expect_text(struct kunit *test, struct vmem *vm,
 	KUNIT_EXPECT_STREQ(test, t->text, want);
 }
 
-/* Free segments per power-of-two list: 1 page, 2 pages, 5 pages. */
+/*
+ * Free segments per list, as the arena keeps them: a free segment goes on
+ * list ilog2(size) and stays there while it grows below four times the
+ * list's bound.  Pages 1, 3-4 and 12 free: list 12 (the 2-page segment
+ * 3-4 grew from page 3, on list 12, and stays); pages 6-10, freed one at
+ * a time, grew from list 12 past 16 KiB and moved to list 14.  Then
+ * everything: one segment of 16 pages, list 16.
+ */
 static void vmem_debugfs_freelists_file(struct kunit *test)
 {
 	struct vmem *vm = vkt_create(test, "vkt_dfs_fl", B, 16 * K, K, 0);
@@ -429,8 +437,7 @@ static void vmem_debugfs_freelists_file(struct kunit *test)
 	vmem_free(vm, B + 12 * K, K);
 	vkt_expect_text(test, vm, "freelists",
 			"# list             min_size     segments                bytes\n"
-			"    12                 4096            2                 8192\n"
-			"    13                 8192            1                 8192\n"
+			"    12                 4096            3                16384\n"
 			"    14                16384            1                20480\n"
 			"   all                    -            4                36864\n");
 	vmem_free(vm, B, K);
@@ -482,19 +489,6 @@ static void vmem_debugfs_hash_file(struct kunit *test)
 		vmem_free(vm, B + i * K, K);
 }
 
-/* No quantum caches yet: the table has its header and no row. */
-static void vmem_debugfs_qcache_file(struct kunit *test)
-{
-	struct vmem *vm = vmem_create("vkt_dfs_qc", B, 64 * K, K, NULL, NULL,
-				      NULL, 8 * K, 0);
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
-	vkt_defer_destroy(test, vm);
-	vkt_expect_text(test, vm, "qcache",
-			"vmem qcache - version: 1\n"
-			"#           size           hits         misses  magsize     full    empty       rounds\n");
-}
-
 /* ---- "arenas" ---- */
 
 struct vkt_arenas {
@@ -531,7 +525,7 @@ static void vkt_arenas_line(void *arg, char *s)
 }
 
 static void vkt_expect_arena_row(struct kunit *test, const char *row,
-				 struct vmem *vm)
+				 struct vmem *vm, const char *want_hit)
 {
 	unsigned long quantum, inuse, total, imported, live, freesegs;
 	unsigned long long alloc, nfree, wait, fail;
@@ -555,7 +549,7 @@ static void vkt_expect_arena_row(struct kunit *test, const char *row,
 	KUNIT_EXPECT_EQ(test, live, vm->vm_nbusy);
 	KUNIT_EXPECT_EQ(test, freesegs,
 			vm->vm_nsegs - vm->vm_nspans - vm->vm_nbusy);
-	KUNIT_EXPECT_STREQ(test, hit, "-");
+	KUNIT_EXPECT_STREQ(test, hit, want_hit);
 }
 
 /* A row per arena; an importer under its source, indented by two. */
@@ -583,10 +577,231 @@ static void vmem_debugfs_arenas_file(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c.indent[2], c.indent[0] + 4);
 	KUNIT_EXPECT_EQ(test, c.row[1], c.row[0] + 1);
 	KUNIT_EXPECT_EQ(test, c.row[2], c.row[0] + 2);
-	vkt_expect_arena_row(test, c.rows[0], top);
-	vkt_expect_arena_row(test, c.rows[1], mid);
-	vkt_expect_arena_row(test, c.rows[2], leaf);
+	vkt_expect_arena_row(test, c.rows[0], top, "-");
+	vkt_expect_arena_row(test, c.rows[1], mid, "-");
+	vkt_expect_arena_row(test, c.rows[2], leaf, "-");
 	vmem_free(leaf, a, 3 * K);
+}
+
+/* ---- "qcache" and "qcache_cpus" ---- */
+
+struct vkt_rows {
+	struct kunit	*test;
+	unsigned long	lines;
+	char		first[2][192];	/* the version and header lines */
+	unsigned int	nrows;
+	unsigned int	ncols;		/* numbers a row must have */
+	unsigned int	bad;
+	u64		row[64][17];
+};
+
+/* A table's rows, every column a decimal number. */
+static void vkt_rows_line(void *arg, char *s)
+{
+	struct vkt_rows *r = arg;
+	unsigned int n = 0;
+	char *tok;
+
+	if (r->lines < 2) {
+		strscpy(r->first[r->lines++], s, sizeof(r->first[0]));
+		return;
+	}
+	r->lines++;
+	if (r->nrows == ARRAY_SIZE(r->row)) {
+		r->bad++;
+		return;
+	}
+	while ((tok = strsep(&s, " ")) != NULL) {
+		if (!*tok)
+			continue;
+		if (n == r->ncols ||
+		    kstrtou64(tok, 10, &r->row[r->nrows][n])) {
+			r->bad++;
+			return;
+		}
+		n++;
+	}
+	if (n != r->ncols) {
+		r->bad++;
+		return;
+	}
+	r->nrows++;
+}
+
+static struct vkt_rows *vkt_read_rows(struct kunit *test, struct vmem *vm,
+				      const char *file, unsigned int ncols)
+{
+	struct vkt_rows *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct file *f;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->test = test;
+	r->ncols = ncols;
+	f = vkt_open(test, vm, file);
+	KUNIT_EXPECT_EQ(test, vkt_read_lines(test, f, 4096, vkt_rows_line, r),
+			0);
+	vkt_close(test, f);
+	KUNIT_EXPECT_EQ_MSG(test, r->bad, 0U, "%s: malformed rows", file);
+	return r;
+}
+
+/* The columns of "qcache", in order (Documentation/vmem.rst). */
+enum { QC_SIZE, QC_MAGSIZE, QC_ALLOC, QC_FREE, QC_ALLOC_HITS,
+	QC_ALLOC_MISSES, QC_FREE_HITS, QC_FREE_MISSES, QC_DEPOT_GETS,
+	QC_DEPOT_PUTS, QC_CONTENTION, QC_RESIZES, QC_CPU_MAGS, QC_CPU_ROUNDS,
+	QC_DEPOT_FULL, QC_DEPOT_EMPTY, QC_DEPOT_ROUNDS, QC_NCOLS };
+
+/* ... and of "qcache_cpus". */
+enum { QCC_SIZE, QCC_CPU, QCC_ALLOC_HITS, QCC_ALLOC_MISSES, QCC_FREE_HITS,
+	QCC_FREE_MISSES, QCC_MAGS, QCC_ROUNDS, QCC_NCOLS };
+
+static void vkt_expect_row(struct kunit *test, const char *file,
+			   const u64 *got, const u64 *want, unsigned int n,
+			   unsigned int row)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, got[i], want[i], "%s row %u column %u",
+				    file, row, i);
+}
+
+/*
+ * A caching arena of two caches (one and two pages), on one CPU with
+ * migration off, as the vmem_qcache suite counts: m + 1 allocations of a
+ * page are a miss that refills a magazine of m (m the magazine size),
+ * m - 1 hits and a second miss and refill (the emptied magazine goes to
+ * the depot); the m + 1 frees are m hits and a miss that loads the
+ * depot's empty magazine.  Every column of "qcache", "qcache_cpus" and the
+ * caches' lines of "stats" and "arenas" are then known exactly; and again
+ * after vmem_qcache_flush(), which leaves the two emptied magazines in
+ * the depot.
+ */
+static void vmem_debugfs_qcache_file(struct kunit *test)
+{
+	struct vmem *vm = vmem_create("vkt_dfs_qc", B, 1024 * K, K, NULL, NULL,
+				      NULL, 2 * K, 0);
+	struct vkt_arenas c = { .test = test,
+				.names = { "vkt_dfs_qc", "-", "-" },
+				.indent = { -1, -1, -1 } };
+	unsigned int m, m2, i, cpu, ncpus = 0, row;
+	struct vmem_qcache_stats qs;
+	struct vkt_rows *r;
+	struct vkt_kv *kv;
+	unsigned long *a;
+	char hit[16];
+	struct file *f;
+	int err = 0;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	KUNIT_ASSERT_EQ(test, vmem_qcache_get_stats(vm, 0, -1, &qs), 0);
+	m = qs.magsize;
+	KUNIT_ASSERT_GE(test, m, 2U);
+	KUNIT_ASSERT_EQ(test, vmem_qcache_get_stats(vm, 1, -1, &qs), 0);
+	m2 = qs.magsize;
+	a = kunit_kcalloc(test, m + 1, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	for_each_possible_cpu(i)
+		ncpus++;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	for (i = 0; i <= m; i++)
+		err |= vmem_alloc(vm, K, VMEM_NOSLEEP, &a[i]);
+	for (i = 0; i <= m; i++)
+		vmem_free(vm, a[m - i], K);
+	migrate_enable();
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	r = vkt_read_rows(test, vm, "qcache", QC_NCOLS);
+	KUNIT_EXPECT_STREQ(test, r->first[0], "vmem qcache - version: 1");
+	KUNIT_EXPECT_EQ(test, r->first[1][0], '#');
+	KUNIT_ASSERT_EQ(test, r->nrows, 2U);
+	{
+		const u64 one[QC_NCOLS] = {
+			[QC_SIZE] = K, [QC_MAGSIZE] = m,
+			[QC_ALLOC] = m + 1, [QC_FREE] = m + 1,
+			[QC_ALLOC_HITS] = m - 1, [QC_ALLOC_MISSES] = 2,
+			[QC_FREE_HITS] = m, [QC_FREE_MISSES] = 1,
+			[QC_CPU_MAGS] = 2, [QC_CPU_ROUNDS] = 2 * m,
+		};
+		const u64 two[QC_NCOLS] = {
+			[QC_SIZE] = 2 * K,
+			[QC_MAGSIZE] = m2,
+		};
+
+		vkt_expect_row(test, "qcache", r->row[0], one, QC_NCOLS, 0);
+		vkt_expect_row(test, "qcache", r->row[1], two, QC_NCOLS, 1);
+	}
+
+	r = vkt_read_rows(test, vm, "qcache_cpus", QCC_NCOLS);
+	KUNIT_EXPECT_STREQ(test, r->first[0], "vmem qcache_cpus - version: 1");
+	KUNIT_EXPECT_EQ(test, r->first[1][0], '#');
+	KUNIT_ASSERT_EQ(test, r->nrows, 2 * ncpus);
+	row = 0;
+	for (i = 0; i < 2; i++) {
+		unsigned int c2;
+
+		for_each_possible_cpu(c2) {
+			u64 want[QCC_NCOLS] = { [QCC_SIZE] = (i + 1) * K,
+						[QCC_CPU] = c2 };
+
+			if (i == 0 && c2 == cpu) {
+				want[QCC_ALLOC_HITS] = m - 1;
+				want[QCC_ALLOC_MISSES] = 2;
+				want[QCC_FREE_HITS] = m;
+				want[QCC_FREE_MISSES] = 1;
+				want[QCC_MAGS] = 2;
+				want[QCC_ROUNDS] = 2 * m;
+			}
+			vkt_expect_row(test, "qcache_cpus", r->row[row], want,
+				       QCC_NCOLS, row);
+			row++;
+		}
+	}
+
+	kv = vkt_read_kv(test, vm, "stats");
+	vkt_expect_kv(test, kv, "mem_inuse", 0);
+	vkt_expect_kv(test, kv, "mem_free", 1024 * K);
+	vkt_expect_kv(test, kv, "mem_cached", 2 * m * K);
+	vkt_expect_kv(test, kv, "alloc", 2 * m);
+	vkt_expect_kv(test, kv, "free", 0);
+	vkt_expect_kv(test, kv, "live", 2 * m);
+	vkt_expect_kv(test, kv, "qcache_max", 2 * K);
+	vkt_expect_kv(test, kv, "qcaches", 2);
+	/* hits per thousand allocations, rounded down */
+	vkt_expect_kv(test, kv, "qcache_hit_permille",
+		      (m - 1) * 1000 / (m + 1));
+
+	f = vkt_filp_open(test, VKT_DEBUGFS "/arenas");
+	KUNIT_EXPECT_EQ(test, vkt_read_lines(test, f, 4096, vkt_arenas_line,
+					     &c), 0);
+	vkt_close(test, f);
+	KUNIT_ASSERT_GE(test, c.indent[0], 0);
+	snprintf(hit, sizeof(hit), "%u.%u", (m - 1) * 1000 / (m + 1) / 10,
+		 (m - 1) * 1000 / (m + 1) % 10);
+	vkt_expect_arena_row(test, c.rows[0], vm, hit);
+
+	KUNIT_EXPECT_EQ(test, vmem_qcache_flush(vm), 2 * m * K);
+	r = vkt_read_rows(test, vm, "qcache", QC_NCOLS);
+	KUNIT_ASSERT_EQ(test, r->nrows, 2U);
+	{
+		/* the counters stay; the rounds are gone; two empties */
+		const u64 one[QC_NCOLS] = {
+			[QC_SIZE] = K, [QC_MAGSIZE] = m,
+			[QC_ALLOC] = m + 1, [QC_FREE] = m + 1,
+			[QC_ALLOC_HITS] = m - 1, [QC_ALLOC_MISSES] = 2,
+			[QC_FREE_HITS] = m, [QC_FREE_MISSES] = 1,
+			[QC_DEPOT_EMPTY] = 2,
+		};
+
+		vkt_expect_row(test, "qcache", r->row[0], one, QC_NCOLS, 0);
+	}
+	kv = vkt_read_kv(test, vm, "stats");
+	vkt_expect_kv(test, kv, "mem_cached", 0);
+	vkt_expect_kv(test, kv, "free", 2 * m);
+	vkt_expect_kv(test, kv, "live", 0);
 }
 
 /* ---- names and modes ---- */
@@ -613,7 +828,8 @@ static void vmem_debugfs_names(struct kunit *test)
 	struct vmem *d = vkt_create(test, "vkt/dfs/slash", B, K, K, 0);
 	struct vmem *e = vkt_create(test, "..", B, K, K, 0);
 	static const char * const files[] = { "stats", "segments",
-					      "freelists", "hash", "qcache" };
+					      "freelists", "hash", "qcache",
+					      "qcache_cpus" };
 	char path[128];
 	struct file *f;
 	unsigned int i;
@@ -793,7 +1009,7 @@ static void vmem_debugfs_race(struct kunit *test)
 	struct vmem *vm = vkt_create(test, "vkt_dfs_race", B, 1024 * K, K, 0);
 	struct vkt_churn ch = { .vm = vm, .state = 1 };
 	static const char * const files[] = { "freelists", "hash", "stats",
-					      "qcache" };
+					      "qcache", "qcache_cpus" };
 	struct vkt_thread *t;
 	unsigned int round, i;
 
@@ -838,8 +1054,9 @@ static void vmem_debugfs_race(struct kunit *test)
 static void vkt_read_across_destroy(struct kunit *test, const char *file,
 				    long before)
 {
+	/* caching, so that "qcache" and "qcache_cpus" have rows */
 	struct vmem *vm = vmem_create("vkt_dfs_gone", B, 64 * K, K, NULL, NULL,
-				      NULL, 0, 0);
+				      NULL, 2 * K, 0);
 	unsigned long a[8];
 	unsigned long lines = 0;
 	char buf[64];
@@ -869,7 +1086,8 @@ static void vkt_read_across_destroy(struct kunit *test, const char *file,
 static void vmem_debugfs_open_across_destroy(struct kunit *test)
 {
 	static const char * const files[] = { "stats", "segments",
-					      "freelists", "hash", "qcache" };
+					      "freelists", "hash", "qcache",
+					      "qcache_cpus" };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(files); i++) {

@@ -14,6 +14,7 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/hash.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 
@@ -499,6 +500,78 @@ static void vmem_stats_index_search(struct kunit *test)
 	VKT_EXPECT_CHECK(test, vm);
 }
 
+/*
+ * A caching arena (two quantum caches), on one CPU: the segment counters
+ * count the caches' refills and drains a range at a time, and nothing
+ * that a magazine serves.  m + 1 allocations of a quantum are two misses
+ * that each refill a magazine of m ranges (2m segment allocations) and
+ * m - 1 hits; the m + 1 frees go into the magazines (the one miss loads
+ * the depot's empty magazine): no counter moves.  The flush frees the 2m
+ * ranges.  The refills' tags and searches, and the flush's hash lookups,
+ * depend on the reserve and the hash and are the other cases' subject:
+ * here alloc, free, live, free segments and the sizes are exact.
+ */
+static void vmem_stats_qcache(struct kunit *test)
+{
+	struct vmem *vm = vmem_create("stats_qc", B, 1024 * K, K, NULL, NULL,
+				      NULL, 2 * K, 0);
+	struct vkt_counts c0, c1, c2, c3;
+	struct vmem_qcache_stats qs;
+	struct vmem_stats st;
+	unsigned long *a;
+	unsigned int m, i;
+	int err = 0;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	KUNIT_ASSERT_EQ(test, vmem_qcache_get_stats(vm, 0, -1, &qs), 0);
+	m = qs.magsize;
+	KUNIT_ASSERT_GE(test, m, 2U);
+	a = kunit_kcalloc(test, m + 1, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+
+	migrate_disable();
+	c0 = vkt_counts(vm);
+	for (i = 0; i <= m; i++)
+		err |= vmem_alloc(vm, K, VMEM_NOSLEEP, &a[i]);
+	c1 = vkt_counts(vm);
+	for (i = 0; i <= m; i++)
+		vmem_free(vm, a[m - i], K);
+	c2 = vkt_counts(vm);
+	migrate_enable();
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	KUNIT_EXPECT_EQ(test, c1.k.nalloc - c0.k.nalloc, 2ULL * m);
+	KUNIT_EXPECT_EQ(test, c1.k.nfree - c0.k.nfree, 0ULL);
+	KUNIT_EXPECT_EQ(test, c1.k.nfail - c0.k.nfail, 0ULL);
+	KUNIT_EXPECT_EQ(test, c1.k.nimport - c0.k.nimport, 0ULL);
+	KUNIT_EXPECT_EQ(test, c1.k.nbadfree - c0.k.nbadfree, 0ULL);
+	KUNIT_EXPECT_EQ(test, c1.live - c0.live, 2UL * m);
+	/* one free segment above the two runs, as before */
+	KUNIT_EXPECT_EQ(test, c1.freesegs, 1UL);
+	VKT_EXPECT_DELTA(test, vm, &c1);	/* the frees: nothing */
+	KUNIT_EXPECT_EQ(test, c2.live, 2UL * m);
+
+	vmem_get_stats(vm, &st);
+	KUNIT_EXPECT_EQ(test, st.nqcache, 2U);
+	KUNIT_EXPECT_EQ(test, st.mem_cached, 2 * m * K);
+	KUNIT_EXPECT_EQ(test, st.mem_inuse, 0UL);
+	KUNIT_EXPECT_EQ(test, st.mem_free, 1024 * K);
+
+	KUNIT_EXPECT_EQ(test, vmem_qcache_flush(vm), 2 * m * K);
+	c3 = vkt_counts(vm);
+	KUNIT_EXPECT_EQ(test, c3.k.nfree - c2.k.nfree, 2ULL * m);
+	KUNIT_EXPECT_EQ(test, c3.k.nalloc - c2.k.nalloc, 0ULL);
+	KUNIT_EXPECT_EQ(test, c3.k.nbadfree - c2.k.nbadfree, 0ULL);
+	KUNIT_EXPECT_EQ(test, c3.k.nsearch - c2.k.nsearch, 0ULL);
+	KUNIT_EXPECT_EQ(test, c3.live, 0UL);
+	KUNIT_EXPECT_EQ(test, c3.freesegs, 1UL);
+	vmem_get_stats(vm, &st);
+	KUNIT_EXPECT_EQ(test, st.mem_cached, 0UL);
+	KUNIT_EXPECT_EQ(test, st.mem_inuse, 0UL);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
 static struct kunit_case vmem_stats_cases[] = {
 	KUNIT_CASE(vmem_stats_fresh),
 	KUNIT_CASE(vmem_stats_fast_path),
@@ -513,6 +586,7 @@ static struct kunit_case vmem_stats_cases[] = {
 	KUNIT_CASE(vmem_stats_populate_fail),
 #endif
 	KUNIT_CASE(vmem_stats_index_search),
+	KUNIT_CASE(vmem_stats_qcache),
 	{}
 };
 
