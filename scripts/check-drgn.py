@@ -6,7 +6,7 @@
 
 GUEST.log is the dump VM's guest log, with the debugfs files of vmem that
 the guest copied out just before the host dumped it (the arenas were
-quiet in between); DRGN-OUTPUT is what "vmem-drgn.py all" printed from
+quiet in between, and their caches' depots idle); DRGN-OUTPUT is what "vmem-drgn.py all" printed from
 the dump.  Every arena's row, every counter of its stats and every span
 and segment must be what debugfs said.  Prints a line per check and
 "TIER drgn: N passed, N failed" (the tier's other checks are
@@ -92,7 +92,7 @@ def main(argv):
             if a not in dstats:
                 continue
             addr, kv = dstats[a]
-            common = [k for k in st if k in kv and k != 'qcache_max']
+            common = [k for k in st if k in kv]
             bad = [f'{k}: drgn {kv[k]}, debugfs {st[k]}' for k in common
                    if kv[k] != st[k]]
             c.check(len(common) >= 25 and not bad,
@@ -107,6 +107,17 @@ def main(argv):
             c.check(not diff and len(want) > 1,
                     f'drgn segs of {a}: {len(got)} spans and segments as '
                     'debugfs', f'first difference: {diff[:1]}')
+            # the quantum caches: the rows of debugfs's qcache table
+            with open(os.path.join(root, dirs[a], 'qcache')) as f:
+                want = [ln.split() for ln in f.read().splitlines()
+                        if not ln.startswith(('#', 'vmem '))]
+            lines = secs.get(('qcache', addr), [])
+            got = [ln.split() for ln in lines if ln.startswith('  ')]
+            ncpu = sum(1 for ln in lines if ' cpu ' in ln)
+            c.check(got == want and ncpu >= len(want),
+                    f'drgn qcache of {a}: {len(got)} caches as debugfs, '
+                    f'{ncpu} CPU magazine pairs',
+                    f'drgn {got[:2]}, debugfs {want[:2]}')
     print(f'TIER drgn: {c.passed} passed, {c.failed} failed')
     return 1 if c.failed else 0
 

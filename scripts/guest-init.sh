@@ -522,7 +522,7 @@ dump_tree() {
 
 # --- trace events ---------------------------------------------------
 
-VMEM_EVENTS="vmem_alloc vmem_xalloc vmem_free vmem_import vmem_release vmem_fail vmem_wait vmem_qcache_flush"
+VMEM_EVENTS="vmem_alloc vmem_xalloc vmem_free vmem_import vmem_release vmem_fail vmem_wait vmem_qcache_refill vmem_qcache_drain vmem_qcache_flush"
 
 trace_events_there() {
 	for e in $VMEM_EVENTS; do
@@ -548,10 +548,45 @@ count_events() {
 	grep -c " $1: arena=$2 " "$OUT.trace"
 }
 
+# sum_rounds EVENT ARENA: the rounds of a quantum-cache event, summed.
+sum_rounds() {
+	awk -v pat=" $1: arena=$2 " 'index($0, pat) {
+		sub(/.* rounds=/, ""); n += $1 } END { print n + 0 }' \
+		"$OUT.trace"
+}
+
+# The counters the events account for, of every arena, on one line each.
+traced_stats() {
+	for a in $(arenas); do
+		printf '%s ' "$a"
+		grep -E '^(alloc|free|fail|import|release|wait): ' \
+			"$DBG/vmem/$a/stats" | tr '\n' ' '
+		echo
+	done
+}
+
 # Every allocation, free, failure, import and release an arena counted
-# while tracing was on is an event in the buffer, with its fields.
+# while tracing was on is an event in the buffer, with its fields.  The
+# segments a quantum cache's refill carved and its drains freed are the
+# rounds of vmem_qcache_refill and vmem_qcache_drain events.  Tracing
+# stays on: the counters are read before and after the buffer, and the
+# buffer is taken again until they did not move meanwhile (a cache's
+# periodic trim may drain at any time), so that it holds exactly the
+# operations they count.
 trace_matches_stats() {
-	cat "$TRACEFS/trace" >"$OUT.trace"
+	tries=0
+	while :; do
+		traced_stats >"$OUT.before"
+		cat "$TRACEFS/trace" >"$OUT.trace"
+		traced_stats >"$OUT.after"
+		[ "$(cat "$OUT.before")" = "$(cat "$OUT.after")" ] && break
+		tries=$((tries + 1))
+		[ "$tries" -lt 10 ] || {
+			echo "the counters kept moving while the trace was read"
+			return 1
+		}
+		sleep 1
+	done
 	grep -q '^# entries-in-buffer/entries-written: \([0-9]*\)/\1 ' \
 		"$OUT.trace" || {
 		echo "events were lost:"
@@ -559,8 +594,9 @@ trace_matches_stats() {
 		return 1
 	}
 	for a in $(arenas); do
-		allocs=$(($(count_events vmem_alloc "$a") + $(count_events vmem_xalloc "$a")))
-		for pair in "alloc $allocs" "free $(count_events vmem_free "$a")" \
+		allocs=$(($(count_events vmem_alloc "$a") + $(count_events vmem_xalloc "$a") + $(sum_rounds vmem_qcache_refill "$a")))
+		frees=$(($(count_events vmem_free "$a") + $(sum_rounds vmem_qcache_drain "$a")))
+		for pair in "alloc $allocs" "free $frees" \
 			"fail $(count_events vmem_fail "$a")" \
 			"import $(count_events vmem_import "$a")" \
 			"release $(count_events vmem_release "$a")" \
@@ -583,6 +619,10 @@ trace_matches_stats() {
 		echo "no vmem_import event with its fields"
 		return 1
 	}
+	grep -q ' vmem_qcache_refill: arena=[^ ]* size=0x[0-9a-f]* rounds=[0-9]*$' "$OUT.trace" || {
+		echo "no vmem_qcache_refill event with its fields"
+		return 1
+	}
 }
 
 # With vmem's events on, the samples' operations are all in the trace.
@@ -601,8 +641,8 @@ run_trace() {
 	for ko in $SAMPLE_KOS; do
 		insmod "$ko" && loaded_t="$loaded_t $(modname "$ko")"
 	done
-	echo 0 >"$TRACEFS/tracing_on"
 	check "trace events match the arenas' counters" trace_matches_stats
+	echo 0 >"$TRACEFS/tracing_on"
 	echo 0 >"$TRACEFS/events/vmem/enable"
 	echo >"$TRACEFS/trace"
 	echo 1408 >"$TRACEFS/buffer_size_kb"
@@ -729,6 +769,19 @@ run_samples() {
 	run_trace
 }
 
+# True when no quantum cache's depot holds a magazine: the periodic
+# update has trimmed them all and stopped, so that nothing in the arenas
+# changes until the next allocation or free (the CPUs' own magazines are
+# never trimmed).  Columns 15 and 16 of "qcache" are depot_full and
+# depot_empty.
+depots_idle() {
+	for f in "$DBG"/vmem/*/qcache; do
+		[ -f "$f" ] || continue
+		awk '!/^(#|vmem )/ && ($15 != 0 || $16 != 0) { bad = 1 }
+			END { exit bad }' "$f" || return 1
+	done
+}
+
 # Mode dump: the arenas loaded and quiet, their files copied out, then
 # wait for the host's dump-guest-memory (and its quit).
 run_dump() {
@@ -736,6 +789,13 @@ run_dump() {
 	for ko in $SAMPLE_KOS; do
 		check "insmod $(modname "$ko")" insmod "$ko"
 	done
+	# at most 3 intervals of the update (5 s) and some
+	n=0
+	until depots_idle || [ "$n" -ge 30 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	check "quantum caches' depots idle before the dump" depots_idle
 	dump_tree
 	# The kernel's VMCOREINFO, for the host to add to QEMU's dump: in
 	# the notes at the head of /proc/kcore.

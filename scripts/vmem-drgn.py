@@ -17,8 +17,13 @@ COMMAND is one of
                         (inclusive), size and type as debugfs's segments
                         shows them; TYPE (span, import, alloc, free)
                         keeps one kind
-    all                 arenas, then each arena's stats and segs, each
-                        after a line "== COMMAND ADDRESS"
+    qcache ARENA        the quantum caches: a row per cache with the
+                        columns of debugfs's qcache, then each cache's
+                        depot (its full and empty magazines) and every
+                        possible CPU's loaded and previous magazines
+                        (address, rounds/capacity)
+    all                 arenas, then each arena's stats, segs and qcache,
+                        each after a line "== COMMAND ADDRESS"
 
 ARENA is a name, or an address (0x...) for arenas of the same name.  The
 arenas are those on vmem.ko's registry (vmem_list, the list debugfs
@@ -30,7 +35,9 @@ Documentation/vmem.rst describes every field.
 import sys
 
 from drgn import Object, container_of
+from drgn.helpers.linux.cpumask import for_each_possible_cpu
 from drgn.helpers.linux.list import list_for_each_entry
+from drgn.helpers.linux.percpu import per_cpu_ptr
 
 SEG_TYPES = {0: 'free', 1: 'alloc', 2: 'span', 3: 'head', 4: 'rotor',
              5: 'walker', 6: 'indexer'}
@@ -104,17 +111,87 @@ def sat(v, nonempty):
     return (1 << bits()) - 1 if v == 0 and nonempty else v
 
 
+def mags(head):
+    """The magazines of a depot list: [(address, rounds, capacity)]."""
+    out = []
+    mag = head
+    while mag:
+        out.append((mag.value_(), mag.mg_rounds.value_(),
+                    mag.mg_size.value_()))
+        mag = mag.mg_next
+    return out
+
+
+def qcaches(vm):
+    """Each quantum cache's figures, as vmem_qcache_get_stats() sums them,
+    with its depot's magazines and each possible CPU's two."""
+    out = []
+    cpus = list(for_each_possible_cpu(prog_()))
+    for i in range(vm.vm_nqcache.value_()):
+        qc = vm.vm_qcache[i]
+        q = {'size': qc.qc_size.value_(), 'magsize': qc.qc_magsize.value_(),
+             'depot_gets': qc.qc_gets.value_(),
+             'depot_puts': qc.qc_puts.value_(),
+             'contention': qc.qc_contention.value_(),
+             'resizes': qc.qc_nresize.value_(),
+             'depot_rounds': qc.qc_depot_rounds.value_(),
+             'depot_full': qc.qc_full.ml_count.value_(),
+             'depot_empty': qc.qc_empty.ml_count.value_(),
+             'full': mags(qc.qc_full.ml_head),
+             'empty': mags(qc.qc_empty.ml_head),
+             'alloc_hits': 0, 'alloc_misses': 0, 'free_hits': 0,
+             'free_misses': 0, 'cpu_mags': 0, 'cpu_rounds': 0, 'cpus': []}
+        for cpu in cpus:
+            qcc = (per_cpu_ptr(vm.vm_qcpu, cpu) + i)[0]
+            row = {'cpu': cpu}
+            for key in ('alloc_hits', 'alloc_misses', 'free_hits',
+                        'free_misses'):
+                row[key] = getattr(qcc, 'qcc_' + key).value_()
+                q[key] += row[key]
+            for slot in ('loaded', 'prev'):
+                mag = getattr(qcc, 'qcc_' + slot)
+                # vmem_mag_none, the empty stand-in, has capacity 0
+                row[slot] = (mag.value_(), mag.mg_rounds.value_(),
+                             mag.mg_size.value_())
+                q['cpu_rounds'] += row[slot][1]
+                q['cpu_mags'] += row[slot][2] != 0
+            q['cpus'].append(row)
+        q['alloc'] = q['alloc_hits'] + q['alloc_misses']
+        q['free'] = q['free_hits'] + q['free_misses']
+        out.append(q)
+    return out
+
+
 def figures(vm):
     k = vm.vm_kstat
     nsegs, nspans = vm.vm_nsegs.value_(), vm.vm_nspans.value_()
     nbusy = vm.vm_nbusy.value_()
     mask = (1 << bits()) - 1
+    qshift = vm.vm_qshift.value_()
+    inuse, total = vm.vm_inuse.value_(), vm.vm_total.value_()
+    qcs = qcaches(vm)
+    # as vmem_get_stats(): the caches' ranges, in quanta, are free
+    cached = sum((i + 1) * (q['cpu_rounds'] + q['depot_rounds'])
+                 for i, q in enumerate(qcs))
+    if not cached:
+        mem_inuse = sat(inuse, nbusy)
+        mem_free = sat((total - inuse) & mask, nsegs - nspans > nbusy)
+    else:
+        nbytes = (cached << qshift) & mask
+        wrapped = inuse == 0 and nbusy
+        if not wrapped and (cached > inuse >> qshift or nbytes > inuse):
+            nbytes = inuse
+        mem_inuse = (inuse - nbytes) & mask
+        mem_free = sat((total - mem_inuse) & mask, True)
+    hits = sum(q['alloc_hits'] for q in qcs)
+    nalloc = sum(q['alloc'] for q in qcs)
     f = {
         'quantum': vm.vm_quantum.value_(),
-        'mem_inuse': sat(vm.vm_inuse.value_(), nbusy),
-        'mem_free': sat((vm.vm_total.value_() - vm.vm_inuse.value_()) & mask,
-                        nsegs - nspans > nbusy),
-        'mem_total': sat(vm.vm_total.value_(), nspans),
+        'mem_inuse': mem_inuse,
+        'mem_free': mem_free,
+        'mem_cached': (mask if cached > mask >> qshift
+                       else cached << qshift),
+        'mem_total': sat(total, nspans),
         'mem_import': sat(vm.vm_imported.value_(),
                           k.nimport.value_() != k.nrelease.value_()),
         'live': nbusy,
@@ -127,10 +204,19 @@ def figures(vm):
         'indexed': int(vm.vm_indexed.value_()),
         'unindexed': vm.vm_nunindexed.value_(),
         'size_tree': int(vm.vm_sized.value_()),
+        'qcache_max': vm.vm_qcache_max.value_(),
+        'qcaches': len(qcs),
+        'qcache_hit_permille': (hits * 1000 // nalloc if nalloc else '-'),
     }
     for key, member in KSTAT_KEYS:
         f[key] = getattr(k, member).value_()
     return f
+
+
+QCACHE_COLUMNS = ['size', 'magsize', 'alloc', 'free', 'alloc_hits',
+                  'alloc_misses', 'free_hits', 'free_misses', 'depot_gets',
+                  'depot_puts', 'contention', 'resizes', 'cpu_mags',
+                  'cpu_rounds', 'depot_full', 'depot_empty', 'depot_rounds']
 
 
 def find(arg):
@@ -202,6 +288,27 @@ def cmd_segs(arg, only=None):
               f'{size:>20} {t}')
 
 
+def cmd_qcache(arg):
+    vm = find(arg)
+    qcs = qcaches(vm)
+    print('# ' + ' '.join(QCACHE_COLUMNS))
+    for q in qcs:
+        print('  ' + ' '.join(str(q[c]) for c in QCACHE_COLUMNS))
+    for q in qcs:
+        print(f'cache {q["size"]}: depot full ' +
+              (' '.join(f'{a:#x}:{r}/{n}' for a, r, n in q['full']) or '-') +
+              '; empty ' +
+              (' '.join(f'{a:#x}:{r}/{n}' for a, r, n in q['empty']) or
+               '-'))
+        for c in q['cpus']:
+            print(f'cache {q["size"]} cpu {c["cpu"]}: ' +
+                  ' '.join(f'{slot} {c[slot][0]:#x}:{c[slot][1]}/'
+                           f'{c[slot][2]}' for slot in ('loaded', 'prev')) +
+                  f' alloc_hits {c["alloc_hits"]} alloc_misses '
+                  f'{c["alloc_misses"]} free_hits {c["free_hits"]} '
+                  f'free_misses {c["free_misses"]}')
+
+
 def cmd_all():
     print('== arenas')
     cmd_arenas()
@@ -210,6 +317,8 @@ def cmd_all():
         cmd_stats(hex(vm.address_))
         print(f'== segs {vm.address_:#x}')
         cmd_segs(hex(vm.address_))
+        print(f'== qcache {vm.address_:#x}')
+        cmd_qcache(hex(vm.address_))
 
 
 def main(argv):
@@ -219,6 +328,8 @@ def main(argv):
         cmd_all()
     elif argv[0] == 'stats' and len(argv) == 2:
         cmd_stats(argv[1])
+    elif argv[0] == 'qcache' and len(argv) == 2:
+        cmd_qcache(argv[1])
     elif argv[0] == 'segs' and len(argv) in (2, 3):
         cmd_segs(argv[1], argv[2] if len(argv) == 3 else None)
     else:
