@@ -1069,7 +1069,7 @@ static void vkt_read_across_destroy(struct kunit *test, const char *file,
 	vmem_free(vm, a[3], K);
 	f = vkt_open(test, vm, file);
 	if (before < 0)
-		KUNIT_EXPECT_EQ(test, vkt_read_lines(test, f, 128, vkt_count_line,
+		KUNIT_EXPECT_EQ(test, vkt_read_lines(test, f, 512, vkt_count_line,
 						     &lines), 0);
 	else if (before > 0)
 		KUNIT_EXPECT_EQ(test, vkt_read(test, f, buf, before),
