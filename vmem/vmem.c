@@ -630,7 +630,7 @@ EXPORT_SYMBOL_GPL(vmem_arena_size);
  * vmem_quantum() - An arena's quantum.
  * @vm: the arena
  *
- * Context: Any context.
+ * Context: Any context.  Takes no lock.
  * Return: the quantum given to vmem_create().
  */
 unsigned long vmem_quantum(struct vmem *vm)
@@ -643,7 +643,7 @@ EXPORT_SYMBOL_GPL(vmem_quantum);
  * vmem_name() - An arena's name.
  * @vm: the arena
  *
- * Context: Any context.
+ * Context: Any context.  Takes no lock.
  * Return: the name given to vmem_create(), truncated to 31 characters.
  */
 const char *vmem_name(struct vmem *vm)
@@ -772,12 +772,16 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
  *	of the quantum; at most 16 quanta are cached, a larger value counts
  *	as 16 quanta) is served from per-CPU quantum caches, one cache per
  *	multiple of the quantum; 0 for none
- * @flags: VMC_IDENTIFIER, VMC_NO_QCACHE
+ * @flags: 0, or VMC_IDENTIFIER and VMC_NO_QCACHE; no other bit
  *
- * Context: Process context; may sleep.
- * Return: the arena, or ERR_PTR(-EINVAL) for bad arguments (a quantum
- * that is not a power of two, an unaligned or wrapping span, an import
- * function without a release function, ...) or ERR_PTR(-ENOMEM).
+ * Context: Process context; may sleep.  Takes the new arena's lock to add
+ * the initial span, and the mutex of the registry of arenas.
+ * Return: the arena; ERR_PTR(-EINVAL) for bad arguments (no @name; a
+ * @quantum that is 0 or not a power of two; another flag; an unaligned
+ * span, or one that runs past ULONG_MAX; a @qcache_max that is not a
+ * multiple of the quantum; @import without @release or the reverse;
+ * vmem_alloc as @import without a @source); ERR_PTR(-ENOMEM) when the
+ * arena, its caches or the initial span's tags could not be allocated.
  */
 struct vmem *vmem_create(const char *name, unsigned long base,
 			 unsigned long size, unsigned long quantum,
@@ -802,7 +806,11 @@ EXPORT_SYMBOL_GPL(vmem_create);
  * @qcache_max: as vmem_create()
  * @flags: as vmem_create()
  *
- * Context: Process context; may sleep.
+ * @import is given the size wanted and says how much it imported, at
+ * least as much (see vmem_ximport_fn); the whole range is one span,
+ * released whole.
+ *
+ * Context: As vmem_create().
  * Return: as vmem_create().
  */
 struct vmem *vmem_xcreate(const char *name, unsigned long base,
@@ -883,9 +891,13 @@ static void vmem_destroy_internal(struct vmem *vm)
  * The quantum caches are flushed first.  Ranges still allocated by
  * clients are then reported (how much, and the first segments) and freed
  * with the arena; imported spans go back to the source.  No call on the
- * arena may be running or follow.
+ * arena may be running or follow, and the arenas that import from it
+ * must have been destroyed.
  *
- * Context: Process context; may sleep.
+ * Context: Process context; may sleep: waits for the arena's work items.
+ * Takes the mutex of the registry of arenas, and the caches' and the
+ * arena's locks to drain the caches; calls the release function with no
+ * lock held.
  */
 void vmem_destroy(struct vmem *vm)
 {
