@@ -353,9 +353,9 @@
  *
  * Invariants:
  *
- * - A CPU's two slots always point to a magazine; &vmem_mag_none (no
- *   rounds, no room) stands for none, so the fast path tests rounds or
- *   room and nothing else.
+ * - A CPU's two slots always point to a magazine; the static
+ *   vmem_mag_none (no rounds, no room) stands for none, so the fast path
+ *   tests rounds or room and nothing else.
  * - Every round is the start of an allocated segment of its cache's size
  *   that no client holds (until a client frees what it does not hold).
  * - Rounds move between the arena and the magazines only through
