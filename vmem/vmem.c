@@ -152,21 +152,24 @@
  * window can refuse it.  Then the lists below, down to ilog2(size) - 1,
  * segment by segment.  So a request that many small holes cannot satisfy
  * does not look at them, and it is O(1) whenever a segment of the padded
- * size is free.  A window orders the search by addresses; only the
- * segments that straddle its edges can fail it.
+ * size is free.  A window orders the search by addresses: the address
+ * tree is searched from the window's first free segment to its last, so
+ * only the segments that straddle its edges can fail it.  Best fit is the
+ * exception: it walks the size tree, and passes over the segments outside
+ * the window one by one.
  *
  * The pathological case is left: many free segments large enough for
  * the size, but none holding an aligned start (or one whose range keeps
- * off a nocross boundary); call them *near fits*.  Every search visits
- * each near fit on its way to a fit or to failure: the lists segment by
- * segment, the trees node by node in their order.  A near fit costs the
- * O(1) fit arithmetic plus the step to the next candidate: O(1) on a
- * freelist, O(1) amortized in the size tree, O(log n) at worst in the
- * address tree.  So such a search is O(near fits) (O(near fits * log n)
- * in the address tree), under the arena lock with interrupts off.
- * Instant fit with alignment meets near fits only below the lists of the
- * padded size, when no segment of that size is free, or on them when
- * nocross refuses their first segments.
+ * off a nocross boundary, or, for best fit, one inside the window); call
+ * them *near fits*.  Every search visits each near fit on its way to a fit
+ * or to failure: the lists segment by segment, the trees node by node in
+ * their order.  A near fit costs the O(1) fit arithmetic plus the step to
+ * the next candidate: O(1) on a freelist, O(1) amortized in the size tree,
+ * O(log n) at worst in the address tree.  So such a search is O(near fits)
+ * (O(near fits * log n) in the address tree), under the arena lock with
+ * interrupts off.  Instant fit with alignment meets near fits only below
+ * the lists of the padded size, when no segment of that size is free, or on
+ * them when nocross refuses their first segments.
  *
  * 4. Importing and releasing spans
  * --------------------------------
