@@ -10,6 +10,9 @@
 #                         Module.symvers for client builds; make uninstall
 #   make check            every test tier; ends with "N passed, N failed"
 #   make demo             boot a VM, load vmem.ko and the samples, show stats
+#   make bench            vmem against gen_pool, the IDA, iova and slab in
+#                         Debian's 6.12 kernel under QEMU: bench/results/
+#                         (BENCH_QUICK=1: N up to 10^4, 1.5 to 3 minutes)
 #   make help             every target
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -37,12 +40,17 @@ VMEM_HEADERS := vmem.h vmem_ns.h
 export VMEM_SEED
 export VMEM_TIMEOUT
 export VMEM_LOGDIR
+export BENCH_QUICK
+export BENCH_MODE
+export BENCH_OUT
+export BENCH_ARGS
 
 SCRIPTS := $(CURDIR)/scripts
 
 .PHONY: all modules vmem samples modules_install install uninstall clean \
 	check demo selftest testkernel checkpatch sparse kernel-doc shellcheck \
-	help kdir-exists fuzz coverage bench-user
+	help kdir-exists fuzz coverage bench-user bench \
+	bench-smoke
 
 all: modules
 
@@ -118,6 +126,14 @@ check:
 demo:
 	@$(SCRIPTS)/demo.sh
 
+# See scripts/bench.sh and bench/README.md.  bench-smoke: one tiny round
+# in one boot, to see that the harness builds, loads and reports.
+bench:
+	@$(SCRIPTS)/bench.sh
+
+bench-smoke:
+	@$(SCRIPTS)/bench.sh --smoke
+
 # The runner's self-test alone: canned logs, no VM, a few seconds.
 selftest:
 	@$(SCRIPTS)/selftest.sh
@@ -151,6 +167,7 @@ help:
 	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 	@echo "Other targets: vmem samples modules_install clean selftest"
 	@echo "  testkernel checkpatch sparse kernel-doc shellcheck fuzz coverage"
-	@echo "  bench-user."
+	@echo "  bench-user bench-smoke."
 	@echo "  Variables: KDIR, VMEM_SEED, DESTDIR, PREFIX, INSTALL_MOD_PATH,"
-	@echo "  VMEM_TIMEOUT (seconds per VM boot), VMEM_LOGDIR."
+	@echo "  VMEM_TIMEOUT (seconds per VM boot), VMEM_LOGDIR,"
+	@echo "  BENCH_QUICK, BENCH_MODE (icount|wall|all), BENCH_OUT, BENCH_ARGS."

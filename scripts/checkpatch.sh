@@ -3,10 +3,10 @@
 #
 # `make checkpatch`: the kernel's scripts/checkpatch.pl --strict on every C
 # source and header of the modules (vmem/, debugfs/, kunit/, samples/,
-# include/, and the fixture modules in scripts/; not the *.mod.c that
-# kbuild writes).  One check per file: clean
-# means no error, no warning and no check.  The checkpatch.pl used is the
-# one of the unpacked test-kernel source.
+# include/, the fixture modules in scripts/ and make bench's bench/; not
+# the *.mod.c that kbuild writes).  One check per file: clean means no
+# error, no warning and no check.  The checkpatch.pl used is the one of
+# the unpacked test-kernel source.
 
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -22,7 +22,8 @@ passed=0
 failed=0
 cd "$VMEM_ROOT"
 mapfile -t files < <(find vmem debugfs kunit samples include scripts/selftest \
-	scripts/noimport \( -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' \
+	scripts/noimport bench \
+	\( -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' \
 	-type f 2>/dev/null | sort)
 # Two checkpatch.pl at a time (the machine has 2 cores); each file's
 # report and status go to a scratch dir, then are read in order.

@@ -6,11 +6,14 @@
 #
 #   MODE        check: load everything, run the checks, scan for leaks
 #               demo:  load vmem.ko and the samples, show the statistics
+#               bench: load vmem.ko, then BENCH_KO, which runs make bench's
+#                      workloads at load and logs its results
 #   VMEM_KO     path of vmem.ko in the initramfs (empty: none)
 #   VMEM_ARGS   its parameters
 #   KUNIT_KOS   KUnit modules: their suites run while they load
 #   KUNIT_ARGS  their parameters, e.g. "seed=1234"
 #   SAMPLE_KOS  client modules, loaded after vmem.ko
+#   BENCH_KO    the benchmark module (bench/), BENCH_ARGS its parameters
 #   REFUSE_KOS  modules the kernel must refuse to load (a client that does
 #               not import the VMEM namespace)
 #   KMEMLEAK    1: clear kmemleak before and scan after the modules
@@ -46,6 +49,8 @@ VMEM_ARGS=
 KUNIT_KOS=
 KUNIT_ARGS=
 SAMPLE_KOS=
+BENCH_KO=
+BENCH_ARGS=
 REFUSE_KOS=
 KMEMLEAK=0
 WATCHDOG=0
@@ -388,6 +393,18 @@ run_samples() {
 	done
 }
 
+# The benchmark prints its results to the kernel log as it goes.
+run_bench() {
+	echo "VMEM-BENCH cpus=$(grep -c '^processor' /proc/cpuinfo)" \
+		"model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
+			head -n 1)" \
+		"mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
+	m=$(modname "$BENCH_KO")
+	# shellcheck disable=SC2086 # BENCH_ARGS is a word list
+	check "insmod $m" insmod "$BENCH_KO" $BENCH_ARGS &&
+		check "rmmod $m" rmmod "$m"
+}
+
 main() {
 	echo "VMEM-GUEST-BEGIN mode=$MODE kernel=$(uname -r)"
 	check "debugfs mounted" grep -q " $DBG debugfs " /proc/mounts
@@ -401,6 +418,7 @@ main() {
 	fi
 	run_kunit
 	run_samples
+	[ -z "$BENCH_KO" ] || run_bench
 	if [ -n "$VMEM_KO" ] && grep -q '^vmem ' /proc/modules; then
 		check "rmmod vmem" rmmod vmem
 		check "vmem debugfs removed" gone "$DBG/vmem"

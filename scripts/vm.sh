@@ -4,10 +4,15 @@
 # Boot a kernel in QEMU with an initramfs holding busybox, our modules and
 # scripts/guest-init.sh, and keep both serial ports' output as log files.
 #
-#   vm.sh --name NAME --kernel BZIMAGE [--mode check|demo] [--vmem KO]
+#   vm.sh --name NAME --kernel BZIMAGE [--mode check|demo|bench] [--vmem KO]
 #         [--vmem-args ARGS] [--kunit KO]... [--kunit-args ARGS]
 #         [--sample KO]... [--refuse KO]... [--kmemleak]
-#         [--timeout SECONDS] [--append KERNEL_ARGS] [--smp CPUS]
+#         [--bench KO] [--bench-args ARGS] [--smp N] [--mem SIZE] [--icount]
+#         [--timeout SECONDS] [--append KERNEL_ARGS]
+#
+# --icount runs QEMU with -icount shift=0: the guest clock then counts one
+# nanosecond per guest instruction (make bench).  --smp and --mem set the
+# guest's CPUs (default 2) and memory (default 1G).
 #
 # Writes $VMEM_LOGDIR/NAME.console.log (the kernel's log, first serial
 # port) and $VMEM_LOGDIR/NAME.guest.log (the guest script's output, second
@@ -40,7 +45,11 @@ refuse=()
 kmemleak=0
 timeout=${VMEM_TIMEOUT:-900}
 append=
+bench=
+bench_args=
 smp=2
+mem=1G
+icount=0
 
 while (($#)); do
 	case $1 in
@@ -56,13 +65,18 @@ while (($#)); do
 	--kmemleak) kmemleak=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--append) append=$2; shift ;;
+	--bench) bench=$2; shift ;;
+	--bench-args) bench_args=$2; shift ;;
 	--smp) smp=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--icount) icount=1 ;;
 	*) die "vm.sh: unknown argument $1" ;;
 	esac
 	shift
 done
 [[ -n $name && -f $kernel ]] || die "vm.sh: need --name and an existing --kernel"
-[[ $mode == check || $mode == demo ]] || die "vm.sh: bad --mode $mode"
+[[ $mode == check || $mode == demo || $mode == bench ]] ||
+	die "vm.sh: bad --mode $mode"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die "vm.sh: bad --smp $smp"
 
 # Package busybox-static: a static /bin/busybox, nothing else to copy.
@@ -91,6 +105,8 @@ guest_path() {
 	echo "WATCHDOG=$((timeout > 40 ? timeout - 20 : timeout / 2))"
 	[[ -n $vmem ]] && echo "VMEM_KO=$(guest_path "$vmem")"
 	echo "VMEM_ARGS='$vmem_args'"
+	[[ -n $bench ]] && echo "BENCH_KO=$(guest_path "$bench")"
+	echo "BENCH_ARGS='$bench_args'"
 	echo "KUNIT_ARGS='$kunit_args'"
 	printf 'KUNIT_KOS="'
 	for m in "${kunit[@]}"; do printf '%s ' "$(guest_path "$m")"; done
@@ -111,7 +127,8 @@ guest_path() {
 	echo "slink /bin/sh busybox"
 	echo "file /init $VMEM_SCRIPTS/guest-init.sh 0755"
 	echo "file /etc/vmem.conf $work/vmem.conf 0644"
-	for m in ${vmem:+"$vmem"} "${kunit[@]}" "${samples[@]}" "${refuse[@]}"; do
+	for m in ${vmem:+"$vmem"} "${kunit[@]}" "${samples[@]}" "${refuse[@]}" \
+		${bench:+"$bench"}; do
 		[[ -f $m ]] || die "vm.sh: no module $m"
 		echo "file $(guest_path "$m") $m 0644"
 	done
@@ -121,10 +138,11 @@ python3 "$VMEM_SCRIPTS/mkinitramfs.py" "$work/initramfs.list" \
 
 accel=${VMEM_ACCEL:-tcg}
 cmdline="console=ttyS0 panic=-1 oops=panic $append"
-qemu=(qemu-system-x86_64 -accel "$accel" -smp "$smp" -m 1G -bios "$qboot"
+qemu=(qemu-system-x86_64 -accel "$accel" -smp "$smp" -m "$mem" -bios "$qboot"
 	-kernel "$kernel" -initrd "$work/initramfs.cpio" -append "$cmdline"
 	-nographic -no-reboot -monitor none
 	-serial "file:$console" -serial "file:$guest")
+((icount)) && qemu+=(-icount shift=0)
 printf '%q ' "${qemu[@]}" >"$work/qemu.cmd"
 echo >>"$work/qemu.cmd"
 

@@ -14,6 +14,11 @@
  *    kernel thread that asked for it; IPIs and timers run in hard and soft
  *    interrupt context on the CPU asked;
  *  - per-CPU data with local locks, with more threads than CPUs;
+ *  - CPU hotplug: a CPU goes down once its threads have moved, then the
+ *    hotplug states' teardown runs; migrate_disable() is not atomic;
+ *  - delayed work armed, fired, flushed and cancelled; hrtimers in hard
+ *    and soft interrupt context on their CPU; waiters queue on a
+ *    spinlock as on a qspinlock; shim_shrink() reaches the shrinkers;
  *  - module parameters, and the runner's seed reaching the suites.
  */
 #include <pthread.h>
@@ -23,17 +28,22 @@
 
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
 #include <linux/local_lock.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/shrinker.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/spinlock.h>
 #include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <linux/moduleparam.h>
 #include <shim.h>
 
@@ -374,6 +384,424 @@ static void vmem_shim_percpu(struct kunit *test)
 	free_percpu(pc);
 }
 
+/* ---- CPU hotplug, migration ---- */
+
+struct hopper {
+	int		cpu;		/* where it last ran, written as it runs */
+	bool		stop;
+	bool		left_home;	/* seen off its CPU */
+	bool		back_home;	/* seen on it again after that */
+	bool		sleep;		/* sleep rather than spin */
+	struct completion wake;
+};
+
+/* Run, with migration points, until told to stop; note where. */
+static int hop(void *arg)
+{
+	struct hopper *h = arg;
+	int home = smp_processor_id();
+	unsigned long flags;
+
+	WRITE_ONCE(h->cpu, home);
+	while (!READ_ONCE(h->stop)) {
+		if (h->sleep) {
+			wait_for_completion(&h->wake);
+		} else {
+			local_irq_save(flags);	/* a migration point after it */
+			local_irq_restore(flags);
+		}
+		WRITE_ONCE(h->cpu, smp_processor_id());
+		if (smp_processor_id() != home)
+			WRITE_ONCE(h->left_home, true);
+		else if (READ_ONCE(h->left_home))
+			WRITE_ONCE(h->back_home, true);
+		if (!h->sleep)
+			udelay(10);
+	}
+	return 0;
+}
+
+static unsigned int st_dead_calls, st_dead_threads;
+static int st_dead_cpu = -1;
+
+/* The teardown of a test hotplug state: which CPU, who still ran there. */
+static int st_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	st_dead_calls++;
+	st_dead_cpu = cpu;
+	st_dead_threads = shim_cpu_threads(cpu);
+	return 0;
+}
+
+static bool wait_until(bool *flag)
+{
+	unsigned int i;
+
+	for (i = 0; i < 10000 && !READ_ONCE(*flag); i++)
+		msleep(1);
+	return READ_ONCE(*flag);
+}
+
+/*
+ * A CPU goes down with a thread running on it and another asleep there:
+ * the running one moves at a migration point before the teardown
+ * callbacks run, the sleeping one wakes up elsewhere; both go back when
+ * the CPU comes back.  CPU 0 stays; the online mask follows.
+ */
+static void vmem_shim_hotplug(struct kunit *test)
+{
+	struct hopper *h = kunit_kzalloc(test, 2 * sizeof(*h), GFP_KERNEL);
+	struct hlist_node node;
+	struct vkt_thread *t[2];
+	int state, cpu, n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_GE(test, nr_cpu_ids, 4U);
+	state = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "shim:dead",
+					NULL, st_cpu_dead);
+	KUNIT_ASSERT_GT(test, state, 0);
+	INIT_HLIST_NODE(&node);
+	KUNIT_ASSERT_EQ(test, cpuhp_state_add_instance_nocalls(state, &node), 0);
+	st_dead_calls = 0;
+	h[0].cpu = -1;
+	h[1].cpu = -1;
+	h[1].sleep = true;
+	init_completion(&h[1].wake);
+	t[0] = vkt_thread_start(test, hop, &h[0], 3, "shim_hop");
+	t[1] = vkt_thread_start(test, hop, &h[1], 3, "shim_sleeper");
+	while (READ_ONCE(h[0].cpu) != 3 || READ_ONCE(h[1].cpu) != 3)
+		msleep(1);
+
+	KUNIT_EXPECT_EQ(test, remove_cpu(0), -EPERM);
+	KUNIT_EXPECT_EQ(test, remove_cpu(nr_cpu_ids), -ENODEV);
+	KUNIT_EXPECT_EQ(test, remove_cpu(3), 0);
+	KUNIT_EXPECT_EQ(test, st_dead_calls, 1U);
+	KUNIT_EXPECT_EQ(test, st_dead_cpu, 3);
+	KUNIT_EXPECT_EQ(test, st_dead_threads, 0U);
+	KUNIT_EXPECT_TRUE_MSG(test, wait_until(&h[0].left_home),
+			      "the thread did not leave the offline CPU");
+	KUNIT_EXPECT_FALSE(test, cpu_online(3));
+	KUNIT_EXPECT_TRUE(test, cpu_possible(3));
+	KUNIT_EXPECT_EQ(test, num_online_cpus(), nr_cpu_ids - 1);
+	KUNIT_EXPECT_EQ(test, cpumask_last(cpu_online_mask), 2U);
+	for_each_online_cpu(cpu)
+		n++;
+	KUNIT_EXPECT_EQ(test, n, (int)nr_cpu_ids - 1);
+	KUNIT_EXPECT_EQ(test, remove_cpu(3), 1);
+	complete(&h[1].wake);
+	KUNIT_EXPECT_TRUE_MSG(test, wait_until(&h[1].left_home),
+			      "the sleeper woke up on the offline CPU");
+	KUNIT_EXPECT_EQ(test, add_cpu(3), 0);
+	KUNIT_EXPECT_EQ(test, add_cpu(3), 1);
+	KUNIT_EXPECT_TRUE_MSG(test, wait_until(&h[0].back_home),
+			      "the thread did not go back to its CPU");
+	complete(&h[1].wake);
+	KUNIT_EXPECT_TRUE_MSG(test, wait_until(&h[1].back_home),
+			      "the sleeper did not go back to its CPU");
+	KUNIT_EXPECT_EQ(test, st_dead_calls, 1U);
+
+	WRITE_ONCE(h[0].stop, true);
+	WRITE_ONCE(h[1].stop, true);
+	complete(&h[1].wake);
+	KUNIT_ASSERT_TRUE(test, vkt_thread_wait(t[0], 10000));
+	KUNIT_ASSERT_TRUE(test, vkt_thread_wait(t[1], 10000));
+	vkt_thread_put(t[0]);
+	vkt_thread_put(t[1]);
+	cpuhp_state_remove_instance_nocalls(state, &node);
+	cpuhp_remove_multi_state(state);
+}
+
+/* migrate_disable() keeps the CPU, and the thread may sleep. */
+static void vmem_shim_migrate_disable(struct kunit *test)
+{
+	unsigned long bugs = shim_nr_bugs;
+	int cpu;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	KUNIT_EXPECT_FALSE(test, in_atomic());
+	might_sleep();
+	msleep(1);
+	KUNIT_EXPECT_EQ(test, smp_processor_id(), cpu);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, shim_nr_bugs, bugs);
+}
+
+/* ---- delayed work, hrtimers, queued spinlocks, shrinkers ---- */
+
+struct dwork_test {
+	struct delayed_work	dwork;
+	atomic_t		runs;
+	unsigned int		rearm;		/* times to arm itself again */
+	struct completion	ran;
+};
+
+static void dwork_fn(struct work_struct *work)
+{
+	struct dwork_test *d = container_of(to_delayed_work(work),
+					    struct dwork_test, dwork);
+
+	atomic_inc(&d->runs);
+	if (d->rearm) {
+		d->rearm--;
+		schedule_delayed_work(&d->dwork, 100 * HZ);
+	}
+	complete(&d->ran);
+}
+
+/*
+ * With the worker thread (the runner's mode): a short delay runs on
+ * time; a long one stays armed until fired, flushed or cancelled; an
+ * item that arms itself as it runs is flushed once, and cancelled for
+ * good.
+ */
+static void vmem_shim_delayed_work(struct kunit *test)
+{
+	struct dwork_test *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	INIT_DELAYED_WORK(&d->dwork, dwork_fn);
+	init_completion(&d->ran);
+	KUNIT_EXPECT_TRUE(test, schedule_delayed_work(&d->dwork, 10));
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&d->dwork));
+	KUNIT_EXPECT_FALSE(test, schedule_delayed_work(&d->dwork, 10));
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d->ran, 10 * HZ),
+			0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->runs), 1);
+
+	/* long delays: armed until something acts on them */
+	KUNIT_EXPECT_TRUE(test, schedule_delayed_work(&d->dwork, 100 * HZ));
+	KUNIT_EXPECT_EQ(test, shim_delayed_work_armed(), 1UL);
+	KUNIT_EXPECT_TRUE(test, mod_delayed_work(system_wq, &d->dwork,
+						 200 * HZ));
+	KUNIT_EXPECT_EQ(test, shim_delayed_work_armed(), 1UL);
+	KUNIT_EXPECT_TRUE(test, flush_delayed_work(&d->dwork));
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->runs), 2);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&d->dwork));
+	KUNIT_EXPECT_TRUE(test, schedule_delayed_work(&d->dwork, 100 * HZ));
+	reinit_completion(&d->ran);
+	KUNIT_EXPECT_EQ(test, shim_fire_delayed_work(), 1U);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d->ran, 10 * HZ),
+			0UL);
+	flush_work(&d->dwork.work);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->runs), 3);
+	KUNIT_EXPECT_TRUE(test, schedule_delayed_work(&d->dwork, 100 * HZ));
+	KUNIT_EXPECT_TRUE(test, cancel_delayed_work_sync(&d->dwork));
+	KUNIT_EXPECT_EQ(test, shim_delayed_work_armed(), 0UL);
+
+	/* arms itself as it runs: flushed once, then cancelled for good */
+	reinit_completion(&d->ran);
+	d->rearm = 1;
+	atomic_set(&d->runs, 0);
+	KUNIT_EXPECT_FALSE(test, mod_delayed_work(system_wq, &d->dwork, 0));
+	flush_work(&d->dwork.work);	/* true only if it had not run yet */
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->runs), 1);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&d->dwork));
+	KUNIT_EXPECT_TRUE(test, cancel_delayed_work_sync(&d->dwork));
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&d->dwork));
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->runs), 1);
+}
+
+struct hr_test {
+	struct hrtimer		timer;
+	struct seen		first;
+	atomic_t		fired;
+	int			restarts;
+	struct completion	done;
+	enum hrtimer_mode	mode;
+};
+
+static enum hrtimer_restart hr_fn(struct hrtimer *timer)
+{
+	struct hr_test *h = container_of(timer, struct hr_test, timer);
+
+	if (atomic_inc_return(&h->fired) == 1)
+		see_context(&h->first);
+	if (atomic_read(&h->fired) <= h->restarts) {
+		hrtimer_forward_now(timer, ns_to_ktime(100 * NSEC_PER_USEC));
+		return HRTIMER_RESTART;
+	}
+	complete(&h->done);
+	return HRTIMER_NORESTART;
+}
+
+static int hr_start(void *arg)
+{
+	struct hr_test *h = arg;
+
+	hrtimer_init(&h->timer, CLOCK_MONOTONIC, h->mode);
+	h->timer.function = hr_fn;
+	hrtimer_start(&h->timer, ns_to_ktime(NSEC_PER_MSEC), h->mode);
+	return 0;
+}
+
+/* Started on CPU 2: fires there, in hard irq (or softirq), restarts. */
+static void vmem_shim_hrtimer(struct kunit *test)
+{
+	static const enum hrtimer_mode modes[] = {
+		HRTIMER_MODE_REL_PINNED_HARD, HRTIMER_MODE_REL_PINNED_SOFT,
+	};
+	struct hr_test *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct vkt_thread *t;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		memset(h, 0, sizeof(*h));
+		init_completion(&h->done);
+		h->mode = modes[i];
+		h->restarts = 5;
+		t = vkt_thread_start(test, hr_start, h, 2, "shim_hr");
+		KUNIT_ASSERT_TRUE(test, vkt_thread_wait(t, 10000));
+		vkt_thread_put(t);
+		KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&h->done,
+								  10 * HZ), 0UL);
+		hrtimer_cancel(&h->timer);	/* may still be returning */
+		KUNIT_EXPECT_FALSE(test, hrtimer_is_queued(&h->timer));
+		KUNIT_EXPECT_EQ(test, atomic_read(&h->fired), 6);
+		KUNIT_EXPECT_EQ(test, h->first.cpu, 2);
+		KUNIT_EXPECT_TRUE(test, h->first.atomic);
+		if (i == 0) {
+			KUNIT_EXPECT_TRUE(test, h->first.hardirq &&
+					  h->first.irqs_off);
+		} else {
+			KUNIT_EXPECT_TRUE(test, h->first.softirq);
+			KUNIT_EXPECT_FALSE(test, h->first.hardirq);
+		}
+	}
+	/* cancelled while queued: never fires */
+	memset(h, 0, sizeof(*h));
+	hrtimer_init(&h->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	h->timer.function = hr_fn;
+	hrtimer_start(&h->timer, ns_to_ktime(10ULL * NSEC_PER_SEC),
+		      HRTIMER_MODE_REL);
+	KUNIT_EXPECT_TRUE(test, hrtimer_is_queued(&h->timer));
+	KUNIT_EXPECT_EQ(test, hrtimer_cancel(&h->timer), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->fired), 0);
+}
+
+struct lock_test {
+	spinlock_t	lock;
+	int		order[2];
+	atomic_t	n;
+	bool		go;
+};
+
+static int lock_waiter(void *arg)
+{
+	struct lock_test *l = arg;
+
+	while (!READ_ONCE(l->go))
+		msleep(1);
+	spin_lock(&l->lock);
+	l->order[atomic_inc_return(&l->n) - 1] = 1;
+	spin_unlock(&l->lock);
+	return 0;
+}
+
+/*
+ * A waiter makes the lock contended, and gets it before the holder, who
+ * drops it and takes it again at once, as on a queued spinlock; a trylock
+ * fails while it waits.
+ */
+static void vmem_shim_spinlock_queue(struct kunit *test)
+{
+	struct lock_test *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vkt_thread *t;
+	unsigned int us;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	spin_lock_init(&l->lock);
+	t = vkt_thread_start(test, lock_waiter, l, 1, "shim_locker");
+	spin_lock(&l->lock);
+	KUNIT_EXPECT_FALSE(test, spin_is_contended(&l->lock));
+	WRITE_ONCE(l->go, true);
+	for (us = 0; us < 10000000 && !spin_is_contended(&l->lock); us += 10)
+		udelay(10);
+	KUNIT_EXPECT_TRUE(test, spin_is_contended(&l->lock));
+	spin_unlock(&l->lock);
+	spin_lock(&l->lock);
+	l->order[atomic_inc_return(&l->n) - 1] = 2;
+	spin_unlock(&l->lock);
+	KUNIT_ASSERT_TRUE(test, vkt_thread_wait(t, 10000));
+	vkt_thread_put(t);
+	KUNIT_EXPECT_EQ(test, l->order[0], 1);
+	KUNIT_EXPECT_EQ(test, l->order[1], 2);
+	KUNIT_EXPECT_FALSE(test, spin_is_contended(&l->lock));
+	KUNIT_EXPECT_TRUE(test, spin_trylock(&l->lock));
+	spin_unlock(&l->lock);
+}
+
+struct shrink_test {
+#ifdef SHIM_SHRINKER_REGISTER
+	struct shrinker		s;
+#else
+	struct shrinker		*s;
+#endif
+	unsigned long		objects;
+	unsigned long		scanned;
+};
+
+static struct shrink_test *shrink_test_of(struct shrinker *s)
+{
+#ifdef SHIM_SHRINKER_REGISTER
+	return container_of(s, struct shrink_test, s);
+#else
+	return s->private_data;
+#endif
+}
+
+static unsigned long st_count(struct shrinker *s, struct shrink_control *sc)
+{
+	return shrink_test_of(s)->objects;
+}
+
+static unsigned long st_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	struct shrink_test *st = shrink_test_of(s);
+	unsigned long n = min(sc->nr_to_scan, st->objects);
+
+	st->scanned += sc->nr_to_scan;
+	st->objects -= n;
+	return n ? n : SHRINK_STOP;
+}
+
+/* shim_shrink() counts, then scans, each registered shrinker. */
+static void vmem_shim_shrinker(struct kunit *test)
+{
+	struct shrink_test *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	struct shrinker *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+#ifdef SHIM_SHRINKER_REGISTER
+	s = &st->s;
+	s->count_objects = st_count;
+	s->scan_objects = st_scan;
+	KUNIT_ASSERT_EQ(test, register_shrinker(s, "shim-%d", 1), 0);
+#else
+	s = shrinker_alloc(0, "shim-%d", 1);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	st->s = s;
+	s->count_objects = st_count;
+	s->scan_objects = st_scan;
+	s->private_data = st;
+	shrinker_register(s);
+#endif
+	st->objects = 10;
+	KUNIT_EXPECT_EQ(test, shim_shrink(4), 4UL);
+	KUNIT_EXPECT_EQ(test, st->scanned, 4UL);
+	KUNIT_EXPECT_EQ(test, shim_shrink(100), 6UL);
+	KUNIT_EXPECT_EQ(test, shim_shrink(100), 0UL);
+	KUNIT_EXPECT_EQ(test, st->scanned, 10UL);	/* none scanned at 0 */
+#ifdef SHIM_SHRINKER_REGISTER
+	unregister_shrinker(s);
+#else
+	shrinker_free(s);
+#endif
+	st->objects = 10;
+	KUNIT_EXPECT_EQ(test, shim_shrink(100), 0UL);
+}
+
 /* ---- module parameters and the seed ---- */
 
 static unsigned long shim_selftest_param;
@@ -401,6 +829,12 @@ static struct kunit_case vmem_shim_cases[] = {
 	KUNIT_CASE(vmem_shim_kthreads),
 	KUNIT_CASE(vmem_shim_interrupts),
 	KUNIT_CASE(vmem_shim_percpu),
+	KUNIT_CASE(vmem_shim_hotplug),
+	KUNIT_CASE(vmem_shim_migrate_disable),
+	KUNIT_CASE(vmem_shim_delayed_work),
+	KUNIT_CASE(vmem_shim_hrtimer),
+	KUNIT_CASE(vmem_shim_spinlock_queue),
+	KUNIT_CASE(vmem_shim_shrinker),
 	KUNIT_CASE(vmem_shim_params),
 	{}
 };

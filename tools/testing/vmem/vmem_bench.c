@@ -1,29 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Instruction counts of the segment path, for callgrind.
+ * Instruction counts of vmem's rows of `make bench`, for callgrind.
  *
- * Each workload runs on an arena built for it, with N in its name: N
- * one-quantum holes (2N quanta allocated from the bottom, every other one
- * freed, in front of a large free tail), N packed allocations at the top,
- * N live identifiers, N holes one quantum too small.  Then a loop of
- * allocate+free pairs runs with callgrind's instrumentation on and is
- * dumped under the workload's name; scripts/bench-user.sh divides each
- * dump's instruction count by the number of pairs.  Only the loop is
- * counted: building the layout, and the warm-up pairs that let the
- * arena's work items (hash rescale, index) finish, run uninstrumented.
- * Every pair leaves the arena as it found it, so every iteration does the
- * same work and the count per pair is exact.
+ * The same arenas, layouts and rows as the kernel benchmark's vmem rows
+ * (bench/bench_vmem.c, bench/bench_layout.c): an arena of 2^22 units of
+ * 4096 bytes at 2^40 (a power of two: N = 0 is a fresh arena), N holes
+ * built by placing every piece (by instant fit from the bottom, else with
+ * a vmem_xalloc() window of exactly the piece) and then freeing the holes:
  *
- * Arenas that only see instant fit and unwindowed xalloc are never
- * indexed; the others are (see vmem/vmem_index.c), and "instant-fit 1q
- * (indexed)" gives the cost of an instant fit there.
+ *   holes1  [hole 1u, live 1u] x N from the bottom, then the free tail
+ *   holes2  [hole 2u, live 1u] x N from the bottom, then the free tail
+ *   top1    the mirror of holes1 under a live unit at the top
+ *   next    [hole 2u], [live 1u, hole 1u] x N, the rest live
+ *   packed  IDs 0 .. N-1 live in an identifier space [0, 2^31)
+ *
+ * Each row checks the layout (vmem_get_stats() segment and allocation
+ * counts, vmem_check()) and where its first allocation lands, then a
+ * loop of allocate+free pairs runs with callgrind's instrumentation on
+ * and is dumped under the row's name; scripts/bench-user.sh divides each
+ * dump's instruction count by the pairs.  Only the loop is counted.
+ *
+ * The quantum cache rows run on an arena created with qcache_max 8 units
+ * and on an identifier space caching single IDs (qcache_max 1), whose
+ * pieces are all placed with vmem_xalloc(), which no cache serves; if the
+ * pairs still reach the segment path the row is reported n/a, as the
+ * kernel benchmark does.
  *
  * The core is built as for a production kernel (-O2, no lockdep, no list
  * debugging); the arena lock is the shim's spinlock, one atomic exchange
  * and one release store, with the irqsave bookkeeping.
  *
  * Usage: vmem_bench N [pairs]    (run it under scripts/bench-user.sh)
- * Without valgrind it runs the same loops and prints nothing measured.
+ * Prints one line per row: "name<TAB>pairs<TAB>note", where the note is
+ * "deferred" when the timed loop queued work it did not run (its count
+ * then leaves that work out), or "name<TAB>n/a<TAB>why".
+ * Without valgrind it runs the same loops and counts nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,211 +46,406 @@
 #include <shim.h>
 
 #define Q		4096UL
-#define TAIL_QUANTA	BIT(20)
-#define BASE		BIT(32)
+#define BASE		(1UL << 40)
+#define UNITS		(1UL << 22)
+#define ID_UNITS	(1UL << 31)
+#define QCACHE_MAX	(8 * Q)
 
-/* The layouts the workloads run on; each arena is built once. */
-enum layout {
-	HOLES,		/* N one-quantum holes, then the tail; never indexed */
-	HOLES_IDX,	/* the same, indexed */
-	PACKED_TOP,	/* N two-quantum allocations packed at the top */
-	IDS,		/* identifiers 0 .. N-1 live, more free above */
-	NEAR_HOLES,	/* N two-quantum holes, then the tail */
-	CACHED,		/* an arena made with qcache_max 8 quanta */
-	FRESH,		/* a fresh arena of 2^20 quanta: one free segment */
-	NLAYOUTS
+enum layout { HOLES1, HOLES2, TOP1, NEXT, PACKED, NLAYOUTS };
+
+static const char *const layout_names[] = {
+	"holes1", "holes2", "top1", "next", "packed",
 };
 
-struct workload {
-	const char	*name;
+enum where { ANY, HOLE, REST, LOWEST };
+
+struct arena {
+	struct vmem	*vm;
 	enum layout	layout;
-	unsigned long	size;		/* in quanta */
-	unsigned long	align;		/* in quanta; 0 for vmem_alloc() */
-	unsigned long	nocross;	/* in quanta */
+	unsigned long	n;
+	unsigned long	base;
+	unsigned long	unit;
+	unsigned long	units;
+	unsigned long	nlive;
+	unsigned long	live_units;
+	unsigned long	*live;		/* start of each live piece */
+	unsigned long	*live_size;
+};
+
+struct row {
+	const char	*name;		/* as the kernel bench names it */
+	const char	*req;
+	enum layout	layout;
+	unsigned long	units;
+	int		kind;		/* how to allocate; see pair() */
 	unsigned int	policy;
-	int		id;		/* 1: vmem_id_alloc, 2: _allocff */
+	enum where	where;
+	bool		fresh_only;	/* N = 0 only */
+	bool		linear;		/* O(N) today: few pairs at large N */
+	bool		qcache;
 };
 
-static const struct workload workloads[] = {
-	{ "instant-fit 1q, fresh 2^20q arena", FRESH, 1, 0, 0,
-	  VMEM_INSTANTFIT },
-	{ "instant-fit 1q", HOLES, 1, 0, 0, VMEM_INSTANTFIT },
-	{ "instant-fit 2q", HOLES, 2, 0, 0, VMEM_INSTANTFIT },
-	{ "xalloc 1q align=16q", HOLES, 1, 16, 0, 0 },
-	{ "xalloc 2q nocross=256q", HOLES, 2, 1, 256, 0 },
-	{ "xalloc 1q align=16q nocross=256q", HOLES, 1, 16, 256, 0 },
-	{ "instant-fit 1q (indexed)", HOLES_IDX, 1, 0, 0, VMEM_INSTANTFIT },
-	/* the worst cases of the address-ordered policies and of best fit */
-	{ "first-fit 2q past N 1q holes", HOLES_IDX, 2, 0, 0, VMEM_FIRSTFIT },
-	{ "next-fit 2q past N 1q holes", HOLES_IDX, 2, 0, 0, VMEM_NEXTFIT },
-	/* from here on the arena keeps its size tree too */
-	{ "best-fit 1q", HOLES_IDX, 1, 0, 0, VMEM_BESTFIT },
-	{ "best-fit 2q", HOLES_IDX, 2, 0, 0, VMEM_BESTFIT },
-	{ "top-down 2q below N packed", PACKED_TOP, 2, 0, 0, VMEM_TOPDOWN },
-	{ "best-fit 3q past N 2q holes", NEAR_HOLES, 3, 0, 0, VMEM_BESTFIT },
-	{ "id next fit, N live", IDS, 1, 0, 0, 0, 1 },
-	{ "id lowest free, N live", IDS, 1, 0, 0, 0, 2 },
-	/*
-	 * vmem_alloc() of a size up to qcache_max, on an arena created with
-	 * quantum caches: a cache hit once vmem has them, the segment path
-	 * until then (vmem_create() records qcache_max, nothing more yet).
-	 */
-	{ "qcache-size 1q (qcache_max=8q)", CACHED, 1, 0, 0, 0 },
+enum { K_ALLOC, K_ALIGN, K_NOCROSS, K_ID, K_IDFF };
+
+/* Instant fit first in each layout, as bench/bench_vmem.c orders them. */
+static const struct row rows[] = {
+	{ "vmem instant-fit", "1u", HOLES1, 1, K_ALLOC, VMEM_INSTANTFIT, HOLE },
+	{ "vmem instant-fit", "2u", HOLES1, 2, K_ALLOC, VMEM_INSTANTFIT, REST },
+	{ "vmem xalloc", "16u align 64K", HOLES1, 16, K_ALIGN, 0, REST },
+	{ "vmem xalloc", "2u nocross 1M", HOLES1, 2, K_NOCROSS, 0, REST },
+	{ "vmem best-fit", "1u", HOLES1, 1, K_ALLOC, VMEM_BESTFIT, HOLE },
+	{ "vmem best-fit", "2u", HOLES1, 2, K_ALLOC, VMEM_BESTFIT, REST },
+	{ "vmem first-fit", "1u", HOLES1, 1, K_ALLOC, VMEM_FIRSTFIT, HOLE },
+	{ "vmem first-fit", "2u", HOLES1, 2, K_ALLOC, VMEM_FIRSTFIT, REST,
+	  false, true },
+	/* the same arena, indexed by the rows above */
+	{ "vmem instant-fit", "1u, indexed arena", HOLES1, 1, K_ALLOC,
+	  VMEM_INSTANTFIT, HOLE },
+	{ "vmem next-fit", "1u", HOLES1, 1, K_ALLOC, VMEM_NEXTFIT, ANY, true },
+	{ "vmem qcache", "1u", HOLES1, 1, K_ALLOC, 0, ANY, true, false, true },
+	{ "vmem instant-fit", "3u", HOLES2, 3, K_ALLOC, VMEM_INSTANTFIT, REST },
+	{ "vmem best-fit", "3u", HOLES2, 3, K_ALLOC, VMEM_BESTFIT, REST,
+	  false, true },
+	{ "vmem top-down", "1u", TOP1, 1, K_ALLOC, VMEM_TOPDOWN, HOLE },
+	{ "vmem top-down", "2u", TOP1, 2, K_ALLOC, VMEM_TOPDOWN, REST,
+	  false, true },
+	{ "vmem next-fit", "2u", NEXT, 2, K_ALLOC, VMEM_NEXTFIT, HOLE,
+	  false, true },
+	{ "vmem id_alloc", "1 ID, next-fit", PACKED, 1, K_ID, 0, REST },
+	{ "vmem id_allocff", "1 ID, lowest", PACKED, 1, K_IDFF, 0, LOWEST,
+	  false, true },
+	/* identifiers from a quantum cache of single IDs, next fit */
+	{ "vmem id_alloc", "1 ID, caching space", PACKED, 1, K_ALLOC,
+	  VMEM_NEXTFIT, ANY, false, false, true },
 };
 
-/* One loop per kind of call, so that the loop itself costs the same. */
-static noinline void run_pairs(struct vmem *vm, const struct workload *w,
-			       unsigned long pairs)
+/* ---- layouts, as bench/bench_layout.c builds them ---- */
+
+static unsigned long npieces(enum layout l, unsigned long n)
 {
-	unsigned long size = w->size * Q, addr;
-	unsigned int flags = VMEM_SLEEP | w->policy;
-
-	if (w->id == 1) {
-		while (pairs--) {
-			if (vmem_id_alloc(vm, VMEM_SLEEP, &addr))
-				abort();
-			vmem_id_free(vm, addr);
-		}
-	} else if (w->id == 2) {
-		while (pairs--) {
-			if (vmem_id_allocff(vm, VMEM_SLEEP, &addr))
-				abort();
-			vmem_id_free(vm, addr);
-		}
-	} else if (w->align) {
-		while (pairs--) {
-			if (vmem_xalloc(vm, size, w->align * Q, 0,
-					w->nocross * Q, 0, VMEM_ADDR_MAX, flags,
-					&addr))
-				abort();
-			vmem_xfree(vm, addr, size);
-		}
-	} else {
-		while (pairs--) {
-			if (vmem_alloc(vm, size, flags, &addr))
-				abort();
-			vmem_free(vm, addr, size);
-		}
-	}
-}
-
-/* @n allocations of @size quanta from the bottom, then every @keep-th kept. */
-static struct vmem *build_holes(const char *name, unsigned long n,
-				unsigned long size, unsigned int flags)
-{
-	struct vmem *vm;
-	unsigned long i, addr;
-
-	vm = vmem_create(name, BASE, (2 * n * size + TAIL_QUANTA) * Q, Q,
-			 NULL, NULL, NULL, 0, 0);
-	if (IS_ERR(vm))
-		abort();
-	/* 2n blocks from the bottom, every other one freed */
-	for (i = 0; i < 2 * n; i++) {
-		if (vmem_alloc(vm, size * Q, VMEM_SLEEP | flags, &addr) ||
-		    addr != BASE + i * size * Q)
-			abort();
-		if (i % 4096 == 0)
-			shim_run_work();	/* the hash grows meanwhile */
-	}
-	for (i = 0; i < 2 * n; i += 2)
-		vmem_free(vm, BASE + i * size * Q, size * Q);
-	return vm;
-}
-
-static struct vmem *build(enum layout l, unsigned long n)
-{
-	unsigned long i, addr, size;
-	struct vmem *vm;
-
 	switch (l) {
-	case HOLES:
-		return build_holes("bench", n, 1, 0);
-	case HOLES_IDX:
-		return build_holes("bench_idx", n, 1, VMEM_FIRSTFIT);
-	case NEAR_HOLES:
-		/* holes of 2 quanta between allocations of 2 */
-		return build_holes("bench_near", n, 2, VMEM_FIRSTFIT);
-	case PACKED_TOP:
-		size = (2 * n + TAIL_QUANTA) * Q;
-		vm = vmem_create("bench_top", BASE, size, Q, NULL, NULL, NULL,
-				 0, 0);
-		if (IS_ERR(vm))
-			abort();
-		for (i = 0; i < n; i++) {
-			if (vmem_alloc(vm, 2 * Q, VMEM_SLEEP | VMEM_TOPDOWN,
-				       &addr) ||
-			    addr != BASE + size - 2 * Q * (i + 1))
-				abort();
-			if (i % 4096 == 0)
-				shim_run_work();
-		}
-		return vm;
-	case IDS:
-		vm = vmem_idspace_create("bench_ids", 0, n + TAIL_QUANTA);
-		if (IS_ERR(vm))
-			abort();
-		for (i = 0; i < n; i++) {
-			if (vmem_id_allocff(vm, VMEM_SLEEP, &addr) || addr != i)
-				abort();
-			if (i % 4096 == 0)
-				shim_run_work();
-		}
-		return vm;
-	case CACHED:
-		vm = vmem_create("bench_cached", BASE, TAIL_QUANTA * Q, Q, NULL,
-				 NULL, NULL, 8 * Q, 0);
-		if (IS_ERR(vm))
-			abort();
-		return vm;
-	case FRESH:
-		vm = vmem_create("bench_fresh", BASE, TAIL_QUANTA * Q, Q, NULL,
-				 NULL, NULL, 0, 0);
-		if (IS_ERR(vm))
-			abort();
-		return vm;
+	case HOLES1:
+	case HOLES2:
+		return 2 * n;
+	case TOP1:
+		return n ? 2 * n + 1 : 0;
+	case NEXT:
+		return 2 * n + 2;
 	default:
-		abort();
+		return n;
 	}
 }
 
-/* Free what build() allocated, so that destroy reports no leak. */
-static void unbuild(enum layout l, struct vmem *vm, unsigned long n)
+static void piece(enum layout l, unsigned long n, unsigned long units,
+		  unsigned long p, unsigned long *off, unsigned long *size,
+		  bool *hole)
+{
+	unsigned long q;
+
+	*size = 1;
+	*hole = false;
+	switch (l) {
+	case HOLES1:
+		*off = p;
+		*hole = !(p & 1);
+		break;
+	case HOLES2:
+		*off = 3 * (p / 2) + ((p & 1) ? 2 : 0);
+		*size = (p & 1) ? 1 : 2;
+		*hole = !(p & 1);
+		break;
+	case TOP1:
+		if (!p) {
+			*off = units - 1;
+			break;
+		}
+		q = p - 1;
+		*off = units - 2 - q;
+		*hole = !(q & 1);
+		break;
+	case NEXT:
+		if (!p) {
+			*off = 0;
+			*size = 2;
+			*hole = true;
+		} else if (p <= 2 * n) {
+			q = p - 1;
+			*off = 2 + q;
+			*hole = q & 1;
+		} else {
+			*off = 2 + 2 * n;
+			*size = units - *off;
+		}
+		break;
+	default:
+		*off = p;
+		break;
+	}
+}
+
+static enum where classify(const struct arena *a, unsigned long off,
+			   unsigned long size)
+{
+	unsigned long n = a->n, lo;
+
+	switch (a->layout) {
+	case HOLES1:
+		if (off >= 2 * n)
+			return REST;
+		return !(off & 1) && size == 1 ? HOLE : ANY;
+	case HOLES2:
+		if (off >= 3 * n)
+			return REST;
+		return off % 3 + size <= 2 ? HOLE : ANY;
+	case TOP1:
+		if (!n)
+			return REST;
+		lo = a->units - 1 - 2 * n;
+		if (off + size <= lo)
+			return REST;
+		if (off < lo || off >= a->units - 1 || size != 1)
+			return ANY;
+		return !((a->units - 2 - off) & 1) ? HOLE : ANY;
+	case NEXT:
+		if (off + size <= 2)
+			return HOLE;
+		return off >= 2 && off < 2 + 2 * n && ((off - 2) & 1) &&
+		       size == 1 ? HOLE : ANY;
+	default:
+		if (off < n)
+			return ANY;
+		return off == n ? LOWEST : REST;
+	}
+}
+
+static void die(const char *what, unsigned long n)
+{
+	fprintf(stderr, "vmem_bench: %s (N=%lu)\n", what, n);
+	exit(1);
+}
+
+static void build(struct arena *a, enum layout l, unsigned long n,
+		  bool qcache)
+{
+	unsigned long np = npieces(l, n), p, off, size, addr, start, k = 0;
+	unsigned long cursor = 0;
+	unsigned long *all;
+	bool hole;
+
+	a->layout = l;
+	a->n = n;
+	a->base = l == PACKED ? 0 : BASE;
+	a->unit = l == PACKED ? 1 : Q;
+	a->units = l == PACKED ? ID_UNITS : UNITS;
+	a->nlive = 0;
+	a->live_units = 0;
+	if (l == PACKED && qcache)	/* as vmem.rst's caching ID space */
+		a->vm = vmem_create("bench_ids", 0, ID_UNITS, 1, NULL, NULL,
+				    NULL, 1, VMC_IDENTIFIER);
+	else if (l == PACKED)
+		a->vm = vmem_idspace_create("bench_ids", 0, ID_UNITS);
+	else
+		a->vm = vmem_create("bench", a->base, a->units * Q, Q, NULL,
+				    NULL, NULL, qcache ? QCACHE_MAX : 0,
+				    qcache ? 0 : VMC_NO_QCACHE);
+	if (IS_ERR(a->vm))
+		die("vmem_create failed", n);
+	all = calloc(np + 1, sizeof(*all));
+	a->live = calloc(np + 1, sizeof(*a->live));
+	a->live_size = calloc(np + 1, sizeof(*a->live_size));
+	if (!all || !a->live || !a->live_size)
+		die("out of memory", n);
+	/*
+	 * The packed run from the bottom is carved by plain instant fit, as
+	 * an instant-fit client's arena grows (an exact window is an
+	 * address-ordered request, which makes a vmem with an index of free
+	 * segments build it); other pieces get a window of exactly the piece.
+	 */
+	for (p = 0; p < np; p++) {
+		if (p % 4096 == 0)
+			shim_run_work();	/* the hash grows meanwhile */
+		piece(l, n, a->units, p, &off, &size, &hole);
+		start = a->base + off * a->unit;
+		size *= a->unit;
+		if (off == cursor && !qcache &&
+		    !vmem_alloc(a->vm, size, VMEM_SLEEP | VMEM_INSTANTFIT,
+				&addr)) {
+			if (addr == start) {
+				cursor = off + size / a->unit;
+				all[p] = addr;
+				continue;
+			}
+			vmem_free(a->vm, addr, size);
+		}
+		if (vmem_xalloc(a->vm, size, 0, 0, 0, start, start + size - 1,
+				VMEM_SLEEP, &addr) || addr != start)
+			die("placing a piece failed", n);
+		all[p] = addr;
+	}
+	for (p = 0; p < np; p++) {
+		piece(l, n, a->units, p, &off, &size, &hole);
+		if (hole) {
+			vmem_xfree(a->vm, all[p], size * a->unit);
+		} else {
+			a->live[k] = all[p];
+			a->live_size[k++] = size * a->unit;
+			a->live_units += size;
+		}
+	}
+	a->nlive = k;
+	free(all);
+	shim_run_work();
+}
+
+/* The layout, from the arena's own counts, with no resize work pending. */
+static void check(const struct arena *a)
+{
+	unsigned long free_runs = a->layout == PACKED ? 1 : a->n + 1;
+	struct vmem_stats st;
+
+	/* a caching arena's rows leave ranges in its magazines */
+	vmem_qcache_flush(a->vm);
+	while (shim_run_work())
+		;
+	vmem_get_stats(a->vm, &st);
+	if (vmem_check(a->vm) || st.nsegs != 1 + a->nlive + free_runs ||
+	    st.mem_inuse != a->live_units * a->unit ||
+	    st.nalloc - st.nfree != a->nlive || shim_work_pending())
+		die("the arena does not hold the layout", a->n);
+}
+
+static void teardown(struct arena *a)
 {
 	unsigned long i;
 
-	switch (l) {
-	case HOLES:
-	case HOLES_IDX:
-		for (i = 1; i < 2 * n; i += 2)
-			vmem_free(vm, BASE + i * Q, Q);
+	for (i = 0; i < a->nlive; i++)
+		vmem_xfree(a->vm, a->live[i], a->live_size[i]);
+	shim_run_work();
+	vmem_destroy(a->vm);
+	free(a->live);
+	free(a->live_size);
+}
+
+/* ---- pairs ---- */
+
+static int alloc1(struct arena *a, const struct row *r, unsigned long *addr)
+{
+	unsigned long size = r->units * a->unit;
+
+	switch (r->kind) {
+	case K_ALIGN:
+		return vmem_xalloc(a->vm, size, 65536, 0, 0, VMEM_ADDR_MIN,
+				   VMEM_ADDR_MAX, VMEM_NOSLEEP, addr);
+	case K_NOCROSS:
+		return vmem_xalloc(a->vm, size, 0, 0, 1UL << 20, VMEM_ADDR_MIN,
+				   VMEM_ADDR_MAX, VMEM_NOSLEEP, addr);
+	case K_ID:
+		return vmem_id_alloc(a->vm, VMEM_NOSLEEP, addr);
+	case K_IDFF:
+		return vmem_id_allocff(a->vm, VMEM_NOSLEEP, addr);
+	default:
+		return vmem_alloc(a->vm, size, VMEM_NOSLEEP | r->policy, addr);
+	}
+}
+
+static void free1(struct arena *a, const struct row *r, unsigned long addr)
+{
+	unsigned long size = r->units * a->unit;
+
+	switch (r->kind) {
+	case K_ALIGN:
+	case K_NOCROSS:
+		vmem_xfree(a->vm, addr, size);
 		break;
-	case NEAR_HOLES:
-		for (i = 1; i < 2 * n; i += 2)
-			vmem_free(vm, BASE + 2 * i * Q, 2 * Q);
-		break;
-	case PACKED_TOP:
-		for (i = 0; i < n; i++)
-			vmem_free(vm, BASE + (2 * n + TAIL_QUANTA) * Q -
-				  2 * Q * (i + 1), 2 * Q);
-		break;
-	case IDS:
-		for (i = 0; i < n; i++)
-			vmem_id_free(vm, i);
+	case K_ID:
+	case K_IDFF:
+		vmem_id_free(a->vm, addr);
 		break;
 	default:
-		break;
+		vmem_free(a->vm, addr, size);
 	}
-	if (vmem_check(vm) || vmem_arena_size(vm, VMEM_ALLOC))
-		abort();
-	vmem_destroy(vm);
+}
+
+static noinline void run_pairs(struct arena *a, const struct row *r,
+			       unsigned long pairs)
+{
+	unsigned long addr, i;
+
+	for (i = 0; i < pairs; i++) {
+		if (alloc1(a, r, &addr))
+			abort();
+		free1(a, r, addr);
+	}
+}
+
+/* Does the first allocation land where the row says? */
+static void probe(struct arena *a, const struct row *r)
+{
+	enum where want = r->where, got;
+	unsigned long addr;
+
+	if (want == HOLE && !a->n && a->layout != NEXT)
+		want = REST;
+	if (alloc1(a, r, &addr))
+		die("the first allocation failed", a->n);
+	got = classify(a, (addr - a->base) / a->unit, r->units);
+	free1(a, r, addr);
+	if (want != ANY && got != want && !(want == REST && got == LOWEST)) {
+		fprintf(stderr, "vmem_bench: %s %s lands at unit %lu\n",
+			r->name, r->req, (addr - a->base) / a->unit);
+		die("a row does not measure what it claims", a->n);
+	}
+}
+
+/* After a warm-up, cache-sized pairs take no segment allocation. */
+static bool qcache_works(struct arena *a, const struct row *r)
+{
+	struct vmem_stats s0, s1;
+
+	run_pairs(a, r, 128);
+	vmem_get_stats(a->vm, &s0);
+	run_pairs(a, r, 64);
+	vmem_get_stats(a->vm, &s1);
+	return s1.nalloc - s0.nalloc < 64;
+}
+
+/* Time row @r on arena @a, which holds its layout. */
+static void run_row(struct arena *a, const struct row *r, unsigned long n,
+		    unsigned long pairs)
+{
+	unsigned long np = r->linear && n > 1000 ? 10 : pairs;
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s %s @%s", r->name, r->req,
+		 layout_names[r->layout]);
+	if (r->qcache && !qcache_works(a, r)) {
+		printf("%s\tn/a\tno quantum cache: the pairs took the segment path\n",
+		       name);
+		return;
+	}
+	probe(a, r);
+	run_pairs(a, r, np / 10 + 1);		/* warm up */
+	/* deferred work (a hash resize, an index build) runs untimed */
+	while (shim_run_work())
+		;
+	CALLGRIND_START_INSTRUMENTATION;
+	CALLGRIND_ZERO_STATS;
+	run_pairs(a, r, np);
+	CALLGRIND_DUMP_STATS_AT(name);
+	CALLGRIND_STOP_INSTRUMENTATION;
+	/* the loop left work behind: its count leaves that work out */
+	printf("%s\t%lu\t%s\n", name, np,
+	       shim_work_pending() ? "deferred" : "");
+	while (shim_run_work())
+		;
+	check(a);
 }
 
 int main(int argc, char **argv)
 {
-	struct vmem *arenas[NLAYOUTS] = { };
 	unsigned long n, pairs;
-	unsigned int k;
+	unsigned int l, k, qc;
+	struct arena a;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s N [pairs]\n", argv[0]);
@@ -252,31 +458,28 @@ int main(int argc, char **argv)
 	if (shim_module_init && shim_module_init())
 		return 1;
 
-	for (k = 0; k < ARRAY_SIZE(workloads); k++) {
-		const struct workload *w = &workloads[k];
-		struct vmem *vm = arenas[w->layout];
+	/* one arena per layout (and one with quantum caches), built once */
+	for (l = 0; l < NLAYOUTS; l++) {
+		for (qc = 0; qc < 2; qc++) {
+			bool built = false;
 
-		if (!vm) {
-			vm = build(w->layout, n);
-			arenas[w->layout] = vm;
+			for (k = 0; k < ARRAY_SIZE(rows); k++) {
+				const struct row *r = &rows[k];
+
+				if (r->layout != l || r->qcache != qc ||
+				    (r->fresh_only && n))
+					continue;
+				if (!built) {
+					build(&a, l, n, qc);
+					check(&a);
+					built = true;
+				}
+				run_row(&a, r, n, pairs);
+			}
+			if (built)
+				teardown(&a);
 		}
-		/* warm up; the work items (hash, index) then finish */
-		run_pairs(vm, w, pairs / 10 + 1);
-		shim_run_work();
-		if (vmem_check(vm))
-			abort();
-		CALLGRIND_START_INSTRUMENTATION;
-		CALLGRIND_ZERO_STATS;
-		run_pairs(vm, w, pairs);
-		CALLGRIND_DUMP_STATS_AT(w->name);
-		CALLGRIND_STOP_INSTRUMENTATION;
-		printf("%s\t%lu\n", w->name, pairs);
-		if (shim_work_pending())
-			abort();	/* the loop must not change the load */
 	}
-	for (k = 0; k < NLAYOUTS; k++)
-		if (arenas[k])
-			unbuild(k, arenas[k], n);
 	shim_run_work();
 	if (shim_module_exit)
 		shim_module_exit();

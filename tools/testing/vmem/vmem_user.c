@@ -17,9 +17,19 @@
  *  vmem_user_failslab   fault injection into blocking allocations too
  *                       (failslab's ignore-gfp-wait off, a global debugfs
  *                       knob of the kernel), arena creation and the
- *                       rescale work included.
+ *                       rescale work included;
+ *  vmem_user_qcache     the quantum caches with time, memory pressure and
+ *                       CPU death at the moments a test chooses: the
+ *                       update's timer held and fired, reclaim through
+ *                       the registered shrinkers (with 6.1's API too),
+ *                       CPUs taken down and back many times a second
+ *                       under load; and the cached differential test at
+ *                       a length the test kernel has no time for.
  */
 #include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/irqflags.h>
 #include <linux/slab.h>
@@ -47,6 +57,34 @@ static void expect_logged(struct kunit *test, const char *text)
 {
 	KUNIT_EXPECT_TRUE_MSG(test, shim_log_find(text),
 			      "\"%s\" is not in the kernel log", text);
+}
+
+/* An arena with quantum caches up to @qcache_max, of @quanta quanta of K. */
+static struct vmem *qc_create(struct kunit *test, const char *name,
+			      unsigned long quanta, unsigned long qcache_max)
+{
+	struct vmem *vm = vmem_create(name, B, quanta * K, K, NULL, NULL, NULL,
+				      qcache_max, 0);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	return vm;
+}
+
+static struct vmem_qcache_stats qc_stats(struct kunit *test, struct vmem *vm,
+					 unsigned int index)
+{
+	struct vmem_qcache_stats st;
+
+	KUNIT_EXPECT_EQ(test, vmem_qcache_get_stats(vm, index, -1, &st), 0);
+	return st;
+}
+
+static unsigned long qc_cached(struct vmem *vm)
+{
+	struct vmem_stats st;
+
+	vmem_get_stats(vm, &st);
+	return st.mem_cached;
 }
 
 /* ---- vmem_user_log: what vmem logs ---- */
@@ -101,6 +139,31 @@ static void vmem_user_leaks_logged(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), 0UL);
 }
 
+/*
+ * A caching arena destroyed with its magazines full and three ranges
+ * held: the leak report names the three, not what the caches held.
+ */
+static void vmem_user_qcache_leaks_logged(struct kunit *test)
+{
+	struct vmem *vm = qc_create(test, "vmem_qc_leaky", 256, 2 * K);
+	unsigned long *a, m, i;
+
+	m = qc_stats(test, vm, 1).magsize;
+	a = kunit_kcalloc(test, 2 * m, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	for (i = 0; i < 2 * m; i++)
+		KUNIT_EXPECT_EQ(test, vmem_alloc(vm, 2 * K, VMEM_NOSLEEP, &a[i]),
+				0);
+	for (i = 0; i < 2 * m; i++)
+		vmem_free(vm, a[i], 2 * K);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, vmem_alloc(vm, K, VMEM_NOSLEEP, &a[i]), 0);
+	KUNIT_EXPECT_GE(test, qc_cached(vm), 2 * m * K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 3 * K);
+	vmem_destroy(vm);
+	expect_logged(test, "vmem_destroy(vmem_qc_leaky): leaked 12288 bytes in 3 segments");
+}
+
 /* The table is kunit/vmem_check_kunit.c's, whose size is known there. */
 static const void *corruption_gen_params(const void *prev, char *desc)
 {
@@ -133,6 +196,7 @@ static void vmem_user_check_logged(struct kunit *test)
 static struct kunit_case vmem_user_log_cases[] = {
 	KUNIT_CASE(vmem_user_badfree_logged),
 	KUNIT_CASE(vmem_user_leaks_logged),
+	KUNIT_CASE(vmem_user_qcache_leaks_logged),
 	KUNIT_CASE_PARAM(vmem_user_check_logged, corruption_gen_params),
 	{}
 };
@@ -321,9 +385,39 @@ static void vmem_user_sleep_in_atomic_reported(struct kunit *test)
 		vmem_free(vm, addr, K);
 }
 
+/*
+ * vmem_xfree() of a range a quantum cache handed out is refused, with a
+ * message that says to use vmem_free(), and the arena's first misuse
+ * WARNs, once; vmem_free() then frees the range.  (vmem_qcache_mismatch
+ * checks the refusal on a quiet arena.)
+ */
+static void vmem_user_qcache_xfree_warns(struct kunit *test)
+{
+	struct vmem *vm = qc_create(test, "qc_xfree", 64, K);
+	unsigned long w = shim_nr_warnings, a;
+	char msg[96];
+
+	vkt_defer_destroy(test, vm);
+	a = vkt_alloc(test, vm, K, VMEM_NOSLEEP);
+	vmem_xfree(vm, a, K);
+	vmem_xfree(vm, a, K);
+	KUNIT_EXPECT_EQ(test, shim_nr_warnings - w, 1UL);
+	snprintf(msg, sizeof(msg),
+		 "vmem qc_xfree: bad free [%#lx, +0x1000): cached, free with vmem_free()",
+		 a);
+	expect_logged(test, msg);
+	KUNIT_EXPECT_EQ(test, nbadfree(vm), 2UL);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), K);
+	vmem_free(vm, a, K);
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 0UL);
+	VKT_EXPECT_CHECK(test, vm);
+	shim_splats_expected(shim_nr_warnings - w, 0);
+}
+
 static struct kunit_case vmem_user_splat_cases[] = {
 	KUNIT_CASE(vmem_user_badfree_warns_once),
 	KUNIT_CASE(vmem_user_bad_import_warns),
+	KUNIT_CASE(vmem_user_qcache_xfree_warns),
 	KUNIT_CASE(vmem_user_sleep_in_atomic_reported),
 	{}
 };
@@ -533,5 +627,347 @@ static struct kunit_suite vmem_user_failslab_suite = {
 	.test_cases = vmem_user_failslab_cases,
 };
 
+/* ---- vmem_user_qcache: time, pressure and CPU death, chosen ---- */
+
+/*
+ * 4m ranges out and back: two full magazines on this CPU, two in the
+ * depot; then 2m + 1 out again: the CPU's two and one of the depot's,
+ * whose slot's empty magazine goes to the depot.  Left: one full and one
+ * empty magazine in the depot.  Returns the ranges held.
+ */
+static unsigned long *qc_fill_depot(struct kunit *test, struct vmem *vm,
+				    unsigned long *np)
+{
+	unsigned long m = qc_stats(test, vm, 0).magsize, i, nerr = 0;
+	unsigned long *a = kunit_kcalloc(test, 4 * m, sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	for (i = 0; i < 4 * m; i++)
+		nerr += !!vmem_alloc(vm, K, VMEM_NOSLEEP, &a[i]);
+	for (i = 0; i < 4 * m; i++)
+		vmem_free(vm, a[i], K);
+	for (i = 0; i < 2 * m + 1; i++)
+		nerr += !!vmem_alloc(vm, K, VMEM_NOSLEEP, &a[i]);
+	KUNIT_EXPECT_EQ(test, nerr, 0UL);
+	*np = 2 * m + 1;
+	return a;
+}
+
+static void qc_free_all(struct vmem *vm, unsigned long *a, unsigned long n)
+{
+	while (n--)
+		vmem_free(vm, a[n], K);
+}
+
+/*
+ * The depot's update work, with its timer held: the depot's traffic arms
+ * it; when its time comes, the first run only measures the working set
+ * (nothing was taken during the interval, but it has not been a whole
+ * interval yet) and arms it again; the next run, after a whole idle
+ * interval, frees the idle magazines, full ones drained into the arena
+ * first, and leaves it unarmed, the depot empty.  Destroying an arena
+ * cancels its armed update.
+ */
+static void vmem_user_qcache_trim(struct kunit *test)
+{
+	struct vmem *vm = qc_create(test, "qc_trim", 512, K);
+	struct vmem_qcache_stats st0, st1, st2;
+	unsigned long *a, n;
+
+	a = qc_fill_depot(test, vm, &n);
+	st0 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ(test, st0.depot_full, 1UL);
+	KUNIT_EXPECT_EQ(test, st0.depot_empty, 1UL);
+	KUNIT_EXPECT_EQ_MSG(test, shim_delayed_work_armed(), 1UL,
+			    "the depot's traffic did not arm the update");
+	/* what is queued (a hash rescale, on 32-bit) but not the update */
+	shim_run_work();
+	KUNIT_EXPECT_EQ_MSG(test, qc_stats(test, vm, 0).nupdate, st0.nupdate,
+			    "the update ran before its time");
+	KUNIT_EXPECT_EQ(test, shim_fire_delayed_work(), 1U);
+	KUNIT_EXPECT_GE(test, shim_run_work(), 1U);
+	st1 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ_MSG(test, st1.depot_full, 1UL, "trimmed too early");
+	KUNIT_EXPECT_EQ_MSG(test, st1.depot_empty, 1UL, "trimmed too early");
+	KUNIT_EXPECT_EQ(test, st1.nupdate, st0.nupdate + 1);
+	KUNIT_EXPECT_EQ_MSG(test, shim_delayed_work_armed(), 1UL,
+			    "the update did not arm itself again");
+	KUNIT_EXPECT_EQ(test, shim_fire_delayed_work(), 1U);
+	KUNIT_EXPECT_GE(test, shim_run_work(), 1U);
+	st2 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ(test, st2.nupdate, st0.nupdate + 2);
+	KUNIT_EXPECT_EQ(test, st2.depot_full, 0UL);
+	KUNIT_EXPECT_EQ(test, st2.depot_empty, 0UL);
+	KUNIT_EXPECT_EQ(test, st2.depot_rounds, 0UL);
+	KUNIT_EXPECT_EQ(test, st2.cpu_rounds, st0.cpu_rounds);
+	KUNIT_EXPECT_EQ(test, qc_cached(vm), st0.cpu_rounds * K);
+	KUNIT_EXPECT_EQ_MSG(test, shim_delayed_work_armed(), 0UL,
+			    "an empty depot keeps the update armed");
+
+	qc_free_all(vm, a, n);
+	KUNIT_EXPECT_EQ(test, shim_delayed_work_armed(), 1UL);
+	vmem_qcache_flush(vm);
+	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { B, 512 * K });
+	VKT_EXPECT_CHECK(test, vm);
+	vmem_destroy(vm);
+	KUNIT_EXPECT_EQ(test, shim_delayed_work_armed(), 0UL);
+	KUNIT_EXPECT_EQ(test, shim_fire_delayed_work(), 0U);
+	KUNIT_EXPECT_EQ(test, shim_run_work(), 0U);
+}
+
+/*
+ * Memory pressure, as reclaim applies it, through the registered
+ * shrinkers (shrinker_alloc(), or with SHIM_SHRINKER_REGISTER 6.1's
+ * register_shrinker()): the depot's two magazines are freed, the CPU's
+ * are not; nothing is left for the next call; and a destroyed arena's
+ * shrinker is gone.
+ */
+static void vmem_user_qcache_shrink(struct kunit *test)
+{
+	struct vmem *vm = qc_create(test, "qc_shrink", 512, K);
+	struct vmem_qcache_stats st0, st1;
+	unsigned long *a, n;
+
+	a = qc_fill_depot(test, vm, &n);
+	st0 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ_MSG(test, shim_shrink(100), 2UL,
+			    "the shrinker freed not the depot's 2 magazines");
+	st1 = qc_stats(test, vm, 0);
+	KUNIT_EXPECT_EQ(test, st1.depot_full, 0UL);
+	KUNIT_EXPECT_EQ(test, st1.depot_empty, 0UL);
+	KUNIT_EXPECT_EQ(test, st1.cpu_rounds, st0.cpu_rounds);
+	KUNIT_EXPECT_EQ(test, qc_cached(vm), st0.cpu_rounds * K);
+	KUNIT_EXPECT_EQ(test, shim_shrink(100), 0UL);
+	qc_free_all(vm, a, n);
+	vmem_qcache_flush(vm);
+	KUNIT_EXPECT_GT(test, qc_stats(test, vm, 0).depot_empty, 0UL);
+	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { B, 512 * K });
+	VKT_EXPECT_CHECK(test, vm);
+	vmem_destroy(vm);
+	KUNIT_EXPECT_EQ(test, shim_shrink(100), 0UL);
+	KUNIT_EXPECT_EQ(test, shim_delayed_work_armed(), 0UL);
+}
+
+struct qc_mt_param {
+	const char	*name;
+	bool		ids;		/* a tight identifier space */
+};
+
+static const struct qc_mt_param qc_mt_params[] = {
+	{ "plain", false },
+	{ "tight_ids", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(qc_mt, qc_mt_params, name);
+
+struct qc_worker {
+	const struct vmem_mt_shared	*sh;
+	unsigned int			id;
+	struct vmem_mt_result		res;
+	char				err[256];
+	int				ret;
+};
+
+static int qc_worker_fn(void *arg)
+{
+	struct qc_worker *w = arg;
+
+	w->ret = vmem_mt_worker(w->sh, w->id, &w->res, w->err,
+				sizeof(w->err));
+	return 0;
+}
+
+struct qc_churn {
+	struct vmem	*vm;
+	bool		stop;
+	unsigned long	rounds;
+	unsigned long	cpu_downs;
+	int		hotplug_err;
+};
+
+/*
+ * Meanwhile: flush every cache, take a CPU down and bring it back (its
+ * workers move away and back), apply memory pressure, let the update's
+ * time come, and run the work queued, over and over.
+ */
+static int qc_churn_fn(void *arg)
+{
+	struct qc_churn *c = arg;
+	unsigned int cpu = 0;
+	int err;
+
+	while (!READ_ONCE(c->stop)) {
+		vmem_qcache_flush(c->vm);
+		cpu = cpu % (nr_cpu_ids - 1) + 1;	/* never CPU 0 */
+		err = remove_cpu(cpu);
+		if (!err) {
+			c->cpu_downs++;
+			err = add_cpu(cpu);
+		}
+		if (err && !c->hotplug_err)
+			c->hotplug_err = err;
+		shim_shrink(1);
+		shim_fire_delayed_work();
+		shim_run_work();
+		c->rounds++;
+		usleep_range(200, 400);
+	}
+	return 0;
+}
+
+/*
+ * The concurrent worker of kunit/vmem_model.c on a caching arena, six
+ * threads on four CPUs (two pairs share a CPU's magazines), checked
+ * against the bitmap, the constraints and vmem_check(), while another
+ * thread flushes, takes CPUs down and back, shrinks and runs the update:
+ * on a plain arena, and on a tight identifier space (96 IDs, caches up
+ * to 16), where exhaustion and its flushes come all along.
+ */
+static void vmem_user_qcache_mt(struct kunit *test)
+{
+	const struct qc_mt_param *p = test->param_value;
+	unsigned long base = p->ids ? 0 : B, q = p->ids ? 1 : K;
+	unsigned long size = p->ids ? 96 : 1024 * K;
+	unsigned int i, nthreads = 6;
+	struct vmem_mt_shared sh = {
+		.base = base, .size = size, .quantum = q,
+		.seed = vkt_seed(test, "vmem_user_qcache") ^ (p->ids ? 0x9d : 0x9c),
+		.nops = p->ids ? 5000 : 10000,
+		.max_live = 48, .max_units = 16, .check_every = 97,
+	};
+	unsigned long nalloc = 0, nfree = 0;
+	struct vkt_thread *t[6], *ct;
+	struct qc_worker *w;
+	struct qc_churn *c;
+	bool all_done = true;
+	struct vmem *vm;
+
+	vm = vmem_create(p->ids ? "qc_mt_ids" : "qc_mt", base, size, q, NULL,
+			 NULL, NULL, 16 * q, p->ids ? VMC_IDENTIFIER : 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	vkt_defer_destroy(test, vm);
+	sh.vm = vm;
+	sh.bitmap = kunit_kcalloc(test, BITS_TO_LONGS(size / q), sizeof(long),
+				  GFP_KERNEL);
+	w = kunit_kcalloc(test, nthreads, sizeof(*w), GFP_KERNEL);
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sh.bitmap);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_GE(test, nr_cpu_ids, 2U);
+
+	for (i = 0; i < nthreads; i++) {
+		w[i].sh = &sh;
+		w[i].id = i;
+		t[i] = vkt_thread_start(test, qc_worker_fn, &w[i],
+					i % nr_cpu_ids, "vmem_qc_mt");
+	}
+	/* after kthread_bind(): every CPU is online until it starts */
+	c->vm = vm;
+	ct = vkt_thread_start(test, qc_churn_fn, c, -1, "vmem_qc_churn");
+	for (i = 0; i < nthreads; i++) {
+		if (!vkt_thread_wait(t[i], 240 * MSEC_PER_SEC)) {
+			KUNIT_FAIL(test, "worker %u did not finish", i);
+			all_done = false;
+			continue;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, w[i].ret, 0, "worker %u: %s", i,
+				    w[i].err);
+		nalloc += w[i].res.nalloc;
+		nfree += w[i].res.nfree;
+		vkt_thread_put(t[i]);
+	}
+	WRITE_ONCE(c->stop, true);
+	if (!vkt_thread_wait(ct, 60 * MSEC_PER_SEC)) {
+		KUNIT_FAIL(test, "the churn thread did not finish");
+		all_done = false;
+	} else {
+		vkt_thread_put(ct);
+	}
+	/* A thread still running uses sh and c, on this stack: do not return. */
+	KUNIT_ASSERT_TRUE(test, all_done);
+	shim_run_work();
+	kunit_info(test, "%u threads: %lu allocations; meanwhile %lu rounds of flush, hotplug, shrink and update, %lu CPUs down\n",
+		   nthreads, nalloc, c->rounds, c->cpu_downs);
+	KUNIT_EXPECT_EQ(test, c->hotplug_err, 0);
+	KUNIT_EXPECT_GT(test, c->cpu_downs, 0UL);
+	KUNIT_EXPECT_GT(test, nalloc, 0UL);
+	KUNIT_EXPECT_EQ(test, nalloc, nfree);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(sh.bitmap, size / q));
+	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 0UL);
+	vmem_qcache_flush(vm);
+	VKT_EXPECT_SEGS(test, vm, VMEM_FREE, { base, size });
+	VKT_EXPECT_CHECK(test, vm);
+}
+
+struct qc_difftest_param {
+	const char	*name;
+	u64		salt;
+	unsigned long	nops;
+	unsigned int	max_live;	/* 0: the default */
+};
+
+static const struct qc_difftest_param qc_difftest_params[] = {
+	{ "seed_a", 0xcace, 50000, 0 },
+	{ "seed_b", 0xcacd, 50000, 0 },
+	/* few live ranges: the caches hold much of the arena, often */
+	{ "small_live_set", 0xcacf, 50000, 16 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(qc_difftest, qc_difftest_params, name);
+
+/*
+ * The differential test with quantum caches in front of the arenas, every
+ * check on, three runs of five times the length of
+ * vmem_stress_difftest_qcache (cut for the test kernel's time), one with
+ * a small live set; the caches must have served allocations.
+ */
+static void vmem_user_qcache_difftest(struct kunit *test)
+{
+	const struct qc_difftest_param *dp = test->param_value;
+	struct vmem_difftest_stats st = { };
+	struct vmem_difftest_params p = {
+		.seed = vkt_seed(test, "vmem_user_qcache") ^ dp->salt,
+		.nops = dp->nops,
+		.check_every = 64,
+		.max_live = dp->max_live,
+		.flags = VMEM_DT_ALL | VMEM_DT_QCACHE,
+		.quiet = vkt_quiet,
+		.stats = &st,
+	};
+	char *err = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, err);
+	ret = vmem_difftest_run(&p, err, 4096);
+	kunit_info(test, "%lu ops, %lu arenas: %lu alloc (%lu by the caches), %lu xalloc, %lu failed as the model said, %lu free, %lu bad free, %lu check\n",
+		   st.nops, st.narenas, st.nalloc, st.ncached, st.nxalloc,
+		   st.nfail, st.nfree, st.nbadfree, st.ncheck);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s", err);
+	KUNIT_EXPECT_EQ(test, st.nops, p.nops);
+	KUNIT_EXPECT_GT(test, st.nalloc, p.nops / 20);
+	KUNIT_EXPECT_GT(test, st.nfree, p.nops / 20);
+	KUNIT_EXPECT_GT(test, st.ncheck, 0UL);
+	KUNIT_EXPECT_GT_MSG(test, st.ncached, 0UL,
+			    "the caches served none of %lu allocations",
+			    st.nalloc);
+}
+
+static struct kunit_case vmem_user_qcache_cases[] = {
+	KUNIT_CASE(vmem_user_qcache_trim),
+	KUNIT_CASE(vmem_user_qcache_shrink),
+	KUNIT_CASE_PARAM(vmem_user_qcache_mt, qc_mt_gen_params),
+	KUNIT_CASE_PARAM(vmem_user_qcache_difftest, qc_difftest_gen_params),
+	{}
+};
+
+static struct kunit_suite vmem_user_qcache_suite = {
+	.name = "vmem_user_qcache",
+	.suite_init = manual_wq_init,
+	.suite_exit = manual_wq_exit,
+	.test_cases = vmem_user_qcache_cases,
+};
+
 kunit_test_suites(&vmem_user_log_suite, &vmem_user_splat_suite,
-		  &vmem_user_workqueue_suite, &vmem_user_failslab_suite);
+		  &vmem_user_workqueue_suite, &vmem_user_failslab_suite,
+		  &vmem_user_qcache_suite);

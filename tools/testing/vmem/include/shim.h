@@ -52,8 +52,16 @@ struct task_struct {
 	unsigned int		fail_nth;
 	/* virtual CPU this thread runs as; see shim_set_cpu() */
 	int			shim_cpu;
+	/* the CPU it was put on, which it goes back to when it can */
+	int			shim_home_cpu;
+	/* counted on shim_cpu (running there), or not (new, asleep) */
+	int			shim_cpu_state;
+	/* CPU hotplug events seen at its last migration point */
+	unsigned long		shim_cpu_seq;
 	/* preempt_disable() depth, spinlocks included */
 	int			shim_preempt;
+	/* migrate_disable() depth */
+	int			shim_migrate;
 	/*
 	 * Spinlocks of the vmem core held (see spin_lock_init()), for the
 	 * check that the core allocates nothing under its own locks.
@@ -80,9 +88,25 @@ extern __thread struct task_struct shim_task;
 
 /* Per-thread setup; shim_thread_init() also names the task. */
 void shim_thread_init(const char *comm, int cpu);
+/*
+ * Run as @cpu from now on (as another online CPU while @cpu is offline,
+ * as the kernel places a task whose CPU went away).  Not with preemption
+ * or migration disabled.
+ */
 void shim_set_cpu(int cpu);
 /* Number of virtual CPUs (nr_cpu_ids); set before the first use. */
 void shim_set_nr_cpus(unsigned int n);
+/*
+ * A thread that blocks (schedule(), a completion, msleep()) runs on no
+ * CPU meanwhile, unless it disabled migration: CPU hotplug does not wait
+ * for it.  It wakes up on an online CPU.  See shim/cpu.c.
+ */
+void shim_cpu_sleep_begin(void);
+void shim_cpu_sleep_end(void);
+/* CPUs that a test took offline and did not bring back (runner check). */
+unsigned int shim_cpus_offline(void);
+/* Threads running as @cpu now (asleep ones not counted). */
+unsigned int shim_cpu_threads(unsigned int cpu);
 /* Make fatal_signal_pending(@t) true and wake it if it sleeps. */
 void shim_kill(struct task_struct *t);
 /* Enter/leave a simulated hard interrupt on this thread. */
@@ -162,7 +186,21 @@ unsigned long shim_log_count(int level);	/* messages at that level */
 enum shim_wq_mode { SHIM_WQ_MANUAL, SHIM_WQ_THREAD };
 void shim_wq_set_mode(enum shim_wq_mode mode);
 unsigned int shim_run_work(void);	/* returns items run */
-unsigned long shim_work_pending(void);
+unsigned long shim_work_pending(void);	/* queued, not armed */
+/*
+ * Delayed work armed and waiting for its time.  shim_fire_delayed_work()
+ * queues every armed item now, as if its time had come, and returns how
+ * many: in manual mode, the only way their time comes.
+ */
+unsigned long shim_delayed_work_armed(void);
+unsigned int shim_fire_delayed_work(void);
+
+/*
+ * Memory pressure, as reclaim applies it: every registered shrinker is
+ * asked to count its objects, then to scan up to @nr of them; returns the
+ * objects freed (linux/shrinker.h).
+ */
+unsigned long shim_shrink(unsigned long nr);
 
 /* Seed of get_random_*(); the harness sets it from VMEM_SEED or argv. */
 void shim_random_seed(u64 seed);
@@ -190,6 +228,9 @@ void shim_module_exit(void) __attribute__((__weak__));
 
 /* Slow path of the spinlocks (contended; recursion is a shim BUG). */
 void shim_spin_lock_contended(int *slock);
+/* The same, in ticket order (CONFIG_DEBUG_SPINLOCK: linux/spinlock.h). */
+void shim_spin_lock_queued(int *slock, unsigned int *next,
+			   unsigned int *serving);
 /* Is a lock initialised in @file one of the vmem core's? */
 bool shim_lock_class_core(const char *file);
 void shim_report_bug(const char *what, const char *file, int line);

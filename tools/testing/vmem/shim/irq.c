@@ -3,18 +3,24 @@
  * The shim's interrupt contexts: an IPI (smp_call_function_single()) runs
  * its function on a thread that stands in for the target CPU, in hard
  * interrupt context; timers run their callbacks on a thread that stands
- * in for the timer softirq.  Neither interrupts anything: the thread that
- * asked goes on running (or waits), as another CPU would.
+ * in for the timer softirq; hrtimers on one that stands in for every
+ * CPU's hrtimer interrupt.  None interrupts anything: the thread that
+ * asked goes on running (or waits), as another CPU would.  A timer's
+ * thread runs as the timer's CPU while it runs the callback, as CPU 0
+ * otherwise; a timer of a CPU gone offline fires on another.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <linux/kernel.h>
 #include <linux/cpumask.h>
 #include <linux/irqflags.h>
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/smp.h>
 #include <linux/timer.h>
@@ -110,6 +116,7 @@ static void *shim_timer_fn(void *arg)
 	struct timer_list *t;
 	struct timespec ts;
 	long left;
+	int cpu;
 
 	shim_thread_init("ksoftirqd", 0);
 	pthread_mutex_lock(&shim_timer_lock);
@@ -131,11 +138,15 @@ static void *shim_timer_fn(void *arg)
 		}
 		list_del_init(&t->entry);
 		shim_timer_running = t;
+		if (!cpu_online(t->shim_cpu))
+			t->shim_cpu = cpumask_first(cpu_online_mask);
+		cpu = t->shim_cpu;
 		pthread_mutex_unlock(&shim_timer_lock);
-		shim_set_cpu(t->shim_cpu);
+		shim_set_cpu(cpu);
 		shim_softirq_enter();
 		t->function(t);
 		shim_softirq_exit();
+		shim_set_cpu(0);
 		pthread_mutex_lock(&shim_timer_lock);
 		/* @t may be gone: the callback may have freed its timer. */
 		shim_timer_running = NULL;
@@ -205,4 +216,182 @@ int timer_delete_sync(struct timer_list *timer)
 		pthread_cond_wait(&shim_timer_done, &shim_timer_lock);
 	pthread_mutex_unlock(&shim_timer_lock);
 	return pending;
+}
+
+/* ---- hrtimers */
+
+static pthread_mutex_t shim_hrtimer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t shim_hrtimer_more;	/* on CLOCK_MONOTONIC */
+static pthread_cond_t shim_hrtimer_done = PTHREAD_COND_INITIALIZER;
+static LIST_HEAD(shim_hrtimer_queue);
+static bool shim_hrtimer_started;
+/* The timer whose callback runs; never dereferenced after it ran. */
+static struct hrtimer *shim_hrtimer_running;
+
+ktime_t ktime_get(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ktime_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+void hrtimer_init(struct hrtimer *timer, clockid_t which_clock,
+		  enum hrtimer_mode mode)
+{
+	if (which_clock != CLOCK_MONOTONIC)
+		shim_report_bug("hrtimer clock not modelled", __FILE__,
+				__LINE__);
+	memset(timer, 0, sizeof(*timer));
+	INIT_LIST_HEAD(&timer->shim_entry);
+	timer->shim_soft = mode & HRTIMER_MODE_SOFT;
+}
+
+/* The queued timer that expires first; shim_hrtimer_lock held. */
+static struct hrtimer *shim_hrtimer_first(void)
+{
+	struct hrtimer *t, *first = NULL;
+
+	list_for_each_entry(t, &shim_hrtimer_queue, shim_entry)
+		if (!first || t->shim_expires < first->shim_expires)
+			first = t;
+	return first;
+}
+
+static void *shim_hrtimer_fn(void *arg)
+{
+	enum hrtimer_restart ret;
+	struct timespec ts;
+	struct hrtimer *t;
+	bool soft;
+	int cpu;
+
+	shim_thread_init("hrtimer", 0);
+	pthread_mutex_lock(&shim_hrtimer_lock);
+	for (;;) {
+		t = shim_hrtimer_first();
+		if (!t) {
+			pthread_cond_wait(&shim_hrtimer_more, &shim_hrtimer_lock);
+			continue;
+		}
+		if (t->shim_expires > ktime_get()) {
+			ts.tv_sec = t->shim_expires / NSEC_PER_SEC;
+			ts.tv_nsec = t->shim_expires % NSEC_PER_SEC;
+			pthread_cond_timedwait(&shim_hrtimer_more,
+					       &shim_hrtimer_lock, &ts);
+			continue;
+		}
+		list_del_init(&t->shim_entry);
+		shim_hrtimer_running = t;
+		if (!cpu_online(t->shim_cpu))
+			t->shim_cpu = cpumask_first(cpu_online_mask);
+		cpu = t->shim_cpu;
+		soft = t->shim_soft;
+		pthread_mutex_unlock(&shim_hrtimer_lock);
+		shim_set_cpu(cpu);
+		if (soft)
+			shim_softirq_enter();
+		else
+			shim_hardirq_enter();
+		ret = t->function(t);
+		if (soft)
+			shim_softirq_exit();
+		else
+			shim_hardirq_exit();
+		shim_set_cpu(0);
+		pthread_mutex_lock(&shim_hrtimer_lock);
+		/* Not restarted, @t may be gone: the callback may free it. */
+		if (ret == HRTIMER_RESTART && list_empty(&t->shim_entry))
+			list_add_tail(&t->shim_entry, &shim_hrtimer_queue);
+		shim_hrtimer_running = NULL;
+		pthread_cond_broadcast(&shim_hrtimer_done);
+	}
+	return NULL;
+}
+
+/* Start the thread on first use; shim_hrtimer_lock held. */
+static void shim_hrtimer_start_thread(void)
+{
+	pthread_condattr_t attr;
+	pthread_t tid;
+
+	if (shim_hrtimer_started)
+		return;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&shim_hrtimer_more, &attr);
+	pthread_condattr_destroy(&attr);
+	if (pthread_create(&tid, NULL, shim_hrtimer_fn, NULL))
+		shim_report_bug("cannot start the hrtimer thread", __FILE__,
+				__LINE__);
+	pthread_detach(tid);
+	shim_hrtimer_started = true;
+}
+
+void hrtimer_start(struct hrtimer *timer, ktime_t tim,
+		   const enum hrtimer_mode mode)
+{
+	pthread_mutex_lock(&shim_hrtimer_lock);
+	shim_hrtimer_start_thread();
+	if (!list_empty(&timer->shim_entry))
+		list_del_init(&timer->shim_entry);
+	timer->shim_expires = (mode & HRTIMER_MODE_REL) ? ktime_get() + tim :
+							  tim;
+	timer->shim_cpu = smp_processor_id();
+	list_add_tail(&timer->shim_entry, &shim_hrtimer_queue);
+	pthread_cond_broadcast(&shim_hrtimer_more);
+	pthread_mutex_unlock(&shim_hrtimer_lock);
+}
+
+int hrtimer_cancel(struct hrtimer *timer)
+{
+	int active = 0;
+
+	might_sleep();
+	pthread_mutex_lock(&shim_hrtimer_lock);
+	for (;;) {
+		if (!list_empty(&timer->shim_entry)) {
+			list_del_init(&timer->shim_entry);
+			active = 1;
+		} else if (shim_hrtimer_running == timer) {
+			active = 1;
+			pthread_cond_wait(&shim_hrtimer_done,
+					  &shim_hrtimer_lock);
+		} else {
+			break;
+		}
+	}
+	pthread_mutex_unlock(&shim_hrtimer_lock);
+	return active;
+}
+
+bool hrtimer_is_queued(struct hrtimer *timer)
+{
+	bool queued;
+
+	pthread_mutex_lock(&shim_hrtimer_lock);
+	queued = !list_empty(&timer->shim_entry);
+	pthread_mutex_unlock(&shim_hrtimer_lock);
+	return queued;
+}
+
+/* kernel/time/hrtimer.c's: forward past @now by whole @intervals. */
+u64 hrtimer_forward(struct hrtimer *timer, ktime_t now, ktime_t interval)
+{
+	ktime_t delta = now - timer->shim_expires;
+	u64 orun = 1;
+
+	if (delta < 0)
+		return 0;
+	if (interval < 1)
+		interval = 1;
+	if (delta >= interval) {
+		orun = delta / interval;
+		timer->shim_expires += interval * orun;
+		if (timer->shim_expires > now)
+			return orun;
+		orun++;
+	}
+	timer->shim_expires += interval;
+	return orun;
 }

@@ -15,8 +15,9 @@
  * do around a boot: a WARN, a BUG report ("sleeping function called from
  * invalid context", "scheduling while atomic") or memory left allocated
  * fails the case, as a splat or a kmemleak report fails the run there.
- * And one thing only the shim can: the vmem core must not allocate while
- * holding one of its own spinlocks.  A test that causes a splat on
+ * A case must also leave no work queued, no delayed work armed, every CPU
+ * online.  And one thing only the shim can: the vmem core must not
+ * allocate while holding one of its own spinlocks.  A test that causes a splat on
  * purpose says so with shim_splats_expected().
  */
 #include <errno.h>
@@ -33,6 +34,7 @@
 #include <kunit/test.h>
 #include <kunit/resource.h>
 #include <linux/kernel.h>
+#include <linux/cpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -486,7 +488,8 @@ static void *shim_kunit_try_fn(void *arg)
 	} else {
 		t->test_case->run_case(test);
 	}
-	t->atomic_at_end = shim_task.shim_preempt || shim_task.shim_irqs_off;
+	t->atomic_at_end = shim_task.shim_preempt || shim_task.shim_irqs_off ||
+			   shim_task.shim_migrate;
 	t->finished = true;
 	return NULL;
 }
@@ -512,7 +515,7 @@ static void shim_kunit_try(struct shim_kunit_try *t)
 		_exit(1);
 	}
 	if (t->atomic_at_end) {
-		kunit_err(t->test, "%s with preemption or interrupts disabled\n",
+		kunit_err(t->test, "%s with preemption, migration or interrupts disabled\n",
 			  t->cleanup ? "cleanup ended" : "the case ended");
 		WRITE_ONCE(t->test->status, KUNIT_FAILURE);
 	}
@@ -607,9 +610,17 @@ static void shim_kunit_post_checks(struct kunit *test,
 			  after.kthreads - before->kthreads);
 		bad = true;
 	}
-	if (shim_work_pending()) {
-		kunit_err(test, "%lu work items left queued\n",
-			  shim_work_pending());
+	if (shim_work_pending() || shim_delayed_work_armed()) {
+		kunit_err(test, "%lu work items left queued, %lu delayed ones armed\n",
+			  shim_work_pending(), shim_delayed_work_armed());
+		bad = true;
+	}
+	if (shim_cpus_offline()) {
+		unsigned int cpu;
+
+		kunit_err(test, "%u CPUs left offline\n", shim_cpus_offline());
+		for (cpu = 1; cpu < nr_cpu_ids; cpu++)
+			add_cpu(cpu);
 		bad = true;
 	}
 	if (shim_failslab_probability || !shim_failslab_ignore_reclaim) {

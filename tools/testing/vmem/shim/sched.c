@@ -92,11 +92,13 @@ static void shim_completion_take(struct completion *x)
 void wait_for_completion(struct completion *x)
 {
 	might_sleep();
+	shim_cpu_sleep_begin();
 	pthread_mutex_lock(&x->lock);
 	while (!x->done)
 		pthread_cond_wait(&x->cond, &x->lock);
 	shim_completion_take(x);
 	pthread_mutex_unlock(&x->lock);
+	shim_cpu_sleep_end();
 }
 
 unsigned long wait_for_completion_timeout(struct completion *x,
@@ -106,6 +108,7 @@ unsigned long wait_for_completion_timeout(struct completion *x,
 	struct timespec ts = shim_deadline(timeout);
 
 	might_sleep();
+	shim_cpu_sleep_begin();
 	pthread_mutex_lock(&x->lock);
 	while (!x->done &&
 	       pthread_cond_timedwait(&x->cond, &x->lock, &ts) != ETIMEDOUT)
@@ -115,6 +118,7 @@ unsigned long wait_for_completion_timeout(struct completion *x,
 		left = time_after(end, jiffies) ? end - jiffies : 1;
 	}
 	pthread_mutex_unlock(&x->lock);
+	shim_cpu_sleep_end();
 	return left;
 }
 
@@ -192,6 +196,8 @@ void __noreturn kthread_exit(long result)
 		shim_report_bug("kthread_exit() outside a kernel thread",
 				__FILE__, __LINE__);
 	shim_kthread_put_own(k);
+	/* On no CPU from now on: CPU hotplug does not wait for it. */
+	shim_cpu_sleep_begin();
 	/* Gone once no one holds a reference to the task. */
 	pthread_mutex_lock(&k->lock);
 	while (k->usage)

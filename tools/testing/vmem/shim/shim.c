@@ -21,6 +21,7 @@
 #include <linux/kernel.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
 #include <linux/moduleparam.h>
@@ -36,8 +37,6 @@
 
 __thread struct task_struct shim_task = { .comm = "main" };
 
-unsigned int nr_cpu_ids = 4;
-struct cpumask shim_cpu_online_mask = { { 0xf } };
 unsigned long shim_nr_warnings;
 unsigned long shim_nr_bugs;
 unsigned long shim_nr_alloc_atomic;
@@ -58,29 +57,7 @@ void shim_thread_init(const char *comm, int cpu)
 	shim_set_cpu(cpu);
 }
 
-void shim_set_cpu(int cpu)
-{
-	if (cpu < 0 || (unsigned int)cpu >= nr_cpu_ids)
-		shim_report_bug("CPU number out of range", __FILE__, __LINE__);
-	/* A CPU cannot change under preempt_disable() or a local lock. */
-	if (shim_task.shim_preempt)
-		shim_report_bug("CPU changed with preemption disabled",
-				__FILE__, __LINE__);
-	shim_task.shim_cpu = cpu;
-}
-
 static long shim_percpu_count;
-
-void shim_set_nr_cpus(unsigned int n)
-{
-	if (n == 0 || n > NR_CPUS || READ_ONCE(shim_percpu_count))
-		shim_report_bug("bad CPU count, or per-CPU data allocated",
-				__FILE__, __LINE__);
-	nr_cpu_ids = n;
-	memset(&shim_cpu_online_mask, 0, sizeof(shim_cpu_online_mask));
-	for (n = 0; n < nr_cpu_ids; n++)
-		__set_bit(n, shim_cpu_online_mask.bits);
-}
 
 void shim_kill(struct task_struct *t)
 {
@@ -299,8 +276,10 @@ static bool shim_atomic_context(void)
 /* The kernel's CONFIG_DEBUG_ATOMIC_SLEEP report; counted, not fatal. */
 void shim_might_sleep(const char *file, int line)
 {
-	if (likely(!shim_atomic_context()))
+	if (likely(!shim_atomic_context())) {
+		shim_migration_point();
 		return;
+	}
 	shim_inc(shim_nr_bugs);
 	shim_log(3, "BUG: sleeping function called from invalid context at %s:%d\n"
 		 "in_atomic(): %d, irqs_disabled(): %d, pid: %d, name: %s\n",
@@ -329,6 +308,24 @@ void shim_spin_lock_contended(int *slock)
 	} while (__atomic_exchange_n(slock, 1, __ATOMIC_ACQUIRE));
 }
 
+void shim_spin_lock_queued(int *slock, unsigned int *next,
+			   unsigned int *serving)
+{
+	unsigned int me = __atomic_fetch_add(next, 1, __ATOMIC_SEQ_CST);
+	unsigned int spins = 0;
+
+	while (__atomic_load_n(serving, __ATOMIC_ACQUIRE) != me) {
+		if (++spins % 64 == 0)
+			sched_yield();
+		else
+			cpu_relax();
+	}
+	/* a fast path that saw no waiter may still hold it, briefly */
+	if (__atomic_exchange_n(slock, 1, __ATOMIC_ACQUIRE))
+		shim_spin_lock_contended(slock);
+	__atomic_fetch_add(serving, 1, __ATOMIC_RELEASE);
+}
+
 void shim_local_lock_acquire(local_lock_t *l)
 {
 	if (READ_ONCE(l->owner) == &shim_task)
@@ -349,13 +346,17 @@ void shim_local_lock_release(local_lock_t *l)
 void msleep(unsigned int msecs)
 {
 	shim_might_sleep(__FILE__, __LINE__);
+	shim_cpu_sleep_begin();
 	usleep(msecs * 1000U);
+	shim_cpu_sleep_end();
 }
 
 void usleep_range(unsigned long min, unsigned long max)
 {
 	shim_might_sleep(__FILE__, __LINE__);
+	shim_cpu_sleep_begin();
 	usleep(min);
+	shim_cpu_sleep_end();
 }
 
 void udelay(unsigned long usecs)
@@ -773,6 +774,7 @@ void schedule(void)
 		sched_yield();
 		return;
 	}
+	shim_cpu_sleep_begin();
 	pthread_mutex_lock(&wq->lock);
 	while (wq->seq == shim_task.shim_wait_seq &&
 	       !signal_pending_state(state, current)) {
@@ -788,6 +790,7 @@ void schedule(void)
 		pthread_cond_timedwait(&wq->cond, &wq->lock, &ts);
 	}
 	pthread_mutex_unlock(&wq->lock);
+	shim_cpu_sleep_end();
 	__set_current_state(TASK_RUNNING);
 }
 
@@ -806,9 +809,58 @@ static pthread_cond_t shim_wq_more = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t shim_wq_done = PTHREAD_COND_INITIALIZER;
 static LIST_HEAD(shim_wq_queue);
 static unsigned long shim_wq_npending;
+/* Armed delayed work, by work->entry; their count. */
+static LIST_HEAD(shim_wq_timers);
+static unsigned long shim_wq_narmed;
 static enum shim_wq_mode shim_wq_mode = SHIM_WQ_MANUAL;
 static pthread_t shim_wq_worker;
 static bool shim_wq_stop;
+
+/* Put pending @work on the queue; shim_wq_lock held. */
+static void shim_wq_enqueue_locked(struct work_struct *work)
+{
+	WRITE_ONCE(work->pending, true);
+	list_add_tail(&work->entry, &shim_wq_queue);
+	shim_wq_npending++;
+	pthread_cond_signal(&shim_wq_more);
+}
+
+/* Take pending @work off the queue or the timers; shim_wq_lock held. */
+static void shim_wq_dequeue_locked(struct work_struct *work)
+{
+	list_del_init(&work->entry);
+	if (work->armed) {
+		work->armed = false;
+		shim_wq_narmed--;
+	} else {
+		shim_wq_npending--;
+	}
+	WRITE_ONCE(work->pending, false);
+}
+
+/* Arm @dwork to be queued @delay jiffies from now; shim_wq_lock held. */
+static void shim_wq_arm_locked(struct delayed_work *dwork,
+			       unsigned long delay)
+{
+	struct work_struct *work = &dwork->work;
+
+	WRITE_ONCE(work->pending, true);
+	work->armed = true;
+	dwork->shim_expires = jiffies + delay;
+	list_add_tail(&work->entry, &shim_wq_timers);
+	shim_wq_narmed++;
+	/* the worker waits until the first expiry: it may be this one */
+	pthread_cond_signal(&shim_wq_more);
+}
+
+/* Queue an armed item: its time has come; shim_wq_lock held. */
+static void shim_wq_fire_locked(struct work_struct *work)
+{
+	list_del_init(&work->entry);
+	work->armed = false;
+	shim_wq_narmed--;
+	shim_wq_enqueue_locked(work);
+}
 
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
 {
@@ -816,10 +868,7 @@ bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
 
 	pthread_mutex_lock(&shim_wq_lock);
 	if (!work->pending) {
-		WRITE_ONCE(work->pending, true);
-		list_add_tail(&work->entry, &shim_wq_queue);
-		shim_wq_npending++;
-		pthread_cond_signal(&shim_wq_more);
+		shim_wq_enqueue_locked(work);
 		queued = true;
 	}
 	pthread_mutex_unlock(&shim_wq_lock);
@@ -844,9 +893,7 @@ unsigned long shim_work_pending(void)
 /* Dequeue @work (pending, not running) and run it; shim_wq_lock held. */
 static void shim_wq_run_locked(struct work_struct *work)
 {
-	list_del_init(&work->entry);
-	shim_wq_npending--;
-	WRITE_ONCE(work->pending, false);
+	shim_wq_dequeue_locked(work);
 	work->running = true;
 	pthread_mutex_unlock(&shim_wq_lock);
 	if (shim_atomic_context())
@@ -895,24 +942,30 @@ bool cancel_work_sync(struct work_struct *work)
 	shim_might_sleep(__FILE__, __LINE__);
 	pthread_mutex_lock(&shim_wq_lock);
 	was_pending = work->pending;
-	if (was_pending) {
-		list_del_init(&work->entry);
-		shim_wq_npending--;
-		WRITE_ONCE(work->pending, false);
-	}
+	if (was_pending)
+		shim_wq_dequeue_locked(work);
+	/*
+	 * As the kernel, hold PENDING until the running instance has ended,
+	 * so that it cannot queue (or arm) itself again.
+	 */
+	WRITE_ONCE(work->pending, true);
 	while (work->running)
 		pthread_cond_wait(&shim_wq_done, &shim_wq_lock);
+	WRITE_ONCE(work->pending, false);
 	pthread_mutex_unlock(&shim_wq_lock);
 	return was_pending;
 }
 
-bool flush_work(struct work_struct *work)
+/*
+ * Wait for @work to be neither queued nor running; shim_wq_lock held.  An
+ * armed item is not waited for: an item that arms itself again as it
+ * runs is flushed once it has run.
+ */
+static bool shim_wq_flush_locked(struct work_struct *work)
 {
 	bool waited = false;
 
-	shim_might_sleep(__FILE__, __LINE__);
-	pthread_mutex_lock(&shim_wq_lock);
-	while (work->pending || work->running) {
+	while ((work->pending && !work->armed) || work->running) {
 		waited = true;
 		if (shim_wq_mode == SHIM_WQ_MANUAL && work->pending &&
 		    !work->running)
@@ -920,22 +973,154 @@ bool flush_work(struct work_struct *work)
 		else
 			pthread_cond_wait(&shim_wq_done, &shim_wq_lock);
 	}
+	return waited;
+}
+
+bool flush_work(struct work_struct *work)
+{
+	bool waited;
+
+	shim_might_sleep(__FILE__, __LINE__);
+	pthread_mutex_lock(&shim_wq_lock);
+	waited = shim_wq_flush_locked(work);
 	pthread_mutex_unlock(&shim_wq_lock);
 	return waited;
+}
+
+bool queue_delayed_work(struct workqueue_struct *wq,
+			struct delayed_work *dwork, unsigned long delay)
+{
+	bool queued = false;
+
+	pthread_mutex_lock(&shim_wq_lock);
+	if (!dwork->work.pending) {
+		if (delay)
+			shim_wq_arm_locked(dwork, delay);
+		else
+			shim_wq_enqueue_locked(&dwork->work);
+		queued = true;
+	}
+	pthread_mutex_unlock(&shim_wq_lock);
+	return queued;
+}
+
+bool mod_delayed_work(struct workqueue_struct *wq,
+		      struct delayed_work *dwork, unsigned long delay)
+{
+	bool was_pending;
+
+	pthread_mutex_lock(&shim_wq_lock);
+	was_pending = dwork->work.pending;
+	if (was_pending)
+		shim_wq_dequeue_locked(&dwork->work);
+	if (delay)
+		shim_wq_arm_locked(dwork, delay);
+	else
+		shim_wq_enqueue_locked(&dwork->work);
+	pthread_mutex_unlock(&shim_wq_lock);
+	return was_pending;
+}
+
+bool cancel_delayed_work_sync(struct delayed_work *dwork)
+{
+	return cancel_work_sync(&dwork->work);
+}
+
+bool flush_delayed_work(struct delayed_work *dwork)
+{
+	bool waited;
+
+	shim_might_sleep(__FILE__, __LINE__);
+	pthread_mutex_lock(&shim_wq_lock);
+	/* As the kernel: an armed item is queued now, then flushed. */
+	if (dwork->work.armed)
+		shim_wq_fire_locked(&dwork->work);
+	waited = shim_wq_flush_locked(&dwork->work);
+	pthread_mutex_unlock(&shim_wq_lock);
+	return waited;
+}
+
+unsigned long shim_delayed_work_armed(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&shim_wq_lock);
+	n = shim_wq_narmed;
+	pthread_mutex_unlock(&shim_wq_lock);
+	return n;
+}
+
+/*
+ * Queue the armed items whose time has come (all of them for @all), and
+ * return how many; the earliest expiry of those left in *@next (jiffies),
+ * if any.  shim_wq_lock held.
+ */
+static unsigned int shim_wq_fire_expired_locked(bool all, unsigned long *next,
+						bool *have_next)
+{
+	struct work_struct *work, *tmp;
+	unsigned long now = jiffies;
+	unsigned int n = 0;
+
+	*have_next = false;
+	list_for_each_entry_safe(work, tmp, &shim_wq_timers, entry) {
+		struct delayed_work *dwork = to_delayed_work(work);
+
+		if (all || time_after_eq(now, dwork->shim_expires)) {
+			shim_wq_fire_locked(work);
+			n++;
+		} else if (!*have_next ||
+			   time_before(dwork->shim_expires, *next)) {
+			*next = dwork->shim_expires;
+			*have_next = true;
+		}
+	}
+	return n;
+}
+
+unsigned int shim_fire_delayed_work(void)
+{
+	unsigned long next;
+	unsigned int n;
+	bool have_next;
+
+	pthread_mutex_lock(&shim_wq_lock);
+	n = shim_wq_fire_expired_locked(true, &next, &have_next);
+	pthread_mutex_unlock(&shim_wq_lock);
+	return n;
 }
 
 static void *shim_wq_worker_fn(void *arg)
 {
 	struct work_struct *work;
+	unsigned long next, left;
+	struct timespec ts;
+	bool have_next;
 
 	shim_thread_init("kworker", 0);
 	pthread_mutex_lock(&shim_wq_lock);
 	while (!shim_wq_stop) {
+		/* the timers of delayed work, as the timer softirq would */
+		shim_wq_fire_expired_locked(false, &next, &have_next);
 		work = shim_wq_next_locked();
-		if (work)
+		if (work) {
 			shim_wq_run_locked(work);
-		else
+		} else if (have_next) {
+			left = next - jiffies;
+			if ((long)left <= 0)
+				continue;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += left / MSEC_PER_SEC;
+			ts.tv_nsec += (left % MSEC_PER_SEC) * NSEC_PER_MSEC;
+			if (ts.tv_nsec >= NSEC_PER_SEC) {
+				ts.tv_sec++;
+				ts.tv_nsec -= NSEC_PER_SEC;
+			}
+			pthread_cond_timedwait(&shim_wq_more, &shim_wq_lock,
+					       &ts);
+		} else {
 			pthread_cond_wait(&shim_wq_more, &shim_wq_lock);
+		}
 	}
 	pthread_mutex_unlock(&shim_wq_lock);
 	return NULL;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Userspace shim: CPU hotplug states, the multi-instance API a module
- * uses (a dynamic state, instances added and removed without calls).
- * No CPU ever goes down by itself: shim_cpu_dead(cpu) runs the teardown
- * callback of every instance of every state, as the kernel does after a
- * CPU died.  The test must keep its threads off that CPU meanwhile.
+ * uses (a dynamic "prepare" state with a teardown callback, instances
+ * added and removed without calls).  The teardown callbacks run when a
+ * test takes a CPU down with remove_cpu() (linux/cpu.h), after no thread
+ * runs on it any more, as the kernel runs them once the CPU is dead.
+ * Startup callbacks are not modelled: the shim refuses them.
  */
 #ifndef _SHIM_LINUX_CPUHOTPLUG_H
 #define _SHIM_LINUX_CPUHOTPLUG_H
@@ -32,8 +33,5 @@ int cpuhp_state_add_instance_nocalls(enum cpuhp_state state,
 				     struct hlist_node *node);
 int cpuhp_state_remove_instance_nocalls(enum cpuhp_state state,
 					struct hlist_node *node);
-
-/* Run every teardown callback for @cpu, as after the CPU died. */
-void shim_cpu_dead(unsigned int cpu);
 
 #endif /* _SHIM_LINUX_CPUHOTPLUG_H */

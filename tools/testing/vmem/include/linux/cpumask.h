@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Userspace shim: CPUs 0 .. nr_cpu_ids - 1 are possible and online, and
- * stay so (no hotplug).  cpu_online_mask and cpu_possible_mask are one
- * mask, kept by shim_set_nr_cpus().
+ * Userspace shim: CPUs 0 .. nr_cpu_ids - 1 are possible and present; the
+ * online ones are those of cpu_online_mask, all of them until a test
+ * takes one down with remove_cpu() (linux/cpu.h, shim/cpu.c).  The
+ * online mask changes under running threads, as in the kernel: it is
+ * read and written with atomics, word by word.
  */
 #ifndef _SHIM_LINUX_CPUMASK_H
 #define _SHIM_LINUX_CPUMASK_H
@@ -20,30 +22,51 @@ struct cpumask {
 };
 
 extern struct cpumask shim_cpu_online_mask;
+extern struct cpumask shim_cpu_possible_mask;
 #define cpu_online_mask		((const struct cpumask *)&shim_cpu_online_mask)
-#define cpu_possible_mask	cpu_online_mask
-#define cpu_present_mask	cpu_online_mask
+#define cpu_possible_mask	((const struct cpumask *)&shim_cpu_possible_mask)
+#define cpu_present_mask	cpu_possible_mask
 #define cpumask_bits(maskp)	((maskp)->bits)
 
-#define for_each_possible_cpu(cpu)	\
-	for ((cpu) = 0; (cpu) < (int)nr_cpu_ids; (cpu)++)
-#define for_each_online_cpu(cpu)	for_each_possible_cpu(cpu)
-#define for_each_present_cpu(cpu)	for_each_possible_cpu(cpu)
-#define num_possible_cpus()		(nr_cpu_ids)
-#define num_online_cpus()		(nr_cpu_ids)
-#define cpu_online(cpu)			((unsigned int)(cpu) < nr_cpu_ids)
-#define cpu_possible(cpu)		cpu_online(cpu)
-
-/* The first CPU of @mask, or nr_cpu_ids if none. */
-static inline unsigned int cpumask_first(const struct cpumask *mask)
+/* Word @i of @mask, read atomically: the online mask changes under us. */
+static inline unsigned long shim_cpumask_word(const struct cpumask *mask,
+					      unsigned int i)
 {
-	return find_first_bit(mask->bits, nr_cpu_ids);
+	return __atomic_load_n(&mask->bits[i], __ATOMIC_RELAXED);
+}
+
+static inline bool cpumask_test_cpu(int cpu, const struct cpumask *mask)
+{
+	return (unsigned int)cpu < nr_cpu_ids &&
+	       (shim_cpumask_word(mask, BIT_WORD(cpu)) & BIT_MASK(cpu));
 }
 
 /* The first CPU of @mask above @n, or nr_cpu_ids if none. */
 static inline unsigned int cpumask_next(int n, const struct cpumask *mask)
 {
-	return find_next_bit(mask->bits, nr_cpu_ids, n + 1);
+	unsigned int cpu;
+
+	for (cpu = n + 1; cpu < nr_cpu_ids; cpu++)
+		if (cpumask_test_cpu(cpu, mask))
+			return cpu;
+	return nr_cpu_ids;
+}
+
+/* The first CPU of @mask, or nr_cpu_ids if none. */
+static inline unsigned int cpumask_first(const struct cpumask *mask)
+{
+	return cpumask_next(-1, mask);
+}
+
+/* The last CPU of @mask, or nr_cpu_ids if none. */
+static inline unsigned int cpumask_last(const struct cpumask *mask)
+{
+	unsigned int cpu;
+
+	for (cpu = nr_cpu_ids; cpu-- > 0;)
+		if (cpumask_test_cpu(cpu, mask))
+			return cpu;
+	return nr_cpu_ids;
 }
 
 /* A CPU of @mask other than @cpu, or nr_cpu_ids if none. */
@@ -57,18 +80,27 @@ static inline unsigned int cpumask_any_but(const struct cpumask *mask,
 	return cpumask_next(cpu, mask);
 }
 
-static inline bool cpumask_test_cpu(int cpu, const struct cpumask *mask)
-{
-	return cpu_online(cpu) && test_bit(cpu, mask->bits);
-}
-
 static inline unsigned int cpumask_weight(const struct cpumask *mask)
 {
 	unsigned int cpu, n = 0;
 
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
-		n += test_bit(cpu, mask->bits);
+		n += cpumask_test_cpu(cpu, mask);
 	return n;
 }
+
+#define for_each_cpu(cpu, mask)						\
+	for ((cpu) = cpumask_first(mask); (cpu) < nr_cpu_ids;		\
+	     (cpu) = cpumask_next((cpu), (mask)))
+#define for_each_possible_cpu(cpu)	\
+	for ((cpu) = 0; (cpu) < (int)nr_cpu_ids; (cpu)++)
+#define for_each_present_cpu(cpu)	for_each_possible_cpu(cpu)
+#define for_each_online_cpu(cpu)	for_each_cpu(cpu, cpu_online_mask)
+#define num_possible_cpus()		(nr_cpu_ids)
+#define num_present_cpus()		(nr_cpu_ids)
+#define num_online_cpus()		cpumask_weight(cpu_online_mask)
+#define cpu_online(cpu)			cpumask_test_cpu((cpu), cpu_online_mask)
+#define cpu_possible(cpu)		((unsigned int)(cpu) < nr_cpu_ids)
+#define cpu_present(cpu)		cpu_possible(cpu)
 
 #endif /* _SHIM_LINUX_CPUMASK_H */

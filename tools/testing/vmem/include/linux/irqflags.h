@@ -7,6 +7,7 @@
 #ifndef _SHIM_LINUX_IRQFLAGS_H
 #define _SHIM_LINUX_IRQFLAGS_H
 
+#include <linux/preempt.h>
 #include <shim.h>
 
 #define __shim_irqflags_check(flags)					\
@@ -24,10 +25,17 @@
 	__shim_irqflags_check(flags);					\
 	barrier();							\
 	shim_task.shim_irqs_off = (flags) != 0;				\
+	if (!shim_task.shim_irqs_off && !shim_task.shim_preempt)	\
+		shim_migration_point();					\
 } while (0)
 
 #define local_irq_disable()	do { shim_task.shim_irqs_off = true; barrier(); } while (0)
-#define local_irq_enable()	do { barrier(); shim_task.shim_irqs_off = false; } while (0)
+#define local_irq_enable() do {						\
+	barrier();							\
+	shim_task.shim_irqs_off = false;				\
+	if (!shim_task.shim_preempt)					\
+		shim_migration_point();					\
+} while (0)
 #define irqs_disabled()		(shim_task.shim_irqs_off)
 #define local_bh_disable()	preempt_disable()
 #define local_bh_enable()	preempt_enable()

@@ -33,7 +33,12 @@ static inline void __shim_mutex_lock(struct mutex *lock, const char *file,
 	shim_might_sleep(file, line);
 	if (READ_ONCE(lock->owner) == current)
 		shim_report_bug("mutex recursion", file, line);
-	pthread_mutex_lock(&lock->m);
+	if (pthread_mutex_trylock(&lock->m)) {
+		/* blocked: asleep, on no CPU (shim/cpu.c) */
+		shim_cpu_sleep_begin();
+		pthread_mutex_lock(&lock->m);
+		shim_cpu_sleep_end();
+	}
 	WRITE_ONCE(lock->owner, current);
 }
 

@@ -6,7 +6,8 @@
  * and unlocking by a non-owner shim BUGs and lets lockdep_assert_held()
  * check the holder, and its class, as lockdep keys a lock by the place
  * that initialised it: whether spin_lock_init() ran in the vmem core
- * (vmem/), whose locks must never be held across a memory allocation.
+ * (vmem/), whose locks must never be held across a memory allocation;
+ * and its waiters queue, as they do on a kernel qspinlock.
  */
 #ifndef _SHIM_LINUX_SPINLOCK_TYPES_H
 #define _SHIM_LINUX_SPINLOCK_TYPES_H
@@ -24,6 +25,9 @@ typedef struct spinlock {
 #ifdef SHIM_LOCK_OWNER
 	struct task_struct	*owner;
 	bool			shim_core;	/* initialised in vmem/ */
+	/* tickets of the waiters, served in order (see linux/spinlock.h) */
+	unsigned int		shim_next;
+	unsigned int		shim_serving;
 #endif
 } spinlock_t;
 

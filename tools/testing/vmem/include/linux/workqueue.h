@@ -9,17 +9,20 @@
  * item neither pending nor running; flush_work() returns after the last
  * queueing has run.
  *
- * Delayed work: its timer is not timed.  A delay of 0 queues the item at
- * once; any other arms it, and it stays armed (delayed_work_pending())
- * until shim_fire_delayed_work() queues every armed item, as if their
- * time had come, or mod_delayed_work(), flush_delayed_work() or
- * cancel_delayed_work_sync() acts on it.
+ * Delayed work: an item queued with a delay is armed, and pending (as the
+ * kernel's PENDING bit says) until it runs.  With the worker thread it is
+ * queued when its delay has passed in jiffies, as the kernel's timer
+ * does; in manual mode time is the test's: it stays armed until
+ * shim_fire_delayed_work() queues it, as if its time had come.
+ * mod_delayed_work(), flush_delayed_work() and cancel_delayed_work_sync()
+ * act on it at once in both modes.
  */
 #ifndef _SHIM_LINUX_WORKQUEUE_H
 #define _SHIM_LINUX_WORKQUEUE_H
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/atomic.h>
 #include <linux/container_of.h>
 
 struct work_struct;
@@ -27,9 +30,11 @@ typedef void (*work_func_t)(struct work_struct *work);
 
 struct work_struct {
 	work_func_t		func;
-	struct list_head	entry;		/* on the queue iff pending */
+	/* on the queue iff pending and not armed; on the timers iff armed */
+	struct list_head	entry;
 	bool			pending;
 	bool			running;
+	bool			armed;		/* a delayed item's timer */
 };
 
 struct workqueue_struct;
@@ -41,6 +46,7 @@ extern struct workqueue_struct *system_unbound_wq;
 	INIT_LIST_HEAD(&(work)->entry);					\
 	(work)->pending = false;					\
 	(work)->running = false;					\
+	(work)->armed = false;						\
 } while (0)
 
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
@@ -55,14 +61,12 @@ static inline bool schedule_work(struct work_struct *work)
 
 struct delayed_work {
 	struct work_struct	work;
-	struct list_head	timer;	/* on the armed list iff armed */
-	bool			armed;
+	unsigned long		shim_expires;	/* jiffies, while armed */
 };
 
 #define INIT_DELAYED_WORK(dwork, fn) do {				\
 	INIT_WORK(&(dwork)->work, (fn));				\
-	INIT_LIST_HEAD(&(dwork)->timer);				\
-	(dwork)->armed = false;						\
+	(dwork)->shim_expires = 0;					\
 } while (0)
 
 static inline struct delayed_work *to_delayed_work(struct work_struct *work)
@@ -76,15 +80,16 @@ bool mod_delayed_work(struct workqueue_struct *wq,
 		      struct delayed_work *dwork, unsigned long delay);
 bool cancel_delayed_work_sync(struct delayed_work *dwork);
 bool flush_delayed_work(struct delayed_work *dwork);
-bool delayed_work_pending(struct delayed_work *dwork);
+
+static inline bool delayed_work_pending(struct delayed_work *dwork)
+{
+	return work_pending(&dwork->work);
+}
 
 static inline bool schedule_delayed_work(struct delayed_work *dwork,
 					 unsigned long delay)
 {
 	return queue_delayed_work(system_wq, dwork, delay);
 }
-
-/* Queue every armed delayed work item now; returns how many. */
-unsigned int shim_fire_delayed_work(void);
 
 #endif /* _SHIM_LINUX_WORKQUEUE_H */
