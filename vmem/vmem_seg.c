@@ -966,11 +966,12 @@ static unsigned int vmem_batch_limit(const struct vmem *vm,
  * section.  A free segment the policy picks gives as many as it holds,
  * contiguous (upward, or downward for VMEM_TOPDOWN): that is where the
  * policy would put each of them in turn, and it saves a search per
- * range.  It takes at most about a quarter of the ranges of @size the
- * arena has free, so that caches do not strip an arena that is running
- * out (and every CPU then flush all the others' on exhaustion, again and
- * again).  An importing arena with no room imports one span for all
- * @max, so that a caching arena does not import a range at a time.  The
+ * range.  It takes less than half of the ranges of @size the arena has
+ * free, a quarter for one quantum (vmem_batch_limit(); at least one), so
+ * that caches do not strip an arena that is running out (and every CPU
+ * then flush all the others' on exhaustion, again and again).  An
+ * importing arena with no room imports one span for all @max, so that a
+ * caching arena does not import a range at a time.  The
  * segments are marked as the cache's (vs_qcache).  Never waits.
  * Returns how many were carved, 0 when there is no room (and the import
  * failed), or -ENOMEM when no boundary tags could be had.
