@@ -747,7 +747,8 @@ static noinline int vmem_alloc_seg(struct vmem *vm, unsigned long size,
  * the policy.  When the arena has no room it imports from its source, if
  * it has one; when that fails too, every quantum cache of the arena is
  * flushed back to it and the search retried; when that fails too, a
- * VMEM_SLEEP call waits for a free, a VMEM_NOSLEEP call fails.  Free the
+ * VMEM_SLEEP call waits for a free into the arena (one into a quantum
+ * cache's magazine does not wake it), a VMEM_NOSLEEP call fails.  Free the
  * range with vmem_free() and the same size, never with vmem_xfree().
  *
  * Context: Any context with VMEM_NOSLEEP; process context with
