@@ -747,7 +747,8 @@ static noinline int vmem_alloc_seg(struct vmem *vm, unsigned long size,
  * the policy.  When the arena has no room it imports from its source, if
  * it has one; when that fails too, every quantum cache of the arena is
  * flushed back to it and the search retried; when that fails too, a
- * VMEM_SLEEP call waits for a free, a VMEM_NOSLEEP call fails.  Free the
+ * VMEM_SLEEP call waits for a free into the arena (one into a quantum
+ * cache's magazine does not wake it), a VMEM_NOSLEEP call fails.  Free the
  * range with vmem_free() and the same size, never with vmem_xfree().
  *
  * Context: Any context with VMEM_NOSLEEP; process context with
@@ -755,11 +756,13 @@ static noinline int vmem_alloc_seg(struct vmem *vm, unsigned long size,
  * lock (irq-safe) only; otherwise takes and releases the cache's depot
  * lock and the arena lock (irq-safe); calls the import function with no
  * lock held.
- * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large, or
- * bad flags; -ENOSPC when no range fits (VMEM_NOSLEEP; neither the arena,
- * its caches nor its source has room); -ENOMEM when memory for boundary
- * tags, a magazine's refill or the import's own memory could not be had;
- * -EINTR when a fatal signal ended the wait.
+ * Return: 0 and *@addrp set; -EINVAL for a size of 0 or one that rounds
+ * past ULONG_MAX, or bad flags; -ENOSPC when no range fits (VMEM_NOSLEEP;
+ * neither the arena, its caches nor its source has room); -ENOMEM when
+ * memory for boundary tags, or the import's own memory, could not be had;
+ * -EINTR when a fatal signal ended the wait.  An import function's other
+ * errors are returned as they are, and -EINVAL when it returned a range
+ * the arena cannot take.
  */
 int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	       unsigned long *addrp)
@@ -853,10 +856,13 @@ static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
  * request.  Free the range with vmem_xfree().
  *
  * Context: As vmem_alloc().
- * Return: 0 and *@addrp set; -EINVAL for an impossible combination of
- * constraints (@phase not below @align, @size not fitting between two
- * @nocross boundaries, a window smaller than @size, ...); -ENOSPC,
- * -ENOMEM and -EINTR as vmem_alloc().
+ * Return: 0 and *@addrp set; -EINVAL for bad flags, a bad @size, and
+ * constraints no arena can meet (@align or @nocross not a power-of-two
+ * multiple of the quantum, @phase unaligned or not below @align, @size
+ * not fitting between two @nocross boundaries, @minaddr above @maxaddr, a
+ * window that holds less than @size once rounded to the quantum);
+ * -ENOSPC, -ENOMEM, -EINTR and an import function's errors as
+ * vmem_alloc().
  */
 int vmem_xalloc(struct vmem *vm, unsigned long size, unsigned long align,
 		unsigned long phase, unsigned long nocross,
@@ -961,11 +967,12 @@ static unsigned int vmem_batch_limit(const struct vmem *vm,
  * section.  A free segment the policy picks gives as many as it holds,
  * contiguous (upward, or downward for VMEM_TOPDOWN): that is where the
  * policy would put each of them in turn, and it saves a search per
- * range.  It takes at most about a quarter of the ranges of @size the
- * arena has free, so that caches do not strip an arena that is running
- * out (and every CPU then flush all the others' on exhaustion, again and
- * again).  An importing arena with no room imports one span for all
- * @max, so that a caching arena does not import a range at a time.  The
+ * range.  It takes less than half of the ranges of @size the arena has
+ * free, a quarter for one quantum (vmem_batch_limit(); at least one), so
+ * that caches do not strip an arena that is running out (and every CPU
+ * then flush all the others' on exhaustion, again and again).  An
+ * importing arena with no room imports one span for all @max, so that a
+ * caching arena does not import a range at a time.  The
  * segments are marked as the cache's (vs_qcache).  Never waits.
  * Returns how many were carved, 0 when there is no room (and the import
  * failed), or -ENOMEM when no boundary tags could be had.
@@ -1069,8 +1076,9 @@ static void vmem_bad_free(struct vmem *vm, unsigned long addr,
  * source if that made an imported span wholly free; wakes sleeping
  * allocations.  A range that is not exactly one allocated segment (never
  * allocated, freed twice, another size, another arena), or that
- * vmem_alloc() took from a quantum cache, is rejected with a warning
- * naming the arena and the range, counted, and the arena is left as it
+ * vmem_alloc() took from a quantum cache, is rejected, counted and
+ * reported, naming the arena and the range: with a WARN the first time
+ * the arena is misused, with pr_info after that.  The arena is left as it
  * was.
  *
  * Context: Any context.  Takes and releases the arena lock (irq-safe);
@@ -1182,7 +1190,8 @@ void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
  *
  * Context: Any context.  A cache hit takes this CPU's cache lock
  * (irq-safe) only; otherwise takes and releases the cache's depot lock
- * and the arena lock (irq-safe), and may call the release function.
+ * and the arena lock (irq-safe), one at a time, and may call the release
+ * function with no lock held.
  */
 void vmem_free(struct vmem *vm, unsigned long addr, unsigned long size)
 {
@@ -1207,9 +1216,12 @@ EXPORT_SYMBOL_GPL(vmem_free);
  * The span must not overlap the arena's spans.  A span added this way is
  * never released, even when wholly free.  Wakes sleeping allocations.
  *
- * Context: As vmem_alloc().
- * Return: 0; -EINVAL for a bad or overlapping span or bad flags; -ENOMEM
- * when no boundary tags could be allocated.
+ * Context: Any context with VMEM_NOSLEEP; process context with
+ * VMEM_SLEEP, and then it may sleep to allocate boundary tags (never to
+ * wait for room).  Takes and releases the arena lock (irq-safe).
+ * Return: 0; -EINVAL for a bad or overlapping span, or flags other than
+ * exactly VMEM_SLEEP or VMEM_NOSLEEP; -ENOMEM when no boundary tags could
+ * be allocated.
  */
 int vmem_add(struct vmem *vm, unsigned long addr, unsigned long size,
 	     unsigned int vmflags)
