@@ -236,7 +236,6 @@ struct vmem {
 	/* sleeping allocations: they wait for vm_free_seq to move */
 	wait_queue_head_t	vm_wq;
 	unsigned long		vm_free_seq;
-	unsigned int		vm_nwaiters;
 	/* importing; read-only after creation */
 	struct vmem		*vm_source;
 	vmem_import_fn		vm_import;
@@ -266,6 +265,13 @@ struct vmem {
 	struct vmem_qcache	*vm_qcache;	/* [vm_nqcache] */
 	unsigned int		vm_qcache_shift;	/* vm_qshift */
 	unsigned int		vm_nqcache;
+	/*
+	 * Sleeping allocations (vmem_wait_for_room()), under vm_lock.  Here
+	 * because a cached vmem_free() reads it: while an allocation sleeps,
+	 * cached frees go to the arena, to wake it.  Written twice per sleep,
+	 * which is rare.
+	 */
+	unsigned int		vm_nwaiters;
 };
 
 /* ---- quantum caches: see "Quantum caches" in vmem/vmem.c ---- */

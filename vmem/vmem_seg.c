@@ -455,15 +455,21 @@ static int vmem_wait_for_room(struct vmem *vm, unsigned long seq)
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 		return 0;
 	}
-	vm->vm_nwaiters++;
+	WRITE_ONCE(vm->vm_nwaiters, vm->vm_nwaiters + 1);
 	vm->vm_kstat.nwait++;
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 
+	/*
+	 * Cached frees now go to the arena (vmem_qcache_free()); one that
+	 * went to a magazine before it saw vm_nwaiters is flushed here, and
+	 * moves vm_free_seq.
+	 */
+	vmem_qcache_reclaim(vm);
 	ret = wait_event_killable(vm->vm_wq,
 				  READ_ONCE(vm->vm_free_seq) != seq);
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	vm->vm_nwaiters--;
+	WRITE_ONCE(vm->vm_nwaiters, vm->vm_nwaiters - 1);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	return ret ? -EINTR : 0;
 }
@@ -747,8 +753,7 @@ static noinline int vmem_alloc_seg(struct vmem *vm, unsigned long size,
  * the policy.  When the arena has no room it imports from its source, if
  * it has one; when that fails too, every quantum cache of the arena is
  * flushed back to it and the search retried; when that fails too, a
- * VMEM_SLEEP call waits for a free into the arena (one into a quantum
- * cache's magazine does not wake it), a VMEM_NOSLEEP call fails.  Free the
+ * VMEM_SLEEP call waits for a free, a VMEM_NOSLEEP call fails.  Free the
  * range with vmem_free() and the same size, never with vmem_xfree().
  *
  * Context: Any context with VMEM_NOSLEEP; process context with

@@ -54,9 +54,8 @@ struct vmem;
  *
  * Boundary tags are allocated with GFP_KERNEL, the import function is
  * called with VMEM_SLEEP, and an allocation that finds no room (in the
- * arena, its quantum caches or its source) waits until a free into the
- * arena or vmem_add() makes some (a free into a quantum cache's magazine
- * wakes no one); a fatal signal ends the wait with -EINTR.
+ * arena, its quantum caches or its source) waits until a free or
+ * vmem_add() makes some; a fatal signal ends the wait with -EINTR.
  * vmem_id_alloc_specific() never waits for its identifier.  Process
  * context only.
  */
