@@ -149,16 +149,11 @@ static unsigned int vmem_reserve_trim(struct vmem_seg **reserve,
  * Drop vm_lock, handing the tags the reserves hold beyond
  * VMEM_RESERVE_MAX back to the slab caches once the lock is dropped.
  */
-void vmem_unlock(struct vmem *vm, unsigned long flags)
+void vmem_unlock_trim(struct vmem *vm, unsigned long flags)
 	__releases(&vm->vm_lock)
 {
 	struct vmem_tagbuf excess = { };
 
-	if (likely(vm->vm_nreserve <= VMEM_RESERVE_MAX &&
-		   vm->vm_nireserve <= VMEM_RESERVE_MAX)) {
-		spin_unlock_irqrestore(&vm->vm_lock, flags);
-		return;
-	}
 	WRITE_ONCE(vm->vm_nreserve,
 		   vmem_reserve_trim(&vm->vm_reserve, vm->vm_nreserve,
 				     &excess));
@@ -329,7 +324,8 @@ static bool vmem_span_release(struct vmem *vm, struct vmem_seg *span,
 }
 
 /* Take the tag of a segment that another absorbs off the list. */
-static void vmem_seg_drop(struct vmem *vm, struct vmem_seg *vs)
+static __always_inline void vmem_seg_drop(struct vmem *vm,
+					  struct vmem_seg *vs)
 {
 	list_del(&vs->vs_seglist);
 	vmem_tag_put(vm, vs);
@@ -337,7 +333,8 @@ static void vmem_seg_drop(struct vmem *vm, struct vmem_seg *vs)
 }
 
 /* The same for a free segment, which leaves its freelist and the index. */
-static void vmem_free_drop(struct vmem *vm, struct vmem_seg *vs)
+static __always_inline void vmem_free_drop(struct vmem *vm,
+					   struct vmem_seg *vs)
 {
 	vmem_freelist_remove(vm, vs);
 	vmem_seg_drop(vm, vs);
@@ -407,7 +404,10 @@ static __always_inline void vmem_seg_free(struct vmem *vm,
 		vmem_freelist_insert(vm, vs);
 	}
 
-	vmem_span_release(vm, vmem_seg_prev(vs), vs, rel);
+	/* a span marker precedes only the first segment of its span */
+	prev = vmem_seg_prev(vs);
+	if (unlikely(prev->vs_type == VMEM_SEG_SPAN))
+		vmem_span_release(vm, prev, vs, rel);
 }
 
 static bool vmem_vmflags_valid(unsigned int vmflags)
