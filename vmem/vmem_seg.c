@@ -192,6 +192,50 @@ static void vmem_seg_replace(struct vmem *vm, struct vmem_seg *vs,
 	vmem_tag_put(vm, vs);
 }
 
+/* @as, carved out of a free segment, becomes an allocated segment. */
+static __always_inline struct vmem_seg *vmem_seg_allocated(struct vmem *vm,
+							   struct vmem_seg *as,
+							   unsigned long size)
+{
+	as->vs_type = VMEM_SEG_ALLOC;
+	vmem_hash_insert(vm, as);
+	vm->vm_inuse += size;
+	vm->vm_kstat.nalloc++;
+	return as;
+}
+
+/*
+ * Allocate the low @size of the free segment @vs, which holds it: all of
+ * @vs, or a new small tag for the allocation and @vs kept for the free
+ * remainder.  Inline: instant fit's fast path is all low ends.
+ */
+static __always_inline struct vmem_seg *vmem_seg_carve_low(struct vmem *vm,
+							   struct vmem_seg *vs,
+							   unsigned long size)
+{
+	struct vmem_seg *as;
+
+	lockdep_assert_held(&vm->vm_lock);
+	if (size == vs->vs_size) {
+		vmem_freelist_remove(vm, vs);
+		as = vs;
+		if (vs->vs_big) {
+			/* allocated segments have small tags */
+			as = vmem_tag_get(vm);
+			vmem_seg_replace(vm, vs, as);
+		}
+	} else {
+		as = vmem_tag_get(vm);
+		as->vs_start = vs->vs_start;
+		as->vs_size = size;
+		vm->vm_nsegs++;
+		list_add_tail(&as->vs_seglist, &vs->vs_seglist);
+		vmem_freelist_resize(vm, vs, vs->vs_start + size,
+				     vs->vs_size - size);
+	}
+	return vmem_seg_allocated(vm, as, size);
+}
+
 /*
  * Allocate [addr, addr + size) out of the free segment @vs, which holds
  * it.  The free remainder keeps @vs where there is one, so the common
@@ -206,45 +250,30 @@ static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 	struct vmem_seg *as;
 
 	lockdep_assert_held(&vm->vm_lock);
-	if (addr == vs->vs_start && last == vs_last) {
-		vmem_freelist_remove(vm, vs);
-		as = vs;
-		if (vs->vs_big) {
-			/* allocated segments have small tags */
-			as = vmem_tag_get(vm);
-			vmem_seg_replace(vm, vs, as);
-		}
+	if (addr == vs->vs_start)
+		return vmem_seg_carve_low(vm, vs, size);
+	as = vmem_tag_get(vm);
+	as->vs_start = addr;
+	as->vs_size = size;
+	vm->vm_nsegs++;
+	if (last == vs_last) {
+		list_add(&as->vs_seglist, &vs->vs_seglist);
+		vmem_freelist_resize(vm, vs, vs->vs_start,
+				     addr - vs->vs_start);
 	} else {
-		as = vmem_tag_get(vm);
-		as->vs_start = addr;
-		as->vs_size = size;
-		vm->vm_nsegs++;
-		if (addr == vs->vs_start) {
-			list_add_tail(&as->vs_seglist, &vs->vs_seglist);
-			vmem_freelist_resize(vm, vs, last + 1, vs_last - last);
-		} else if (last == vs_last) {
-			list_add(&as->vs_seglist, &vs->vs_seglist);
-			vmem_freelist_resize(vm, vs, vs->vs_start,
-					     addr - vs->vs_start);
-		} else {
-			struct vmem_seg *left = vmem_free_tag(vm);
+		struct vmem_seg *left = vmem_free_tag(vm);
 
-			left->vs_start = vs->vs_start;
-			left->vs_size = addr - vs->vs_start;
-			left->vs_type = VMEM_SEG_FREE;
-			list_add_tail(&left->vs_seglist, &vs->vs_seglist);
-			list_add_tail(&as->vs_seglist, &vs->vs_seglist);
-			/* @vs moves up first: the index orders by start */
-			vmem_freelist_resize(vm, vs, last + 1, vs_last - last);
-			vmem_freelist_insert(vm, left);
-			vm->vm_nsegs++;
-		}
+		left->vs_start = vs->vs_start;
+		left->vs_size = addr - vs->vs_start;
+		left->vs_type = VMEM_SEG_FREE;
+		list_add_tail(&left->vs_seglist, &vs->vs_seglist);
+		list_add_tail(&as->vs_seglist, &vs->vs_seglist);
+		/* @vs moves up first: the index orders by start */
+		vmem_freelist_resize(vm, vs, last + 1, vs_last - last);
+		vmem_freelist_insert(vm, left);
+		vm->vm_nsegs++;
 	}
-	as->vs_type = VMEM_SEG_ALLOC;
-	vmem_hash_insert(vm, as);
-	vm->vm_inuse += size;
-	vm->vm_kstat.nalloc++;
-	return as;
+	return vmem_seg_allocated(vm, as, size);
 }
 
 /*
@@ -404,9 +433,9 @@ static __always_inline void vmem_seg_free(struct vmem *vm,
 		vmem_freelist_insert(vm, vs);
 	}
 
-	/* a span marker precedes only the first segment of its span */
+	/* an imported span's marker, before the first segment of its span */
 	prev = vmem_seg_prev(vs);
-	if (unlikely(prev->vs_type == VMEM_SEG_SPAN))
+	if (unlikely(prev->vs_type == VMEM_SEG_SPAN && prev->vs_imported))
 		vmem_span_release(vm, prev, vs, rel);
 }
 
@@ -642,7 +671,7 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
 	vs = list_first_entry(&vm->vm_freelist[__ffs(map)], struct vmem_seg,
 			      vs_freelist);
 	*addrp = vs->vs_start;
-	vmem_seg_carve(vm, vs, vs->vs_start, size);
+	vmem_seg_carve_low(vm, vs, size);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	return true;
 }
