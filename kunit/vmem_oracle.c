@@ -783,7 +783,7 @@ static unsigned long src_below(struct or_src *s, unsigned long n)
 
 enum or_call {
 	OR_ALLOC, OR_XALLOC, OR_ID_ALLOC, OR_ID_ALLOCFF, OR_ID_SPECIFIC,
-	OR_FREE, OR_ADD, OR_CREATE, OR_CHECK, OR_DESTROY,
+	OR_FREE, OR_ADD, OR_CREATE, OR_CHECK, OR_DESTROY, OR_FLUSH,
 };
 
 static const char * const or_callname[] = {
@@ -791,7 +791,7 @@ static const char * const or_callname[] = {
 	[OR_ID_ALLOC] = "vmem_id_alloc", [OR_ID_ALLOCFF] = "vmem_id_allocff",
 	[OR_ID_SPECIFIC] = "vmem_id_alloc_specific", [OR_FREE] = "free",
 	[OR_ADD] = "vmem_add", [OR_CREATE] = "create", [OR_CHECK] = "check",
-	[OR_DESTROY] = "destroy",
+	[OR_DESTROY] = "destroy", [OR_FLUSH] = "vmem_qcache_flush",
 };
 
 /* One operation, kept for the failure report. */
@@ -808,6 +808,7 @@ struct or_rec {
 #define OR_NAMELEN	24
 #define OR_MAX_SPANS	16
 #define OR_POISON	0x5a5a5a5aUL
+#define OR_NQCACHE	16	/* the caches an arena has at most */
 
 /* A live allocation, and the call that must free it. */
 struct or_live {
@@ -818,12 +819,23 @@ struct or_live {
 	unsigned int	side;
 };
 
-/* An arena and its oracle.  side[0] is asked; side[1] is its source. */
+/*
+ * An arena and its oracle.  side[0] is asked; side[1] is its source.
+ * For an arena with quantum caches: @qmax, the largest size cached (0:
+ * none), and what went to each cache by the API's routing rule, counted
+ * here: vmem_alloc() and vmem_free() calls of its sizes, and the spans a
+ * child gave back (one vmem_free() each) of its sizes.
+ */
 struct or_side {
 	struct vmem		*vm;
 	struct vmem_oracle	o;
 	unsigned long		quantum;
 	unsigned long		rotor;
+	bool			rotor_lost;
+	unsigned long		qmax;
+	unsigned int		nq;
+	u64			qalloc[OR_NQCACHE];
+	u64			qfree[OR_NQCACHE];
 	char			name[OR_NAMELEN];
 };
 
@@ -842,6 +854,7 @@ struct or_run {
 	unsigned int		ops;
 	unsigned int		policies;
 	unsigned int		flags;
+	unsigned int		qcache;
 	unsigned int		check_every;
 	unsigned int		kind;		/* of the current arena */
 	unsigned int		nsides;		/* 0: no arena; 2: a pair */
@@ -877,6 +890,8 @@ struct or_ctx {
 	bool				busy;
 	bool				fit;
 	bool				ifit;
+	bool				cached;
+	bool				loose;
 	struct vmem_oracle_answer	ans;
 	unsigned long			ip;
 	unsigned long			ifirst;
@@ -888,6 +903,79 @@ struct or_ctx {
 static bool or_importing(const struct or_run *r, unsigned int side)
 {
 	return side == 0 && r->kind == VMEM_OR_IMPORT;
+}
+
+/*
+ * Quantum caches.  An arena may be created with qcache_max a multiple of
+ * its quantum (params.qcache): flat arenas, identifier spaces (quantum 1,
+ * a few IDs cached, VMC_IDENTIFIER) and the source of a pair.  What the
+ * oracle still demands there follows from the API's words alone
+ * (include/linux/vmem.h, "9. Quantum caches" in vmem/vmem.c); the oracle
+ * keeps what the *client* holds, so a range a cache holds is free in it:
+ *
+ *  - Routing: vmem_alloc() (and vmem_id_alloc(), vmem_id_allocff()) of
+ *    a size up to qcache_max goes to the cache of round_up(size, quantum),
+ *    and so does vmem_free() of such a size; vmem_xalloc(), vmem_xfree()
+ *    and other sizes never do.  The caches' nalloc and nfree
+ *    (vmem_qcache_get_stats()) equal the calls counted here; there are
+ *    min(qcache_max / quantum, 16) caches, none with VMC_NO_QCACHE.
+ *  - A cached allocation is served wherever a magazine says, whatever the
+ *    policy: its result must be free in the oracle (no range handed out
+ *    twice), inside one span, and a range of the request; no placement.
+ *  - Failure: before any allocation fails, every cache is flushed and the
+ *    search retried, so -ENOSPC only when the oracle (cached ranges free)
+ *    has no fit: the same rule as without caches, for every call.
+ *  - Other requests see the cached ranges as allocated: exact placement
+ *    only right after a vmem_qcache_flush() (half of them get one first),
+ *    else only that the result is a fit.  Next fit's rotor moves with
+ *    every refill of a next-fit cached allocation, unseen: such a call
+ *    loses it, and the next next-fit request on the segment path (its
+ *    place then not demanded) finds it again.
+ *  - Sizes and counters as the client sees them: mem_inuse and
+ *    vmem_arena_size(VMEM_ALLOC) count only client ranges, mem_free
+ *    includes the cached ones, mem_cached is a part of mem_free, a
+ *    multiple of the quantum, 0 for an arena that does not cache.
+ *  - vmem_qcache_flush() gives back exactly what mem_cached said before
+ *    it (unless the caches' periodic update ran meanwhile: nupdate moved),
+ *    leaves mem_cached 0, and the arena's allocated segments are then
+ *    exactly the client's ranges (vmem_walk()).  At the end of each arena,
+ *    after the client freed everything, so: nothing left for
+ *    vmem_destroy() to report.
+ *  - vmem_check() holds throughout, as everywhere.
+ *
+ * In the kernel the update work (every 5 s) drains depot magazines into
+ * the arena concurrently.  That changes nothing the client sees, but for
+ * the moment a drain is in flight (the rounds left the depot's count and
+ * are not yet free in the arena), the counters can read too much in use:
+ * a mismatch of a caching arena's counters is read again (after
+ * params.progress, which lets the work finish) before it fails.  The
+ * same instant could, in principle, make a placement after a flush or a
+ * failure on a nearly full arena differ; that has not been seen.
+ *
+ * A child of a pair does not cache: its imported spans could then be
+ * given back by that concurrent work at any time, which the oracle's
+ * span bookkeeping would have to follow from vmem_walk(); left for later.
+ */
+static bool or_caches(const struct or_side *s)
+{
+	return s->qmax != 0;
+}
+
+/* The cache that serves @size on @s: round_up(size, quantum) / quantum - 1. */
+static unsigned int or_qindex(const struct or_side *s, unsigned long size)
+{
+	return (size - 1) / s->quantum;
+}
+
+/*
+ * A vmem_alloc() or vmem_free() of @size that the API routes to a
+ * quantum cache of @s (vmem_id_alloc(), _allocff() and vmem_id_free() are
+ * those of size 1; vmem_xalloc(), vmem_xfree() and vmem_id_alloc_specific()
+ * never are).
+ */
+static bool or_routed(const struct or_side *s, unsigned long size)
+{
+	return size && size - 1 < s->qmax;
 }
 
 static struct or_rec *or_rec(struct or_run *r, enum or_call call,
@@ -961,6 +1049,10 @@ static __printf(2, 3) int or_fail(struct or_run *r, const char *fmt, ...)
 		or_append(buf, len, &off,
 			  ", importing from %s of quantum %#lx",
 			  r->side[1].name, r->side[1].quantum);
+	for (i = 0; i < r->nsides; i++)
+		if (or_caches(&r->side[i]))
+			or_append(buf, len, &off, ", %s caches up to %#lx",
+				  r->side[i].name, r->side[i].qmax);
 	if (r->nsides)
 		or_append(buf, len, &off, "): ");
 	if (off + 1 < len) {
@@ -1056,44 +1148,84 @@ static void or_changed(struct or_run *r)
 	r->have_stats[1] = false;
 }
 
+/* Let other work run (a cache drain in flight), if the caller can. */
+static void or_yield(struct or_run *r)
+{
+	if (r->p->progress)
+		r->p->progress(r->p->arg, r->op);
+}
+
+/*
+ * The counters of side @i against its oracle: 0, or -EAGAIN without a
+ * report unless @report.  @mask: also vmem_arena_size() with it, if not 0.
+ */
+static int or_check_side(struct or_run *r, unsigned int i, unsigned int mask,
+			 bool report)
+{
+	struct or_side *s = &r->side[i];
+	const struct vmem_stats *st = or_stats(r, i);
+	unsigned long got;
+
+	if (st->mem_inuse != s->o.inuse ||
+	    st->mem_free != s->o.total - s->o.inuse ||
+	    st->mem_total != s->o.total)
+		return report ? or_fail(r,
+				       "vmem_get_stats(%s): allocated %#lx, free %#lx, in spans %#lx (cached %#lx); the oracle: %#lx, %#lx, %#lx",
+				       s->name, st->mem_inuse, st->mem_free,
+				       st->mem_total, st->mem_cached,
+				       s->o.inuse, s->o.total - s->o.inuse,
+				       s->o.total) : -EAGAIN;
+	if (st->nspans != s->o.nspans)
+		return or_fail(r, "%s has %lu spans, the oracle %u",
+			       s->name, st->nspans, s->o.nspans);
+	/* what the caches hold is free, in quanta; nothing without caches */
+	if (st->nqcache != s->nq || st->mem_cached > st->mem_free ||
+	    st->mem_cached % s->quantum || (!s->nq && st->mem_cached))
+		return or_fail(r,
+			       "vmem_get_stats(%s): %u quantum caches holding %#lx of %#lx free; the arena was created with %u caches",
+			       s->name, st->nqcache, st->mem_cached,
+			       st->mem_free, s->nq);
+	if (!mask)
+		return 0;
+	got = vmem_arena_size(s->vm, mask);
+	if (got != vmem_oracle_size(&s->o, mask))
+		return report ? or_fail(r,
+				       "vmem_arena_size(%s, %#x) = %#lx; the oracle: %#lx",
+				       s->name, mask, got,
+				       vmem_oracle_size(&s->o, mask)) : -EAGAIN;
+	return 0;
+}
+
 /*
  * The counters of each arena against its oracle, after every change:
- * bytes allocated, free and in spans, and spans.  After a free (@sizes)
- * also vmem_arena_size(), with one type mask per free, going round all
- * seven.
+ * bytes allocated, free, cached and in spans, and spans.  After a free
+ * (@sizes) also vmem_arena_size(), with one type mask per free, going
+ * round all seven.  A caching arena's are read again, a few times, before
+ * a mismatch fails (see "Quantum caches" above).
  */
 static int or_check_sizes(struct or_run *r, bool sizes)
 {
-	unsigned int i, mask;
+	unsigned int i, k, mask = 0;
+	int ret;
 
-	for (i = 0; i < r->nsides; i++) {
-		struct or_side *s = &r->side[i];
-		const struct vmem_stats *st = or_stats(r, i);
-		unsigned long got;
-
-		if (st->mem_inuse != s->o.inuse ||
-		    st->mem_free != s->o.total - s->o.inuse ||
-		    st->mem_total != s->o.total)
-			return or_fail(r,
-				       "vmem_get_stats(%s): allocated %#lx, free %#lx, in spans %#lx; the oracle: %#lx, %#lx, %#lx",
-				       s->name, st->mem_inuse, st->mem_free,
-				       st->mem_total, s->o.inuse,
-				       s->o.total - s->o.inuse, s->o.total);
-		if (st->nspans != s->o.nspans)
-			return or_fail(r, "%s has %lu spans, the oracle %u",
-				       s->name, st->nspans, s->o.nspans);
-		if (!sizes)
-			continue;
+	if (sizes) {
 		mask = 1 + r->st.nfree % 7;	/* ALLOC, FREE and SPAN bits */
 		mask = (mask & 1 ? VMEM_ALLOC : 0) |
 		       (mask & 2 ? VMEM_FREE : 0) |
 		       (mask & 4 ? VMEM_SPAN : 0);
-		got = vmem_arena_size(s->vm, mask);
-		if (got != vmem_oracle_size(&s->o, mask))
-			return or_fail(r,
-				       "vmem_arena_size(%s, %#x) = %#lx; the oracle: %#lx",
-				       s->name, mask, got,
-				       vmem_oracle_size(&s->o, mask));
+	}
+	for (i = 0; i < r->nsides; i++) {
+		for (k = 0;; k++) {
+			bool last = k == 3 || !or_caches(&r->side[i]);
+
+			ret = or_check_side(r, i, mask, last);
+			if (ret != -EAGAIN)
+				break;
+			or_yield(r);
+			or_changed(r);
+		}
+		if (ret)
+			return ret;
 	}
 	/* what the source has allocated: the child's spans and its own */
 	if (r->nsides == 2 &&
@@ -1102,6 +1234,121 @@ static int or_check_sizes(struct or_run *r, bool sizes)
 			       "the source has %#lx allocated, but the child's imported spans add up to %#lx and the source's own allocations to %#lx",
 			       r->side[1].o.inuse, r->side[0].o.total - r->own,
 			       r->direct);
+	return 0;
+}
+
+/* The periodic updates the caches of @s have run: they drain depots. */
+static u64 or_nupdate(struct or_run *r, struct or_side *s)
+{
+	struct vmem_qcache_stats qs;
+	unsigned int i;
+	u64 n = 0;
+
+	for (i = 0; i < s->nq; i++)
+		if (!vmem_qcache_get_stats(s->vm, i, -1, &qs))
+			n += qs.nupdate;
+	return n;
+}
+
+/*
+ * Each cache of side @t saw exactly the calls the routing rule sends it,
+ * and there are no more caches than that.  A source's caches may see more
+ * allocations: a child's import may be a vmem_alloc() of the source
+ * (failed ones count too), which the oracle cannot count without knowing
+ * how the core asks; its frees, the spans given back, are counted.
+ */
+static int or_check_qcache(struct or_run *r, unsigned int t)
+{
+	struct or_side *s = &r->side[t];
+	struct vmem_qcache_stats qs;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < s->nq; i++) {
+		ret = vmem_qcache_get_stats(s->vm, i, -1, &qs);
+		if (ret || qs.size != (i + 1) * s->quantum ||
+		    qs.nalloc < s->qalloc[i] ||
+		    (t == 0 && qs.nalloc != s->qalloc[i]) ||
+		    qs.nfree != s->qfree[i])
+			return or_fail(r,
+				       "vmem_qcache_get_stats(%s, %u) = %d: size %#lx, %llu allocations, %llu frees; the oracle: size %#lx, %llu allocations%s, %llu frees",
+				       s->name, i, ret, qs.size,
+				       (unsigned long long)qs.nalloc,
+				       (unsigned long long)qs.nfree,
+				       (i + 1) * s->quantum,
+				       (unsigned long long)s->qalloc[i],
+				       t ? " (and the child's imports)" : "",
+				       (unsigned long long)s->qfree[i]);
+	}
+	ret = vmem_qcache_get_stats(s->vm, s->nq, -1, &qs);
+	if (ret != -EINVAL)
+		return or_fail(r, "vmem_qcache_get_stats(%s, %u) = %d, but it has %u caches",
+			       s->name, s->nq, ret, s->nq);
+	return 0;
+}
+
+/* vmem_walk() of a flushed arena's allocated segments. */
+struct or_seen {
+	struct or_run	*r;
+	struct or_side	*s;
+	unsigned long	sum;
+	unsigned long	bad;	/* a segment not wholly the client's */
+	unsigned long	badsize;
+	bool		wrong;
+};
+
+static void or_walk_alloc(void *arg, unsigned long addr, unsigned long size)
+{
+	struct or_seen *w = arg;
+	unsigned long k;
+
+	w->sum += size;
+	for (k = 0; k < size && !w->wrong; k++) {
+		if (vmem_oracle_get(&w->s->o, addr + k) != VMEM_ORACLE_ALLOC) {
+			w->wrong = true;
+			w->bad = addr;
+			w->badsize = size;
+		}
+	}
+}
+
+/*
+ * vmem_qcache_flush() of side @t: it gives back what mem_cached said,
+ * mem_cached is 0 after it, and the arena's allocated segments are then
+ * exactly the client's ranges.
+ */
+static int or_flush(struct or_run *r, unsigned int t)
+{
+	struct or_side *s = &r->side[t];
+	struct or_seen w = { .r = r, .s = s };
+	struct vmem_stats before, after;
+	struct or_rec *rec;
+	unsigned long got;
+	u64 nupdate;
+
+	nupdate = or_nupdate(r, s);
+	vmem_get_stats(s->vm, &before);
+	rec = or_rec(r, OR_FLUSH, t);
+	or_changed(r);
+	got = vmem_qcache_flush(s->vm);
+	rec->a[0] = before.mem_cached;
+	rec->a[6] = got;
+	r->st.nflush++;
+	vmem_get_stats(s->vm, &after);
+	if (got % s->quantum || got > before.mem_cached ||
+	    (got != before.mem_cached && nupdate == or_nupdate(r, s)) ||
+	    after.mem_cached)
+		return or_fail(r,
+			       "vmem_qcache_flush(%s) gave back %#lx, when %#lx was cached; %#lx cached after it",
+			       s->name, got, before.mem_cached,
+			       after.mem_cached);
+	vmem_walk(s->vm, VMEM_ALLOC, or_walk_alloc, &w);
+	if (w.wrong || w.sum != s->o.inuse)
+		return or_fail(r,
+			       "after vmem_qcache_flush(%s) its allocated segments add up to %#lx, the client's ranges to %#lx%s [%#lx, +%#lx)",
+			       s->name, w.sum, s->o.inuse,
+			       w.wrong ? "; not the client's:" : "",
+			       w.bad, w.badsize);
 	return 0;
 }
 
@@ -1117,6 +1364,9 @@ static int or_check_arenas(struct or_run *r)
 		if (ret)
 			return or_fail(r, "vmem_check(%s) = %d",
 				       r->side[i].name, ret);
+		ret = or_check_qcache(r, i);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -1598,6 +1848,11 @@ static int or_check_placement(struct or_run *r, struct or_ctx *c)
 	const struct vmem_oracle_answer *a = &c->ans;
 	unsigned long want;
 
+	if (c->loose ||
+	    (c->policy == VMEM_NEXTFIT && r->side[c->side].rotor_lost)) {
+		r->st.nloose++;
+		return 0;
+	}
 	switch (c->policy) {
 	case VMEM_FIRSTFIT:
 		want = a->lowest;
@@ -1712,7 +1967,7 @@ found:
 				   "the result is not a fit inside the span just imported, [%#lx, +%#lx)",
 				   ns, nl);
 	r->st.nimport++;
-	if (c->policy != VMEM_NEXTFIT ||
+	if (c->policy != VMEM_NEXTFIT || cs->rotor_lost ||
 	    (r->flags & VMEM_OR_NO_NEXTFIT_IMPORT))
 		return 0;
 	first = max(ns, cs->rotor);
@@ -1764,10 +2019,21 @@ static int or_accept(struct or_run *r, struct or_ctx *c)
 	l->side = c->side;
 	if (c->side == 1)
 		r->direct += c->size;
-	if (c->policy == VMEM_NEXTFIT)
+	if (c->policy == VMEM_NEXTFIT && !c->cached) {
 		s->rotor = c->addr + c->size;	/* 0 past the top */
+		s->rotor_lost = false;
+	}
 	r->st.nok++;
+	r->st.ncached += c->cached;
 	return 0;
+}
+
+/* @c goes to a quantum cache of its arena. */
+static bool or_is_cached(const struct or_run *r, const struct or_ctx *c)
+{
+	return (c->call == OR_ALLOC || c->call == OR_ID_ALLOC ||
+		c->call == OR_ID_ALLOCFF) &&
+	       or_routed(&r->side[c->side], c->req.size);
 }
 
 static bool or_nospace(int ret)
@@ -1797,6 +2063,15 @@ static int or_request(struct or_run *r, struct or_ctx *c)
 							 r->side[1].quantum,
 							 &c->ip, &c->ifirst,
 							 &c->ilast);
+	}
+	/* a quantum cache's: validity only, and the rotor is lost */
+	c->cached = or_is_cached(r, c);
+	if (c->cached) {
+		c->loose = true;
+		if (!c->check)
+			s->qalloc[or_qindex(s, c->req.size)]++;
+		if (c->policy == VMEM_NEXTFIT)
+			s->rotor_lost = true;
 	}
 	rec = or_rec(r, c->call, c->side);
 	rec->flags = c->vmflags;
@@ -1861,6 +2136,8 @@ static int or_free_one(struct or_run *r, unsigned int i)
 		vmem_id_free(s->vm, l.addr);
 	}
 	r->st.nfree++;
+	if (l.how != OR_XALLOC && or_routed(s, l.size))
+		s->qfree[or_qindex(s, l.size)]++;
 	if (vmem_oracle_mark(&s->o, l.addr, l.rsize, false))
 		return or_fail(r, "the oracle cannot free [%#lx, +%#lx)",
 			       l.addr, l.rsize);
@@ -1875,6 +2152,9 @@ static int or_free_one(struct or_run *r, unsigned int i)
 	    vmem_oracle_mark(&r->side[1].o, start, size, false))
 		return or_fail(r, "the oracle cannot give back [%#lx, +%#lx)",
 			       start, size);
+	/* the release function, vmem_free(), of a size the source caches */
+	if (or_routed(&r->side[1], size))
+		r->side[1].qfree[or_qindex(&r->side[1], size)]++;
 	r->st.nrelease++;
 	return 0;
 }
@@ -1986,13 +2266,18 @@ static int or_side_create(struct or_run *r, unsigned int t,
 			  struct vmem *source, bool span)
 {
 	struct or_side *s = &r->side[t];
-	unsigned long start = 0, size = 0;
+	unsigned long start = 0, size = 0, qcache_max = 0, n;
 	unsigned int flags = 0;
 	struct or_rec *rec;
-	u8 c = src_u8(&r->src);
+	u8 c = src_u8(&r->src), d;
 
 	s->quantum = q;
 	s->rotor = 0;
+	s->rotor_lost = false;
+	s->qmax = 0;
+	s->nq = 0;
+	memset(s->qalloc, 0, sizeof(s->qalloc));
+	memset(s->qfree, 0, sizeof(s->qfree));
 	or_changed(r);
 	snprintf(s->name, sizeof(s->name), "vmem_or%lu%s", r->st.narenas,
 		 t ? "s" : "");
@@ -2000,20 +2285,44 @@ static int or_side_create(struct or_run *r, unsigned int t,
 		flags |= VMC_IDENTIFIER;
 	if (c & 2)
 		flags |= VMC_NO_QCACHE;
+	/*
+	 * Quantum caches (not for an importing child): 1 to 16 quanta, now
+	 * and then more (there are 16 caches at most), a few IDs for an ID
+	 * space; sometimes VMC_NO_QCACHE says none all the same.
+	 */
+	if (r->qcache && !import) {
+		d = src_u8(&r->src);
+		if (r->qcache == VMEM_OR_QC_ALL || (d & 1)) {
+			n = 1 + (d >> 1) % (r->kind == VMEM_OR_IDS ? 4 : 16);
+			if ((d & 0xe0) == 0xe0)
+				n += 8;
+			qcache_max = n * q;
+			flags &= ~VMC_NO_QCACHE;
+			if ((c & 2) && (d & 0x10))
+				flags |= VMC_NO_QCACHE;
+			else
+				s->nq = min_t(unsigned long, n, OR_NQCACHE);
+			s->qmax = s->nq * q;
+		}
+	}
 	if (span && !or_gen_region(r, q, r->width / q / 2, &start, &size))
 		return or_fail(r, "no room for a span in an empty window");
 	rec = or_rec(r, OR_CREATE, t);
 	rec->a[0] = start;
 	rec->a[1] = size;
 	rec->a[2] = q;
+	rec->a[3] = qcache_max;
 	rec->flags = flags;
-	if (r->kind == VMEM_OR_IDS && size && size - 1 < ULONG_MAX - start)
+	if (r->kind == VMEM_OR_IDS && !qcache_max && size &&
+	    size - 1 < ULONG_MAX - start)
 		s->vm = vmem_idspace_create(s->name, start, start + size);
 	else
 		s->vm = vmem_create(s->name, start, size, q, import,
-				    import ? vmem_free : NULL, source, 0,
-				    r->kind == VMEM_OR_IDS ? VMC_IDENTIFIER :
-							     flags);
+				    import ? vmem_free : NULL, source,
+				    qcache_max,
+				    r->kind == VMEM_OR_IDS ?
+				    VMC_IDENTIFIER | (flags & VMC_NO_QCACHE) :
+				    flags);
 	if (IS_ERR_OR_NULL(s->vm)) {
 		rec->ret = PTR_ERR_OR_ZERO(s->vm);
 		s->vm = NULL;
@@ -2021,6 +2330,7 @@ static int or_side_create(struct or_run *r, unsigned int t,
 			       s->name, start, size, q, rec->ret);
 	}
 	r->nsides = t + 1;
+	r->st.ncaching += or_caches(s);
 	if (size && vmem_oracle_add_span(&s->o, start, size, false))
 		return or_fail(r, "the oracle cannot add [%#lx, +%#lx)",
 			       start, size);
@@ -2102,6 +2412,7 @@ static int or_arena_create(struct or_run *r)
 static int or_arena_end(struct or_run *r)
 {
 	struct or_rec *rec = or_rec(r, OR_DESTROY, 0);
+	unsigned int i;
 	int ret;
 
 	rec->a[0] = r->nlive;
@@ -2113,6 +2424,12 @@ static int or_arena_end(struct or_run *r)
 	}
 	if (!ret && r->nsides == 2 && r->side[0].o.total != r->own)
 		ret = or_fail(r, "the oracle kept imported spans");
+	/* the caches give everything back: vmem_destroy() finds no leak */
+	for (i = 0; !ret && i < r->nsides; i++)
+		if (or_caches(&r->side[i]))
+			ret = or_flush(r, i);
+	if (!ret)
+		ret = or_check_sizes(r, true);
 	if (!ret)
 		ret = or_check_arenas(r);
 	or_arena_destroy(r);
@@ -2199,6 +2516,19 @@ static int or_step(struct or_run *r)
 	struct or_ctx c;
 	int ret;
 
+	/* now and then a flush of a caching arena, on its own */
+	if (or_caches(&r->side[r->nsides - 1]) || or_caches(&r->side[0])) {
+		u8 f = src_u8(&r->src);
+
+		if (f % 16 == 0) {
+			t = or_caches(&r->side[0]) ? 0 : 1;
+			if ((f & 0x10) && r->nsides == 2 &&
+			    or_caches(&r->side[1]))
+				t = 1;
+			ret = or_flush(r, t);
+			return ret ? ret : or_check_sizes(r, true);
+		}
+	}
 	switch (or_category(r, b % 32)) {
 	case OR_C_FREE:
 		ret = or_op_free(r);
@@ -2224,6 +2554,19 @@ static int or_step(struct or_run *r)
 		break;
 	}
 	or_gen_call(r, &c, call, t);
+	/*
+	 * A request the caches do not serve on an arena that caches: its
+	 * exact place only right after a flush (see "Quantum caches").
+	 */
+	if (or_caches(&r->side[t]) && !or_is_cached(r, &c)) {
+		if (src_u8(&r->src) & 1) {
+			ret = or_flush(r, t);
+			if (ret)
+				return ret;
+		} else {
+			c.loose = true;
+		}
+	}
 	ret = or_request(r, &c);
 	if (ret || c.ret)
 		return ret;
@@ -2273,7 +2616,8 @@ static int or_start(const struct vmem_oracle_params *p, struct or_src *src,
 	    (p->ops && !(p->ops & allocs)) ||
 	    (p->kinds && !(p->kinds & VMEM_OR_ALL_KINDS)) ||
 	    (p->where && !(p->where & VMEM_OR_ALL_WHERE)) ||
-	    (p->policies && !(p->policies & VMEM_POLICY_MASK)))
+	    (p->policies && !(p->policies & VMEM_POLICY_MASK)) ||
+	    p->qcache > VMEM_OR_QC_ALL)
 		return -EINVAL;
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -2288,6 +2632,7 @@ static int or_start(const struct vmem_oracle_params *p, struct or_src *src,
 	r->ops = p->ops ? p->ops : VMEM_OR_ALL_OPS;
 	r->policies = p->policies ? p->policies : VMEM_POLICY_MASK;
 	r->flags = p->flags;
+	r->qcache = p->qcache;
 	r->max_live = p->max_live ? p->max_live : 64;
 	r->check_every = p->check_every ? p->check_every : 64;
 	/* the child's spans: one per live allocation at most, and its own */
@@ -2328,7 +2673,9 @@ static int or_start(const struct vmem_oracle_params *p, struct or_src *src,
  * fit land where the oracle says; a child imports only without a fit and
  * then into a span from the source's free space; after every operation
  * vmem_arena_size() and the span counts agree with the oracles, and a
- * wholly free imported span has gone back to the source.
+ * wholly free imported span has gone back to the source.  Arenas with
+ * quantum caches (@p->qcache) are held to what the caches allow: see
+ * "Quantum caches" in this file.
  *
  * Context: Process context: creates and destroys arenas.  Every
  * allocation is VMEM_NOSLEEP.

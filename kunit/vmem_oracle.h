@@ -217,6 +217,16 @@ bool vmem_oracle_import_fit(struct vmem_oracle *source,
 #define VMEM_ORACLE_ACCEPT_ENOMEM	0
 #endif
 
+/*
+ * vmem_oracle_params.qcache: which arenas get quantum caches.  A flat
+ * arena, an identifier space (then vmem_create()d with quantum 1 and
+ * VMC_IDENTIFIER) or the source of a pair may cache; the child of a pair
+ * does not (see "Quantum caches" in vmem_oracle.c).
+ */
+#define VMEM_OR_QC_NONE		0	/* qcache_max 0 everywhere */
+#define VMEM_OR_QC_SOME		1	/* about half of the arenas */
+#define VMEM_OR_QC_ALL		2	/* every arena that may */
+
 /**
  * struct vmem_oracle_stats - What an oracle run did.
  * @nops: operations run
@@ -233,6 +243,11 @@ bool vmem_oracle_import_fit(struct vmem_oracle *source,
  * @nfree: frees
  * @nadd: spans added
  * @ncheck: vmem_check() calls
+ * @ncaching: arenas created with quantum caches
+ * @ncached: successful allocations of a size the arena caches
+ * @nflush: vmem_qcache_flush() calls, each checked
+ * @nloose: successful requests whose placement could not be demanded
+ *	(quantum caches held ranges, or the next-fit rotor was unknown)
  */
 struct vmem_oracle_stats {
 	unsigned long	nops;
@@ -248,6 +263,10 @@ struct vmem_oracle_stats {
 	unsigned long	nfree;
 	unsigned long	nadd;
 	unsigned long	ncheck;
+	unsigned long	ncaching;
+	unsigned long	ncached;
+	unsigned long	nflush;
+	unsigned long	nloose;
 };
 
 /**
@@ -269,8 +288,9 @@ struct vmem_oracle_stats {
  * @progress: if not NULL, called every 256 operations (cond_resched())
  * @arg: passed to @progress
  * @stats: if not NULL, filled with what the run did
+ * @qcache: VMEM_OR_QC_*: which arenas have quantum caches
  *
- * Arenas are created with qcache_max 0, and every call is VMEM_NOSLEEP.
+ * Every call is VMEM_NOSLEEP.
  */
 struct vmem_oracle_params {
 	u64				seed;
@@ -287,6 +307,7 @@ struct vmem_oracle_params {
 						    unsigned long done);
 	void				*arg;
 	struct vmem_oracle_stats	*stats;
+	unsigned int			qcache;
 };
 
 int vmem_oracle_run(const struct vmem_oracle_params *p, char *err,

@@ -8,7 +8,8 @@
  * examples of the importing rule worked out by hand on real arenas, then
  * the randomized driver: flat arenas under each policy, constrained
  * requests, identifier spaces, importing pairs, windows at the top of the
- * space, and everything together; about 10^5 requests in all.  The seed
+ * space, and everything together; then the same with quantum caches in
+ * front of the arenas; about 10^5 requests in all.  The seed
  * is printed first (see vkt_seed()).
  */
 #include <kunit/test.h>
@@ -452,6 +453,9 @@ static void vot_run(struct kunit *test, struct vmem_oracle_params *p,
 		   st.nops, st.narenas, st.nreq, st.nok, st.nnospc,
 		   st.neinval, st.nbusy, st.nplaced, st.nimport, st.nrelease,
 		   st.nfree, st.nadd, st.ncheck);
+	if (p->qcache)
+		kunit_info(test, "quantum caches: %lu arenas, %lu cached allocations, %lu flushes, %lu placements not demanded\n",
+			   st.ncaching, st.ncached, st.nflush, st.nloose);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s", err);
 	/* the run did what it is for */
 	KUNIT_EXPECT_EQ(test, st.nops, p->nops);
@@ -461,7 +465,13 @@ static void vot_run(struct kunit *test, struct vmem_oracle_params *p,
 	KUNIT_EXPECT_GT(test, st.nnospc, 0UL);
 	KUNIT_EXPECT_GT(test, st.ncheck, 0UL);
 	if (p->policies != VMEM_INSTANTFIT)
-		KUNIT_EXPECT_GT(test, st.nplaced, st.nok / 8);
+		KUNIT_EXPECT_GT(test, st.nplaced, st.nok / (p->qcache ? 16 : 8));
+	if (p->qcache) {
+		KUNIT_EXPECT_GT(test, st.ncaching, 0UL);
+		KUNIT_EXPECT_GT(test, st.nflush, 0UL);
+		if (!p->ops || (p->ops & (VMEM_OR_OP_ALLOC | VMEM_OR_OP_ID)))
+			KUNIT_EXPECT_GT(test, st.ncached, 0UL);
+	}
 	if (kinds & VMEM_OR_IMPORT) {
 		KUNIT_EXPECT_GT(test, st.nimport, 0UL);
 		KUNIT_EXPECT_GT(test, st.nrelease, 0UL);
@@ -559,6 +569,43 @@ static void vmem_oracle_mixed(struct kunit *test)
 	vot_run(test, &p, 0x3d);
 }
 
+/*
+ * Quantum caches in front of every arena: cached sizes served from
+ * magazines, the rest placed exactly after a flush, under each policy.
+ */
+static void vmem_oracle_qcache(struct kunit *test)
+{
+	struct vmem_oracle_params p = {
+		.nops = 12000, .width = 256, .kinds = VMEM_OR_FLAT,
+		.ops = VOT_FLAT_OPS, .qcache = VMEM_OR_QC_ALL,
+	};
+
+	vot_run(test, &p, 0x9c);
+}
+
+/* Identifier spaces that cache a few IDs: vmem_id_*() through magazines. */
+static void vmem_oracle_qcache_idspace(struct kunit *test)
+{
+	struct vmem_oracle_params p = {
+		.nops = 8000, .width = 256, .kinds = VMEM_OR_IDS,
+		.ops = VMEM_OR_OP_ID | VMEM_OR_OP_ALLOC | VMEM_OR_OP_ADD |
+		       VMEM_OR_OP_BADFLAGS,
+		.qcache = VMEM_OR_QC_ALL,
+	};
+
+	vot_run(test, &p, 0x9d);
+}
+
+/* Importing pairs whose source caches, and everything else, mixed. */
+static void vmem_oracle_qcache_mixed(struct kunit *test)
+{
+	struct vmem_oracle_params p = {
+		.nops = 10000, .width = 512, .qcache = VMEM_OR_QC_SOME,
+	};
+
+	vot_run(test, &p, 0x9e);
+}
+
 static struct kunit_case vmem_oracle_cases[] = {
 	KUNIT_CASE(vmem_oracle_self_answers),
 	KUNIT_CASE(vmem_oracle_self_malformed),
@@ -574,6 +621,9 @@ static struct kunit_case vmem_oracle_cases[] = {
 	KUNIT_CASE_SLOW(vmem_oracle_import),
 	KUNIT_CASE_SLOW(vmem_oracle_top),
 	KUNIT_CASE_SLOW(vmem_oracle_mixed),
+	KUNIT_CASE_SLOW(vmem_oracle_qcache),
+	KUNIT_CASE_SLOW(vmem_oracle_qcache_idspace),
+	KUNIT_CASE_SLOW(vmem_oracle_qcache_mixed),
 	{}
 };
 

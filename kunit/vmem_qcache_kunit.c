@@ -14,7 +14,8 @@
  *    order they were carved; caching identifier spaces;
  *  - exhaustion: an allocation that only the flush of every CPU's
  *    magazines can satisfy succeeds, from process context, from another
- *    CPU, and from a hard interrupt;
+ *    CPU, and from a hard interrupt; a sleeping allocation is woken by a
+ *    cached-size free;
  *  - the magazine size grows while the depot lock is contended;
  *  - the depot's working set is trimmed by the update work, and the
  *    shrinker frees depot magazines;
@@ -595,6 +596,69 @@ static void vmem_qcache_exhaust_local(struct kunit *test)
 	qkt_exhaust(test, cpu, -1, VMEM_SLEEP);
 }
 
+struct qkt_sleeper {
+	struct vmem	*vm;
+	unsigned long	addr;
+};
+
+static int qkt_sleeper_fn(void *arg)
+{
+	struct qkt_sleeper *w = arg;
+
+	return vmem_alloc(w->vm, K, VMEM_SLEEP, &w->addr);
+}
+
+/*
+ * An allocation sleeping on an arena whose every range clients hold is
+ * woken by a client's cached-size vmem_free(): while it sleeps, such a
+ * free goes to the arena, not to a magazine, where it would wait for the
+ * periodic trim (two intervals of 5 s) or for a flush.
+ */
+static void vmem_qcache_sleeper_woken(struct kunit *test)
+{
+	struct vmem *vm = qkt_create(test, "qc_sleep", 4, K, 0);
+	struct qkt_sleeper w = { .vm = vm };
+	unsigned long addr[4];
+	struct vkt_thread *t;
+	struct vmem_stats st;
+	unsigned int i;
+	bool woke;
+
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, vmem_alloc(vm, K, VMEM_SLEEP, &addr[i]),
+				0);
+	KUNIT_ASSERT_EQ(test, qkt_cached(vm), 0UL);
+	t = vkt_thread_start(test, qkt_sleeper_fn, &w, -1, "vmem_qc_sleep");
+	for (i = 0; i < 500; i++) {
+		vmem_get_stats(vm, &st);
+		if (st.nwait)
+			break;
+		msleep(20);
+	}
+	KUNIT_ASSERT_GE_MSG(test, st.nwait, 1ULL,
+			    "the allocation did not go to sleep");
+	msleep(50);
+	KUNIT_EXPECT_FALSE(test, completion_done(&t->done));
+	vmem_free(vm, addr[2], K);
+	woke = vkt_thread_wait(t, 2000);
+	KUNIT_EXPECT_TRUE_MSG(test, woke,
+			      "a cached free did not wake the sleeping allocation");
+	if (!woke) {
+		/* the range sits in a magazine: the flush wakes the sleeper */
+		vmem_qcache_flush(vm);
+		KUNIT_ASSERT_TRUE(test, vkt_thread_wait(t, 10000));
+	}
+	KUNIT_EXPECT_EQ(test, t->ret, 0);
+	KUNIT_EXPECT_EQ(test, w.addr, addr[2]);
+	vkt_thread_put(t);
+	addr[2] = w.addr;
+	for (i = 0; i < 4; i++)
+		vmem_free(vm, addr[i], K);
+	vmem_qcache_flush(vm);
+	VKT_EXPECT_SIZES(test, vm, 0, 4 * K);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
 /* Another CPU's caches, flushed from this one, and from a hard irq. */
 static void vmem_qcache_exhaust_remote(struct kunit *test)
 {
@@ -1104,6 +1168,7 @@ struct qs_worker {
 	struct qs_live		irq_live[QS_IRQ_LIVE];
 	unsigned int		irq_nlive;
 	unsigned long		ops;
+	unsigned long		irqs;		/* runs of the timer */
 };
 
 static void qs_error(struct qs_shared *sh, const char *what,
@@ -1177,6 +1242,7 @@ static enum hrtimer_restart qs_timer_fn(struct hrtimer *timer)
 		qs_error(w->sh, "timer not in hard irq context", 0, 0);
 	qs_op(w->sh, &w->irq_rng, w->irq_live, &w->irq_nlive, QS_IRQ_LIVE);
 	atomic_long_inc(&w->sh->nirq);
+	WRITE_ONCE(w->irqs, w->irqs + 1);
 	hrtimer_forward_now(timer, ns_to_ktime(100 * NSEC_PER_USEC));
 	return HRTIMER_RESTART;
 }
@@ -1188,7 +1254,12 @@ static int qs_thread_fn(void *arg)
 
 	hrtimer_start(&w->timer, ns_to_ktime(100 * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_PINNED_HARD);
-	for (w->ops = 0; w->ops < sh->nops; w->ops++) {
+	/*
+	 * At least nops, and on until the timer has run at least once: a
+	 * fast host (or userspace, where the timer is a thread) may finish
+	 * nops before the first 100 us are up.
+	 */
+	for (w->ops = 0; w->ops < sh->nops || !READ_ONCE(w->irqs); w->ops++) {
 		qs_op(sh, &w->rng, w->live, &w->nlive, QS_LIVE);
 		if (vmem_rand_next(&w->rng) % 4096 == 0) {
 			vmem_qcache_flush(sh->vm);
@@ -1299,6 +1370,7 @@ static struct kunit_case vmem_qcache_cases[] = {
 	KUNIT_CASE(vmem_qcache_mismatch),
 	KUNIT_CASE(vmem_qcache_exhaust_local),
 	KUNIT_CASE(vmem_qcache_exhaust_remote),
+	KUNIT_CASE(vmem_qcache_sleeper_woken),
 	KUNIT_CASE_SLOW(vmem_qcache_resize),
 	KUNIT_CASE(vmem_qcache_trim),
 	KUNIT_CASE(vmem_qcache_shrinker),

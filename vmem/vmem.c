@@ -12,161 +12,334 @@
  *
  * 1. Arenas, spans and segments
  * -----------------------------
+ *
  * An *arena* is a set of integers: addresses, IOVAs, offsets into device
  * memory, identifiers.  It is the union of *spans*, disjoint ranges added
- * by vmem_add() or imported from a *source* arena.  Each span is cut into
- * *segments*, allocated or free, which tile it exactly.  Every range is
- * half-open, [start, start + size), but is stored as (start, size) so that
- * a span may end at ULONG_MAX: its last integer, start + size - 1, never
- * overflows.  Every start and size is a multiple of the arena's *quantum*,
- * a power of two.
+ * by vmem_add() (vmem_create() adds the first) or imported from a
+ * *source* arena.  Each span is cut into *segments*, allocated or free,
+ * which tile it exactly.  Every allocated segment is one allocation; no
+ * two free segments are adjacent, because a free merges with its free
+ * neighbours; and no segment crosses a span boundary, not even between
+ * adjacent spans.  Every range is half-open, [start, start + size), but is
+ * stored as (start, size), so that a span may end at ULONG_MAX: its last
+ * integer, start + size - 1, never overflows.  Every start and size is a
+ * multiple of the arena's *quantum*, a power of two.
  *
- * One *boundary tag* (struct vmem_seg) describes each span and segment.
- * The arena keeps them all on one list in address order, each span's
- * header first, then its segments; the list head is a tag too (vm_seg0),
- * so that a segment's neighbours can be looked at without checking for
- * the end of the list.  Other tags sit on the list without describing
- * integers: the next-fit *rotor*, the place holders of vmem_walk(), and
- * the index work's.  These *markers* are skipped when looking for
- * neighbours.
+ * One *boundary tag* describes each span and segment.  The arena keeps
+ * them all on one list in address order, each span's header first, then
+ * its segments; the list head is a tag too (vm_seg0), so that a segment's
+ * neighbours can be looked at without checking for the end of the list,
+ * and a freed segment merges with them in O(1).  Other tags sit on the
+ * list without describing integers: the next-fit rotor and the place
+ * holders of vmem_walk() and of the index work.  These *markers* are
+ * skipped when looking for neighbours.
+ *
+ * Tags come in two sizes.  A *small tag*, struct vmem_seg (56 bytes on
+ * 64-bit), holds the range, the list links, and a freelist link or a hash
+ * link.  A *big tag*, struct vmem_iseg (112 bytes), adds the links of the
+ * trees of section 2.  Allocated segments always have small tags.  Span
+ * headers always have big tags and sit in vm_span_tree, by start, so that
+ * vmem_add(), an import and vmem_contains() find a span in O(log spans).
+ * Free segments have big tags in an indexed arena (but those the index
+ * work has still to convert), small ones otherwise.
  *
  * 2. Finding a free segment
  * -------------------------
- * Free segments are on *freelists* by size: a free segment of size s
- * goes on vm_freelist[ilog2(s)], and stays there as it grows until it
- * reaches four times the list's bound (so that the free segment an
- * allocate and free pair shrinks below a power of two and grows back
- * does not move back and forth): list n holds free segments of size
- * [2^n, 2^(n+2)), and bit n of vm_freemap is set iff it is not empty.  A
- * request for @size is served in O(1) by *instant fit*: every segment on
- * list fls(size - 1) and above is large enough, so the first segment of
- * the lowest non-empty such list (one __ffs() of the masked bitmap) fits.
- * Only when no such list exists are the lists that *may* hold a fit
- * searched, so an allocation never fails while a fitting free range
- * exists.
  *
- * The other policies are defined by addresses (first fit: the lowest fit;
- * top-down: the highest; next fit: the lowest at or above the *rotor*,
- * the end of the previous next-fit allocation, else the lowest) or by
- * sizes (best fit: the smallest free segment that fits, the lowest of
- * equals), and so are windows and exact requests.  An arena's first such
- * request gives it an *index* (vmem/vmem_index.c): from then on each free
- * segment has a big tag (struct vmem_iseg, 112 bytes on 64-bit instead of
- * 56) in a red-black tree by address, augmented with the largest size
- * below each node, and, from the first best-fit request on, in a second
- * tree by (size, address).  They answer in O(log n): first fit descends
- * to the lowest node large enough, top-down to the highest, next fit does
- * that from the rotor, best fit takes the lower bound of the size.  A
- * plain request of these policies (no alignment, no window) takes one
- * search under the lock, as instant fit takes one bitmap lookup
- * (vmem_alloc_ordered()).  An arena that never asks keeps small tags and
- * walks no tree.  Until every free segment has a big tag (those an arena
- * has when it asks; those made when memory for big tags ran short: a free
- * never allocates under the lock), the index work converts them, and the
- * searches walk the segment list and the freelists instead, as before the
- * index: slower, and as exact.
+ * Freelists.  Every free segment is on one of BITS_PER_LONG freelists.
+ * A free segment of size s goes on list ilog2(s), and list n holds free
+ * segments of sizes [2^n, 2^(n+2)): a segment stays on its list as it
+ * shrinks and grows, and moves to list ilog2(s) only when its size leaves
+ * that range (vmem_freelist_resize()).  So the free segment that an
+ * allocate and free pair shrinks below a power of two and grows back does
+ * not move back and forth.  Bit n of vm_freemap is set iff list n is not
+ * empty.  Lists are LIFO.
+ *
+ * Instant fit, the default policy, serves a request of size s in O(1).
+ * Every segment on list fls(s - 1) or above is at least 2^fls(s - 1) >= s
+ * large, so the first segment of the lowest non-empty such list, one
+ * __ffs() of the masked freemap away, fits; the request is carved from
+ * its low end.  When all those lists are empty, the lists that may hold
+ * a segment of size s, from ilog2(s) - 1 up, are searched segment by
+ * segment, so that instant fit fails only when no free segment fits.
+ *
+ * The index.  The other policies are defined by addresses (first fit: the
+ * lowest fitting address; top-down: the highest; next fit: the lowest at or
+ * above the rotor) or by sizes (best fit: the lowest fitting address in a
+ * smallest free segment that holds one), and a window (a minaddr or a
+ * maxaddr) orders any request by addresses.  The freelists know neither
+ * order.  So an arena gets an *index* (vmem/vmem_index.c) at its first
+ * request whose policy is not instant fit or that has a window
+ * (vmem_req_wants_index()): a vmem_alloc() or vmem_xalloc() with a policy
+ * flag or a window, which every identifier call is, or a quantum cache's
+ * refill for one.  From then on every new free segment takes a big tag from
+ * the arena's big reserve (section 6).  vmem_index_start() converts the
+ * free segments the arena has then at once, in the caller's context and as
+ * far as memory allows, when they are at most 64; else the index work
+ * converts them, a batch at a time with the lock dropped between batches.
+ * A free that finds the big reserve empty gives its free segment a small
+ * tag and queues the index work.  vm_nunindexed counts the free segments
+ * with small tags; while it is not 0 the searches use the lists, as in an
+ * unindexed arena: slower, and as exact.  An arena that never asks pays
+ * nothing:  small tags, no trees, and one flag test per call.
+ *
+ * vm_addr_tree holds the big free tags by start.  It is augmented with
+ * vis_max, an upper bound of the largest size in each subtree.  An insert
+ * or a growth raises the bounds on its path at once, since a search must
+ * never miss room; an erase or a shrink does not lower them, so that
+ * carving from the largest free segment and giving the carve back do not
+ * walk to the root and back.  A descent that enters a subtree whose bound
+ * turns out to be stale recomputes the bounds from that node up and
+ * tries again; each retry lowers a stale bound for good, so the
+ * searches are O(log n) amortized, n the free segments.  First fit
+ * descends to the lowest segment of size s or more that ends at or above
+ * minaddr; top-down is its mirror image; next fit is first fit from the
+ * rotor, then from the bottom.
+ *
+ * vm_size_tree holds the big free tags by (size, start).  Only best fit
+ * needs it, so it is kept from the arena's first best-fit request on
+ * (vmem_index_size_start()), built at once or by the work as above.
+ * Best fit takes the first node of size s or more and goes on in (size,
+ * start) order to the first that holds a fit.  Until the size tree is
+ * whole, best fit searches the freelists: the smallest segment that fits,
+ * from list ilog2(s) - 1 up, stopping at an exact fit or at the first
+ * list whose lower bound is no smaller than the best so far (the lists
+ * overlap, so a fit on one does not end the search).
+ *
+ * In an indexed arena instant fit keeps to the freelists, but for a
+ * window, which it serves as first fit does.  A plain request (no
+ * alignment beyond the quantum, no nocross, no window) of the other
+ * policies, by vmem_alloc(), takes one search of a tree under the lock
+ * (vmem_alloc_ordered()), as instant fit takes one bitmap lookup
+ * (vmem_alloc_instant()).  Without
+ * the index, first fit walks the segment list from the bottom, top-down
+ * from the top and next fit from the rotor marker: O(segments).
+ *
+ * Next fit.  The rotor is vm_rotor_addr, the end (addr + size) of the
+ * arena's previous next-fit allocation, 0 when that one ended at the top
+ * of the space; a marker behind that allocation on the segment list
+ * serves the list walk.  A next-fit search takes the lowest fit at or
+ * above the rotor, else it wraps to the lowest fit of all.  A quantum
+ * cache's refill for a next-fit call moves the rotor past the last range
+ * it carved.
+ * After an import, next fit takes the lowest fit at or above the rotor
+ * inside the new span when there is one, so that a span given back and
+ * imported again does not hand out what was just freed.  So an integer
+ * freed below the rotor comes back from next fit only after the rotor has
+ * gone round: after a search has found no fit between the rotor and the
+ * top.  One freed above the rotor comes back when the rotor gets there.
+ * That is all "not reused soon" means: how soon depends on the size of
+ * the space and the rate of allocation.
  *
  * 3. Constrained allocation
  * -------------------------
- * vmem_xalloc() adds alignment and phase (addr = phase mod align), a
- * boundary not to cross (nocross) and an inclusive window [minaddr,
- * maxaddr].  Inside one free segment the lowest candidate is found in
- * O(1) with mask arithmetic (vmem_fit_low()).  Instant fit searches the
- * lists from the one whose members are all large enough to absorb the
- * worst alignment padding, size + align - quantum; so a request that many
- * small holes cannot satisfy does not look at them, and it is O(1)
- * whenever such a segment exists.  The searches of the index pass over
- * the segments large enough for the size but too small for the padding
- * one by one: many such near fits and no aligned one is the pathological
- * case, O(near fits), of every policy with alignment.  A window orders
- * the search by addresses; only the segments that straddle its edges can
- * fail it.
+ *
+ * vmem_xalloc() adds alignment and phase (addr mod align = phase), a
+ * boundary not to cross (nocross: addr and addr + size - 1 lie in one
+ * nocross-aligned block) and an inclusive window [minaddr, maxaddr] for
+ * the first and the last integer, rounded inward to the quantum (minaddr
+ * up, maxaddr + 1 down; VMEM_ADDR_MAX stays the top).  vmem_xreq_init()
+ * refuses with -EINVAL what no arena could satisfy.  Inside one free
+ * segment, the lowest fitting start (vmem_fit_low()), or the highest for
+ * top-down, is found in O(1) with mask arithmetic: the first candidate at
+ * the phase, and if that one crosses a boundary, the first candidate
+ * after the boundary, which fits in its block because the sum of phase
+ * mod nocross and size is at most nocross.
+ *
+ * Instant fit first searches the lists whose every member holds the
+ * size plus the worst alignment padding, size + align - quantum: the
+ * first segment there holds an aligned start, and only nocross or a
+ * window can refuse it.  Then the lists below, down to ilog2(size) - 1,
+ * segment by segment.  So a request that many small holes cannot satisfy
+ * does not look at them, and it is O(1) whenever a segment of the padded
+ * size is free.  A window orders the search by addresses: the address
+ * tree is searched from the window's first free segment to its last, so
+ * only the segments that straddle its edges can fail it.  Best fit is the
+ * exception: it walks the size tree, and passes over the segments outside
+ * the window one by one.
+ *
+ * The pathological case is left: many free segments large enough for
+ * the size, but none holding an aligned start (or one whose range keeps
+ * off a nocross boundary, or, for best fit, one inside the window); call
+ * them *near fits*.  Every search visits each near fit on its way to a fit
+ * or to failure: the lists segment by segment, the trees node by node in
+ * their order.  A near fit costs the O(1) fit arithmetic plus the step to
+ * the next candidate: O(1) on a freelist, O(1) amortized in the size tree,
+ * O(log n) at worst in the address tree.  So such a search is O(near fits)
+ * (O(near fits * log n) in the address tree), under the arena lock with
+ * interrupts off.  Instant fit with alignment meets near fits only below
+ * the lists of the padded size, when no segment of that size is free, or on
+ * them when nocross refuses their first segments.
  *
  * 4. Importing and releasing spans
  * --------------------------------
- * An arena with a source imports a span when it has no fit, and gives the
- * span back, through the release function, as soon as all of it is free
- * again.  When the import function is vmem_alloc() on a vmem source, the
- * arena asks for the smallest span that holds a fit, with the constraints
- * translated into the source's terms (vmem_import_xalloc()): a request
- * fails only when neither the arena nor the source has room for it.  Other
- * import functions get the request's size plus the worst alignment
- * padding plus one nocross block, and a span that cannot hold the request
- * (its window, say) goes straight back.  Import and release run without
- * the arena's lock held, so an arena may import from an arena that
- * imports in turn.
+ *
+ * An arena with an import function imports a span when its own search
+ * finds no fit, never while it has one (vmem_alloc_req()).  The import
+ * runs without the arena's lock; the span is then added and the request
+ * carved from it in one locked section, so that no one sees the span
+ * wholly free, where the request's policy puts it inside the span
+ * (vmem_fit_fresh()).  How much is asked for (vmem/vmem_import.c):
+ *
+ * - When the import function is vmem_alloc() on a vmem source, and the
+ *   request is plain and the arena's quantum is at most the source's:
+ *   vmem_alloc() of the size rounded up to the source's quantum.
+ * - When the import function is vmem_alloc() otherwise: the smallest span
+ *   that holds a fit, asked for with vmem_xalloc() with the constraints
+ *   translated into the source's terms (vmem_import_xalloc()).  With Q
+ *   the larger of the two quanta and off = phase mod Q, the source is
+ *   asked for round_up(off + size, Q) integers, aligned to max(align, Q)
+ *   at phase - off, with the nocross when it is at least Q (a smaller one
+ *   is met inside the span), starting from round_up(minaddr - off, Q) to
+ *   round_down(maxaddr - size + 1 - off, Q).  When align is below Q, the
+ *   block of minaddr may hold fits only above offset phase: its lowest fit
+ *   is asked for first, as an exact range.  The source is asked with no
+ *   policy flag and the caller's VMEM_SLEEP or VMEM_NOSLEEP; its -EINVAL
+ *   (no span can meet the constraints) counts as -ENOSPC.  So a request
+ *   fails only when neither the arena nor the source has room for it.
+ * - Any other import function, and every vmem_ximport_fn: size + (align -
+ *   quantum) + nocross, rounded up to the source's quantum when there is
+ *   a source: a span that holds a fit wherever it lies.  The window is not
+ *   passed on; a span that cannot hold the request (outside the window)
+ *   is given back at once, and the request imports no more before it has
+ *   waited.
+ *
+ * The range an import returns must start and end on quantum boundaries,
+ * must not be empty, wrap past ULONG_MAX, or overlap a span; else it is
+ * given back, the request fails with -EINVAL and the arena reports the
+ * misuse (section 5).  An import that fails with -ENOSPC lets the request
+ * go on to the quantum caches' flush and the wait; any other error is
+ * returned as it is.
+ *
+ * When a free, or the drain of a quantum cache's magazine, leaves an
+ * imported span wholly free, the span leaves the arena in the same locked
+ * section, and the release function gets it back, with the start and
+ * size that were imported, once the lock is dropped.  Spans added by
+ * vmem_add() stay.  Import and release run without the arena's lock held,
+ * so an arena may import from an arena that imports in turn.
  *
  * 5. Allocated segments
  * ---------------------
+ *
  * vmem_free() gets an address and a size.  The allocated segment is found
- * in a hash table keyed by its start (vmem/vmem_hash.c), which is resized
- * by a work item as the number of allocations changes.  Its neighbours on
- * the segment list are its neighbours in the address space, so coalescing
- * with both is O(1) (O(log n) in an indexed arena).  A free that does not
- * match an allocated segment is rejected, counted and reported, once per
- * arena with a WARN and then with pr_info; the arena is left as it was.
+ * in a hash table keyed by its start (vmem/vmem_hash.c), which starts as
+ * 16 buckets inside the arena.  When the number of allocated segments
+ * leaves one to four per bucket (below one only counts above 16 buckets),
+ * the hot path queues a work item, which allocates a table of one to two
+ * segments per bucket with GFP_KERNEL, up to 2^24 buckets, and moves the
+ * chains under the lock.  The segment's neighbours on the segment list are
+ * its neighbours in the address space, so merging with them is O(1), and
+ * O(log n) in an indexed arena, whose trees learn of the change.
+ *
+ * A free whose (addr, size) is not one allocated segment, size rounded up
+ * to the quantum, leaves the arena as it was, is counted (nbadfree) and
+ * is reported by vmem_bad_free() as "vmem NAME: bad free [ADDR, +SIZE):"
+ * followed by "not allocated", "wrong size, allocated with size S", or,
+ * for vmem_xfree() of a quantum cache's range, "cached, free with
+ * vmem_free()".  vmem_report() makes the first misuse of each arena (a
+ * bad free, or a bad import of section 4) a WARN with a backtrace and the
+ * later ones rate-limited pr_info lines.  An arena with VMC_QUIET_BADFREE
+ * reports them all with pr_info; vmem_create() refuses that flag, and
+ * only a test that misuses an arena on purpose sets it, directly in
+ * vm_flags of an arena it has just made.
  *
  * 6. Boundary tag reserve
  * -----------------------
- * No memory is allocated under the arena lock.  Tags come from per-arena
- * reserves, small and big, filled before the lock is taken with
- * GFP_KERNEL or GFP_NOWAIT as the caller allows (VMEM_TAGS_PER_OP small
- * ones for a step; a big one for a span).  A free returns tags to the
- * reserves, up to VMEM_RESERVE_MAX each.  So an allocation and free in
- * steady state allocate nothing, and a VMEM_NOSLEEP call that cannot fill
- * the reserve fails with -ENOMEM before it has changed anything.  An
- * allocated segment costs its small tag, 56 bytes on 64-bit, plus its
- * share of the hash table, one to eight bytes; a free segment its tag (a
- * big one, 112 bytes, in an indexed arena); a span a big tag.
+ *
+ * No memory is allocated under the arena lock.  Tags come from two
+ * per-arena reserves, of small and of big tags, filled before the lock is
+ * taken (vmem_lock_reserved()) with GFP_KERNEL or GFP_NOWAIT as the
+ * caller's VMEM_SLEEP or VMEM_NOSLEEP allows, and checked again under the
+ * lock.  A step takes VMEM_TAGS_PER_OP (2) small tags: a carve from the
+ * middle of a free segment needs one for the allocation and one for the
+ * free part on its left.  A span takes a big tag for its header and a tag
+ * for its free segment; an import takes those and a carve's.  In an
+ * indexed arena the big reserve is also topped up to VMEM_ITAGS_LOW (2),
+ * as far as memory allows, for the free segments the calls make.  A free
+ * puts the tags it no longer needs back, and vmem_unlock() gives each
+ * reserve's tags beyond VMEM_RESERVE_MAX (16) back to the slab caches
+ * once the lock is dropped.  So an allocation and free in steady state
+ * allocate nothing, and a VMEM_NOSLEEP call that cannot fill the reserve
+ * fails with -ENOMEM before it has changed anything.  A free never
+ * fails: vmem_xfree() of an indexed arena with no big tag in reserve
+ * tries for one with GFP_NOWAIT before it locks, and without one the new
+ * free segment keeps a small tag until the index work converts it.
  *
  * 7. Locking
  * ----------
+ *
  * One spinlock per arena, vm_lock, taken with interrupts disabled, covers
- * all of the arena's segment state; so VMEM_NOSLEEP calls work in any
- * context.  The quantum caches have locks of their own (section 9), never
- * held while vm_lock is taken.
- * vm_lock is never held while calling out (import, release, walk
- * callbacks), while allocating memory, or while taking another arena's
- * lock: there is no lock order between arenas.  The registry of arenas
- * that debugfs keeps is under a mutex that nests outside vm_lock.  A
- * VMEM_SLEEP allocation that finds no room sleeps on vm_wq until
- * vm_free_seq moves; every free and every added span moves it and wakes
- * the sleepers.
+ * all of the arena's segment state: the segment list, freelists, trees,
+ * hash, reserves and counters.  So VMEM_NOSLEEP calls work in any context
+ * but NMI.  vm_lock is never held while calling out (import, release and
+ * walk callbacks), while allocating memory, while sleeping, or while
+ * taking another arena's lock: there is no lock order between arenas.
+ * The quantum caches have locks of their own (section 9), never held
+ * while vm_lock is taken.  The registry of arenas that debugfs keeps is
+ * under a mutex that nests outside vm_lock.  Under vm_lock, vmem may
+ * queue the hash and index work items and print a report, so the
+ * workqueue's and the console's locks nest inside it.  The work items
+ * run on the system workqueue, allocate without vm_lock, and take it for
+ * their updates.
+ *
+ * A few fields are read without the lock (READ_ONCE()) to decide what to
+ * allocate before taking it: the reserves' counts, vm_indexed, vm_sized,
+ * vm_nunindexed.  Each is checked again under the lock.  A VMEM_SLEEP
+ * allocation that finds no room reads vm_free_seq under the lock, and
+ * sleeps (killable) on vm_wq until it moves; every free and every added
+ * span moves it, and wakes the sleepers once the lock is dropped.
  *
  * 8. Invariants
  * -------------
- * vmem_check() verifies them all: spans are disjoint and sorted, and in
- * the span tree in that order; segments tile their span in order; no two
- * free segments are adjacent; a free segment of size s is on the list
- * vs_list says, some n with 2^n <= s < 2^(n+2), and the bitmap matches the
- * lists; in an indexed
- * arena the address tree holds exactly the big free tags, each node's
- * bound at least the sizes below it, the size tree (when kept) the same
- * tags in size order, and the small free tags are counted; the hash holds
- * exactly the allocated segments; no imported span is wholly free; the
- * counters and the reserves match.
+ *
+ * vmem_check() verifies them all:
+ *
+ * - spans are disjoint and sorted, with big tags, and in vm_span_tree in
+ *   that order;
+ * - segments tile their span in order, quantum-aligned; no two free
+ *   segments are adjacent; no imported span is wholly free;
+ * - a free segment of size s is on the list n that vs_list says, with
+ *   2^n <= s < 2^(n+2), and bit n of vm_freemap is set iff list n is not
+ *   empty;
+ * - allocated segments have small tags, and the hash holds exactly them,
+ *   each in its bucket, vm_nbusy of them;
+ * - an arena never indexed has no big free tag and empty trees; in an
+ *   indexed one, vm_addr_tree holds exactly the big free tags, in address
+ *   order, each node's vis_max at least its own size and its children's
+ *   vis_max; vm_nunindexed counts the small free tags; vm_size_tree, when
+ *   kept, holds the big free tags but vm_nunsized of them, in (size,
+ *   start) order, and vm_size_last is its last node;
+ * - the counters (integers in use, in spans and imported; tags and spans)
+ *   and the reserves' counts match; the rotor and the index work's marker
+ *   are on the list exactly when the arena says so.
  *
  * 9. Quantum caches
  * -----------------
+ *
  * vmem_alloc() of 1 to n quanta, n = min(qcache_max / quantum, 16), is
- * served by the *quantum cache* of that size (vmem/vmem_qcache.c): the
- * paper's magazine layer, whose objects are ranges.  A *magazine* is a
- * stack of start addresses, its *rounds*.  Per cache, every CPU has a
- * *loaded* and a *previous* magazine, and a *depot* keeps full and empty
- * magazines.  A CPU allocates by popping its loaded magazine and frees by
- * pushing on it; when the loaded one is empty (or full) it swaps with the
- * previous one if that can serve.  Only when neither can does the CPU go
- * to the depot, for a full magazine in exchange for its empty one (an
- * empty one for its full one).  Only when the depot has none does the
- * cache go to the arena: a *refill* carves a run of ranges in one locked
- * section, where the request's policy puts them (the free segment the
- * policy picks gives as many as it holds, contiguous: where the policy
- * would put each next one), handed out in the order they were carved; a
- * *drain* frees a magazine's rounds in one locked section.  The cap of 16
- * caches is illumos's: each cache costs every CPU two magazines' worth
- * of hoarded ranges, and beyond a few quanta an allocation is rare enough,
- * and the segment path cheap enough, that it would hoard more than it
- * saves.
+ * served by the *quantum cache* of its size rounded up to the quantum
+ * (vmem/vmem_qcache.c): the paper's magazine layer, whose objects are
+ * ranges.  A *magazine* is a stack of start addresses, its *rounds*.  Per
+ * cache, every CPU has a *loaded* and a *previous* magazine, and a
+ * *depot* keeps full and empty magazines.  A CPU allocates by popping its
+ * loaded magazine and frees by pushing on it; when the loaded one is
+ * empty (or full) it swaps with the previous one if that can serve.  Only
+ * when neither can does the CPU go to the depot, for a full magazine in
+ * exchange for its empty one (an empty one for its full one).  Only when
+ * the depot has none does the cache go to the arena.  A *refill* carves a
+ * run of ranges in one locked section, where the request's policy puts
+ * them (the free segment the policy picks gives as many as it holds,
+ * contiguous: where the policy would put each next one), handed out in
+ * the order they were carved; an importing arena with no room imports
+ * one span for the whole run.  A *drain* frees a magazine's rounds in one
+ * locked section.  Without a magazine, tags or room for a run, the
+ * segment path serves the one allocation, importing, flushing and waiting
+ * as the caller's flags allow.  A free that finds both magazines full and
+ * no empty one, in the depot or from kmalloc with GFP_NOWAIT, gives its
+ * range straight back to the arena.  The cap of 16 caches is illumos's:
+ * each cache costs every CPU two magazines' worth of hoarded ranges, and
+ * beyond a few quanta an allocation is rare enough, and the segment path
+ * cheap enough, that it would hoard more than it saves.
  *
  * A cached range is an allocated segment of the arena, marked vs_qcache
  * when a cache carved it.  vmem_check() and vmem_walk() see the caches'
@@ -183,9 +356,9 @@
  *
  * Invariants:
  *
- * - A CPU's two slots always point to a magazine; &vmem_mag_none (no
- *   rounds, no room) stands for none, so the fast path tests rounds or
- *   room and nothing else.
+ * - A CPU's two slots always point to a magazine; the static
+ *   vmem_mag_none (no rounds, no room) stands for none, so the fast path
+ *   tests rounds or room and nothing else.
  * - Every round is the start of an allocated segment of its cache's size
  *   that no client holds (until a client frees what it does not hold).
  * - Rounds move between the arena and the magazines only through
@@ -215,37 +388,25 @@
  * the arena (vmem_qcache_reclaim()) once, and searches again, before it
  * fails or sleeps: no allocation fails while the caches hold a fit, but
  * for ranges in transit at that instant (a refill on its way to a CPU, a
- * magazine being drained).  A refill takes at most a quarter to a half of
- * the arena's free ranges of its size, so that what the caches hold
- * shrinks as the arena fills, instead of every CPU flushing the others'
- * caches in turn.
+ * magazine being drained).  A refill of ranges of k quanta takes at most
+ * the free quanta over 2^(fls(k) + 1), at least one range: a quarter to a
+ * half of the arena's free ranges of its size, so that what the caches
+ * hold shrinks as the arena fills, instead of every CPU flushing the
+ * others' caches in turn.
  *
- * Bounded hoarding.  A cache holds at most 2 magazines per possible CPU
- * and D = max(2, possible CPUs) in the depot, each of at most M rounds
- * (M = 62 on 64-bit): an arena's caches hold at most n * (2 + 1) * CPUs *
- * M ranges (n caches, CPUs >= 2), and at most a quarter of what was free
- * at each refill.  The magazines start at 14 rounds (128 bytes) and
- * double in bytes, up to 62 rounds (512 bytes), when the update work sees
- * the depot lock contended more than 3 times in an interval.  The update
- * work runs every 5 seconds while a depot holds magazines and frees those
- * no CPU took during a whole interval (the paper's working set), draining
- * full ones; a shrinker frees depot magazines under memory pressure; a CPU
- * that dies has its magazines drained (a dynamic CPU hotplug state in the
- * prepare section, whose teardown runs when the CPU is dead); and
- * vmem_destroy() drains everything before it counts leaks.
- *
- * Memory.  A magazine is 16 bytes and 8 per round on 64-bit: 128, 256 or
- * 512 bytes from kmalloc.  A cached range costs its boundary tag (56
- * bytes), its share of the hash (8 to 16 bytes) and its round (8 bytes).
- * An arena with n caches has n 128-byte depots, and on every possible CPU
- * n 64-byte (one cache line) slots.
- *
- * Identifier spaces.  An arena of quantum 1 with qcache_max 1 caches
- * single identifiers: vmem_id_alloc() then hands out runs of consecutive
- * identifiers that refills carve at the rotor, per CPU, and an identifier
- * freed on a CPU comes back from its magazine first; next fit's "not
- * reused soon" holds across refills only.  vmem_idspace_create() makes
- * spaces without caches.
+ * Bounded hoarding.  A cache holds at most two magazines per possible CPU
+ * and D full ones in the depot, D the possible CPUs but at least 2, each of
+ * at most M rounds, M 62 on 64-bit: an arena's n caches hold at most
+ * n * (2 * CPUs + D) * M ranges, and each refill takes less than half of
+ * what was free.  The magazines start at 14 rounds (128 bytes) and double
+ * in bytes, up to 62 rounds (512 bytes), when the update work sees the
+ * depot lock contended more than 3 times in an interval.  The update work
+ * runs every 5 seconds while a depot holds magazines and frees those no CPU
+ * took during a whole interval (the paper's working set), draining full
+ * ones; a shrinker frees depot magazines, empty ones first, under memory
+ * pressure; a CPU that dies has its magazines drained (a dynamic CPU
+ * hotplug state in the prepare section, whose teardown runs when the CPU is
+ * dead); and vmem_destroy() drains everything before it counts leaks.
  */
 
 #include <linux/atomic.h>
@@ -473,7 +634,7 @@ EXPORT_SYMBOL_GPL(vmem_arena_size);
  * vmem_quantum() - An arena's quantum.
  * @vm: the arena
  *
- * Context: Any context.
+ * Context: Any context.  Takes no lock.
  * Return: the quantum given to vmem_create().
  */
 unsigned long vmem_quantum(struct vmem *vm)
@@ -486,7 +647,7 @@ EXPORT_SYMBOL_GPL(vmem_quantum);
  * vmem_name() - An arena's name.
  * @vm: the arena
  *
- * Context: Any context.
+ * Context: Any context.  Takes no lock.
  * Return: the name given to vmem_create(), truncated to 31 characters.
  */
 const char *vmem_name(struct vmem *vm)
@@ -636,12 +797,16 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
  *	of the quantum; at most 16 quanta are cached, a larger value counts
  *	as 16 quanta) is served from per-CPU quantum caches, one cache per
  *	multiple of the quantum; 0 for none
- * @flags: VMC_IDENTIFIER, VMC_NO_QCACHE
+ * @flags: 0, or VMC_IDENTIFIER and VMC_NO_QCACHE; no other bit
  *
- * Context: Process context; may sleep.
- * Return: the arena, or ERR_PTR(-EINVAL) for bad arguments (a quantum
- * that is not a power of two, an unaligned or wrapping span, an import
- * function without a release function, ...) or ERR_PTR(-ENOMEM).
+ * Context: Process context; may sleep.  Takes the new arena's lock to add
+ * the initial span, and the mutex of the registry of arenas.
+ * Return: the arena; ERR_PTR(-EINVAL) for bad arguments (no @name; a
+ * @quantum that is 0 or not a power of two; another flag; an unaligned
+ * span, or one that runs past ULONG_MAX; a @qcache_max that is not a
+ * multiple of the quantum; @import without @release or the reverse;
+ * vmem_alloc as @import without a @source); ERR_PTR(-ENOMEM) when the
+ * arena, its caches or the initial span's tags could not be allocated.
  */
 struct vmem *vmem_create(const char *name, unsigned long base,
 			 unsigned long size, unsigned long quantum,
@@ -666,7 +831,11 @@ EXPORT_SYMBOL_GPL(vmem_create);
  * @qcache_max: as vmem_create()
  * @flags: as vmem_create()
  *
- * Context: Process context; may sleep.
+ * @import is given the size wanted and says how much it imported, at
+ * least as much (see vmem_ximport_fn); the whole range is one span,
+ * released whole.
+ *
+ * Context: As vmem_create().
  * Return: as vmem_create().
  */
 struct vmem *vmem_xcreate(const char *name, unsigned long base,
@@ -747,9 +916,13 @@ static void vmem_destroy_internal(struct vmem *vm)
  * The quantum caches are flushed first.  Ranges still allocated by
  * clients are then reported (how much, and the first segments) and freed
  * with the arena; imported spans go back to the source.  No call on the
- * arena may be running or follow.
+ * arena may be running or follow, and the arenas that import from it
+ * must have been destroyed.
  *
- * Context: Process context; may sleep.
+ * Context: Process context; may sleep: waits for the arena's work items.
+ * Takes the mutex of the registry of arenas, and the caches' and the
+ * arena's locks to drain the caches; calls the release function with no
+ * lock held.
  */
 void vmem_destroy(struct vmem *vm)
 {

@@ -19,16 +19,9 @@
  * Invariant: every VMEM_SEG_ALLOC segment of the arena is on exactly one
  * chain, the one of vmem_hash_bucket(vm, vs_start), and nothing else is.
  */
-#include <linux/hash.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include "vmem_impl.h"
-
-struct vmem_seg **vmem_hash_bucket(const struct vmem *vm, unsigned long addr)
-{
-	return &vm->vm_hash[hash_long(addr >> vm->vm_qshift,
-				      vm->vm_hash_shift)];
-}
 
 /* The load limits of the current table; no shrinking below the minimum. */
 static void vmem_hash_set_limits(struct vmem *vm)
@@ -42,50 +35,11 @@ static void vmem_hash_set_limits(struct vmem *vm)
 }
 
 /* The load left the limits: queue one rescale. */
-static void vmem_hash_queue_rescale(struct vmem *vm)
+void vmem_hash_queue_rescale(struct vmem *vm)
 {
 	vm->vm_hash_lo = 0;
 	vm->vm_hash_hi = ULONG_MAX;
 	schedule_work(&vm->vm_hash_work);
-}
-
-void vmem_hash_insert(struct vmem *vm, struct vmem_seg *vs)
-{
-	struct vmem_seg **bucket = vmem_hash_bucket(vm, vs->vs_start);
-
-	lockdep_assert_held(&vm->vm_lock);
-	vs->vs_hnext = *bucket;
-	*bucket = vs;
-	if (unlikely(++vm->vm_nbusy > vm->vm_hash_hi))
-		vmem_hash_queue_rescale(vm);
-}
-
-/*
- * The link that points at the allocated segment starting at @addr, or
- * NULL: vmem_hash_unlink() takes the segment out in O(1) once the caller
- * has checked it.  Each entry passed over is counted (lookup, as
- * illumos's vk_lookup): 0 while every segment is found at the head of its
- * chain.
- */
-struct vmem_seg **vmem_hash_find(struct vmem *vm, unsigned long addr)
-{
-	struct vmem_seg **pp = vmem_hash_bucket(vm, addr);
-
-	lockdep_assert_held(&vm->vm_lock);
-	for (; *pp; pp = &(*pp)->vs_hnext) {
-		if ((*pp)->vs_start == addr)
-			return pp;
-		vm->vm_kstat.nlookup++;
-	}
-	return NULL;
-}
-
-void vmem_hash_unlink(struct vmem *vm, struct vmem_seg **pp)
-{
-	lockdep_assert_held(&vm->vm_lock);
-	*pp = (*pp)->vs_hnext;
-	if (unlikely(--vm->vm_nbusy < vm->vm_hash_lo))
-		vmem_hash_queue_rescale(vm);
 }
 
 void vmem_hash_init(struct vmem *vm)

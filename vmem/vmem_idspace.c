@@ -15,9 +15,11 @@
  * @low: the lowest identifier
  * @high: one past the highest identifier; above @low
  *
- * Context: Process context; may sleep.
- * Return: the space, ERR_PTR(-EINVAL) when @high <= @low, or
- * ERR_PTR(-ENOMEM).
+ * The space has no quantum caches; see vmem_create() for one that has.
+ *
+ * Context: As vmem_create().
+ * Return: the space; ERR_PTR(-EINVAL) when @high <= @low or @name is
+ * NULL; ERR_PTR(-ENOMEM).
  */
 struct vmem *vmem_idspace_create(const char *name, unsigned long low,
 				 unsigned long high)
@@ -35,7 +37,7 @@ EXPORT_SYMBOL_GPL(vmem_idspace_create);
  *
  * Identifiers still allocated are reported, as vmem_destroy() does.
  *
- * Context: Process context; may sleep.
+ * Context: As vmem_destroy().
  */
 void vmem_idspace_destroy(struct vmem *ids)
 {
@@ -49,7 +51,8 @@ EXPORT_SYMBOL_GPL(vmem_idspace_destroy);
  * @low: the lowest new identifier
  * @high: one past the highest
  *
- * Context: Process context; may sleep.
+ * Context: Process context; may sleep (allocates with GFP_KERNEL).  Takes
+ * and releases the space's lock.
  * Return: 0; -EINVAL when @high <= @low or the range overlaps the space;
  * -ENOMEM.
  */
@@ -77,9 +80,17 @@ static int vmem_id_alloc_policy(struct vmem *ids, unsigned int vmflags,
  *	VMEM_NOSLEEP
  * @idp: where the identifier is stored
  *
+ * Next fit: the lowest free identifier at or above the end of the last
+ * one next fit handed out, else the lowest free one, so that a freed
+ * identifier comes back only when the allocations have gone round the
+ * space to it.  O(log n) in the number of free runs of the space.  In a
+ * space with a quantum cache of single identifiers, the identifier comes
+ * from this CPU's magazine instead, and may be one just freed.
+ *
  * Context: As vmem_alloc().
- * Return: 0; -ENOSPC when the space is exhausted (VMEM_NOSLEEP); -ENOMEM
- * when out of memory; -EINTR; -EINVAL for bad flags.
+ * Return: 0; -ENOSPC when the space is exhausted (VMEM_NOSLEEP) and
+ * cannot import; -ENOMEM when out of memory; -EINTR; -EINVAL for flags
+ * other than exactly VMEM_SLEEP or VMEM_NOSLEEP.
  */
 int vmem_id_alloc(struct vmem *ids, unsigned int vmflags, unsigned long *idp)
 {
@@ -92,6 +103,10 @@ EXPORT_SYMBOL_GPL(vmem_id_alloc);
  * @ids: the space
  * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
  * @idp: where the identifier is stored
+ *
+ * O(log n) in the number of free runs of the space.  In a space with a
+ * quantum cache of single identifiers, the identifier comes from this
+ * CPU's magazine, which refills fill with the lowest free identifiers.
  *
  * Context: As vmem_alloc().
  * Return: as vmem_id_alloc().
@@ -111,8 +126,9 @@ EXPORT_SYMBOL_GPL(vmem_id_allocff);
  * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
  * @idp: where the identifier is stored
  *
- * O(log n) in the number of free runs of the space, as first fit is (the
- * space is indexed from its first call of this kind).
+ * O(log n) in the number of free runs of the space.  Never served by a
+ * quantum cache: in a space that has one, it returns the lowest identifier
+ * of the range that neither a client nor a magazine holds.
  *
  * Context: As vmem_alloc().
  * Return: 0; -ENOSPC when no identifier of [@min, @max] is free
@@ -137,10 +153,18 @@ EXPORT_SYMBOL_GPL(vmem_id_alloc_range);
  * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP: whether memory for boundary tags
  *	may be waited for; a taken identifier is never waited for
  *
- * Context: As vmem_alloc().
+ * O(log n) in the number of free runs of the space.  An identifier that
+ * sits in a quantum cache's magazine is taken back by the flush that
+ * comes before a failure.
+ *
+ * Context: Any context with VMEM_NOSLEEP; process context with
+ * VMEM_SLEEP, and then it may sleep for memory or in the import function,
+ * never to wait for @id.  Takes and releases the space's lock (irq-safe),
+ * and the caches' locks for a flush; calls the import function with no
+ * lock held.
  * Return: 0; -EBUSY when @id is taken; -ENOSPC when it is not in the
  * space (and, for a space that imports, could not be imported); -ENOMEM;
- * -EINVAL for bad flags.
+ * -EINVAL for flags other than exactly VMEM_SLEEP or VMEM_NOSLEEP.
  */
 int vmem_id_alloc_specific(struct vmem *ids, unsigned long id,
 			   unsigned int vmflags)
@@ -154,7 +178,11 @@ EXPORT_SYMBOL_GPL(vmem_id_alloc_specific);
  * @ids: the space
  * @id: an identifier allocated from it
  *
- * Context: Any context.
+ * As vmem_free() of one identifier: in a space with a quantum cache of
+ * single identifiers, it goes to this CPU's magazine without being looked
+ * up.
+ *
+ * Context: As vmem_free().
  */
 void vmem_id_free(struct vmem *ids, unsigned long id)
 {

@@ -8,6 +8,7 @@
 #define _VMEM_IMPL_H
 
 #include <linux/cache.h>
+#include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
 #include <linux/lockdep.h>
@@ -247,7 +248,6 @@ struct vmem {
 	/* sleeping allocations: they wait for vm_free_seq to move */
 	wait_queue_head_t	vm_wq;
 	unsigned long		vm_free_seq;
-	unsigned int		vm_nwaiters;
 	/* importing; read-only after creation */
 	struct vmem		*vm_source;
 	vmem_import_fn		vm_import;
@@ -277,6 +277,13 @@ struct vmem {
 	struct vmem_qcache	*vm_qcache;	/* [vm_nqcache] */
 	unsigned int		vm_qcache_shift;	/* vm_qshift */
 	unsigned int		vm_nqcache;
+	/*
+	 * Sleeping allocations (vmem_wait_for_room()), under vm_lock.  Here
+	 * because a cached vmem_free() reads it: while an allocation sleeps,
+	 * cached frees go to the arena, to wake it.  Written twice per sleep,
+	 * which is rare.
+	 */
+	unsigned int		vm_nwaiters;
 };
 
 /* ---- quantum caches: see "Quantum caches" in vmem/vmem.c ---- */
@@ -673,8 +680,22 @@ int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
 						    nbig, flags));	\
 })
 void vmem_tag_free(struct vmem_seg *vs);
-void vmem_unlock(struct vmem *vm, unsigned long flags)
+void vmem_unlock_trim(struct vmem *vm, unsigned long flags)
 	__releases(&vm->vm_lock);
+
+/*
+ * Drop vm_lock, first giving the reserves' excess back (the slow part,
+ * out of line) when an operation left more than VMEM_RESERVE_MAX.
+ */
+static __always_inline void vmem_unlock(struct vmem *vm, unsigned long flags)
+	__releases(&vm->vm_lock)
+{
+	if (likely(vm->vm_nreserve <= VMEM_RESERVE_MAX &&
+		   vm->vm_nireserve <= VMEM_RESERVE_MAX))
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+	else
+		vmem_unlock_trim(vm, flags);
+}
 struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 				  unsigned long size, bool imported);
 bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
@@ -703,11 +724,62 @@ int __vmem_import(struct vmem *vm, const struct vmem_req *r,
 	vmem_cond_locked(__vm, __vmem_import(__vm, r, freshp, flags));	\
 })
 
-/* vmem/vmem_hash.c: the allocated-segment hash, under vm_lock */
-struct vmem_seg **vmem_hash_bucket(const struct vmem *vm, unsigned long addr);
-void vmem_hash_insert(struct vmem *vm, struct vmem_seg *vs);
-struct vmem_seg **vmem_hash_find(struct vmem *vm, unsigned long addr);
-void vmem_hash_unlink(struct vmem *vm, struct vmem_seg **pp);
+/*
+ * vmem/vmem_hash.c: the allocated-segment hash, under vm_lock.  The
+ * operations every allocation and free does are inline here: a call
+ * each would cost more than they do.
+ */
+void vmem_hash_queue_rescale(struct vmem *vm);
+
+static inline struct vmem_seg **vmem_hash_bucket(const struct vmem *vm,
+						 unsigned long addr)
+{
+	return &vm->vm_hash[hash_long(addr >> vm->vm_qshift,
+				      vm->vm_hash_shift)];
+}
+
+static __always_inline void vmem_hash_insert(struct vmem *vm,
+					     struct vmem_seg *vs)
+{
+	struct vmem_seg **bucket = vmem_hash_bucket(vm, vs->vs_start);
+
+	lockdep_assert_held(&vm->vm_lock);
+	vs->vs_hnext = *bucket;
+	*bucket = vs;
+	if (unlikely(++vm->vm_nbusy > vm->vm_hash_hi))
+		vmem_hash_queue_rescale(vm);
+}
+
+/*
+ * The link that points at the allocated segment starting at @addr, or
+ * NULL: vmem_hash_unlink() takes the segment out in O(1) once the caller
+ * has checked it.  Each entry passed over is counted (lookup, as
+ * illumos's vk_lookup): 0 while every segment is found at the head of its
+ * chain.
+ */
+static __always_inline struct vmem_seg **vmem_hash_find(struct vmem *vm,
+							unsigned long addr)
+{
+	struct vmem_seg **pp = vmem_hash_bucket(vm, addr);
+
+	lockdep_assert_held(&vm->vm_lock);
+	for (; *pp; pp = &(*pp)->vs_hnext) {
+		if ((*pp)->vs_start == addr)
+			return pp;
+		vm->vm_kstat.nlookup++;
+	}
+	return NULL;
+}
+
+static __always_inline void vmem_hash_unlink(struct vmem *vm,
+					     struct vmem_seg **pp)
+{
+	lockdep_assert_held(&vm->vm_lock);
+	*pp = (*pp)->vs_hnext;
+	if (unlikely(--vm->vm_nbusy < vm->vm_hash_lo))
+		vmem_hash_queue_rescale(vm);
+}
+
 void vmem_hash_init(struct vmem *vm);
 void vmem_hash_fini(struct vmem *vm);
 void vmem_hash_rescale_work(struct work_struct *work);

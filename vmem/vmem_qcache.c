@@ -525,6 +525,15 @@ static noinline void vmem_qcache_free_slow(struct vmem_qcache_cpu *qcc,
 	spin_unlock_irqrestore(&qcc->qcc_lock, flags);
 }
 
+/* An allocation sleeps for room: give @addr to the arena, which wakes it. */
+static noinline void vmem_qcache_free_to_arena(struct vmem_qcache_cpu *qcc,
+					       unsigned long addr)
+{
+	struct vmem_qcache *qc = qcc->qcc_cache;
+
+	vmem_free_batch(qc->qc_arena, &addr, 1, qc->qc_size);
+}
+
 /*
  * vmem_free() of a size from 1 to vm_qcache_max: push the range on this
  * CPU's loaded magazine, or on the previous one after swapping them; as
@@ -542,6 +551,14 @@ void vmem_qcache_free(struct vmem *vm, unsigned long addr, unsigned long size)
 		return;
 	}
 	qcc = vmem_qcache_this_cpu(vm, vmem_qcache_index(vm, size));
+	/*
+	 * An allocation sleeps for room: the range goes to the arena, where
+	 * it wakes the sleeper, not to a magazine, where it would wait for a
+	 * drain.  The sleeper flushed the caches after it counted itself in
+	 * vm_nwaiters, so a free that read 0 just before is not lost.
+	 */
+	if (unlikely(READ_ONCE(vm->vm_nwaiters)))
+		return vmem_qcache_free_to_arena(qcc, addr);
 	local_irq_save(flags);
 	if (unlikely(!spin_trylock(&qcc->qcc_lock))) {
 		local_irq_restore(flags);

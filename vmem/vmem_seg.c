@@ -165,16 +165,11 @@ static unsigned int vmem_reserve_trim(struct vmem_seg **reserve,
  * Drop vm_lock, handing the tags the reserves hold beyond
  * VMEM_RESERVE_MAX back to the slab caches once the lock is dropped.
  */
-void vmem_unlock(struct vmem *vm, unsigned long flags)
+void vmem_unlock_trim(struct vmem *vm, unsigned long flags)
 	__releases(&vm->vm_lock)
 {
 	struct vmem_tagbuf excess = { };
 
-	if (likely(vm->vm_nreserve <= VMEM_RESERVE_MAX &&
-		   vm->vm_nireserve <= VMEM_RESERVE_MAX)) {
-		spin_unlock_irqrestore(&vm->vm_lock, flags);
-		return;
-	}
 	WRITE_ONCE(vm->vm_nreserve,
 		   vmem_reserve_trim(&vm->vm_reserve, vm->vm_nreserve,
 				     &excess));
@@ -213,6 +208,50 @@ static void vmem_seg_replace(struct vmem *vm, struct vmem_seg *vs,
 	vmem_tag_put(vm, vs);
 }
 
+/* @as, carved out of a free segment, becomes an allocated segment. */
+static __always_inline struct vmem_seg *vmem_seg_allocated(struct vmem *vm,
+							   struct vmem_seg *as,
+							   unsigned long size)
+{
+	as->vs_type = VMEM_SEG_ALLOC;
+	vmem_hash_insert(vm, as);
+	vm->vm_inuse += size;
+	vm->vm_kstat.nalloc++;
+	return as;
+}
+
+/*
+ * Allocate the low @size of the free segment @vs, which holds it: all of
+ * @vs, or a new small tag for the allocation and @vs kept for the free
+ * remainder.  Inline: instant fit's fast path is all low ends.
+ */
+static __always_inline struct vmem_seg *vmem_seg_carve_low(struct vmem *vm,
+							   struct vmem_seg *vs,
+							   unsigned long size)
+{
+	struct vmem_seg *as;
+
+	lockdep_assert_held(&vm->vm_lock);
+	if (size == vs->vs_size) {
+		vmem_freelist_remove(vm, vs);
+		as = vs;
+		if (vs->vs_big) {
+			/* allocated segments have small tags */
+			as = vmem_tag_get(vm);
+			vmem_seg_replace(vm, vs, as);
+		}
+	} else {
+		as = vmem_tag_get(vm);
+		as->vs_start = vs->vs_start;
+		as->vs_size = size;
+		vm->vm_nsegs++;
+		list_add_tail(&as->vs_seglist, &vs->vs_seglist);
+		vmem_freelist_resize(vm, vs, vs->vs_start + size,
+				     vs->vs_size - size);
+	}
+	return vmem_seg_allocated(vm, as, size);
+}
+
 /*
  * Allocate [addr, addr + size) out of the free segment @vs, which holds
  * it.  The free remainder keeps @vs where there is one, so the common
@@ -227,45 +266,30 @@ static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 	struct vmem_seg *as;
 
 	lockdep_assert_held(&vm->vm_lock);
-	if (addr == vs->vs_start && last == vs_last) {
-		vmem_freelist_remove(vm, vs);
-		as = vs;
-		if (vs->vs_big) {
-			/* allocated segments have small tags */
-			as = vmem_tag_get(vm);
-			vmem_seg_replace(vm, vs, as);
-		}
+	if (addr == vs->vs_start)
+		return vmem_seg_carve_low(vm, vs, size);
+	as = vmem_tag_get(vm);
+	as->vs_start = addr;
+	as->vs_size = size;
+	vm->vm_nsegs++;
+	if (last == vs_last) {
+		list_add(&as->vs_seglist, &vs->vs_seglist);
+		vmem_freelist_resize(vm, vs, vs->vs_start,
+				     addr - vs->vs_start);
 	} else {
-		as = vmem_tag_get(vm);
-		as->vs_start = addr;
-		as->vs_size = size;
-		vm->vm_nsegs++;
-		if (addr == vs->vs_start) {
-			list_add_tail(&as->vs_seglist, &vs->vs_seglist);
-			vmem_freelist_resize(vm, vs, last + 1, vs_last - last);
-		} else if (last == vs_last) {
-			list_add(&as->vs_seglist, &vs->vs_seglist);
-			vmem_freelist_resize(vm, vs, vs->vs_start,
-					     addr - vs->vs_start);
-		} else {
-			struct vmem_seg *left = vmem_free_tag(vm);
+		struct vmem_seg *left = vmem_free_tag(vm);
 
-			left->vs_start = vs->vs_start;
-			left->vs_size = addr - vs->vs_start;
-			left->vs_type = VMEM_SEG_FREE;
-			list_add_tail(&left->vs_seglist, &vs->vs_seglist);
-			list_add_tail(&as->vs_seglist, &vs->vs_seglist);
-			/* @vs moves up first: the index orders by start */
-			vmem_freelist_resize(vm, vs, last + 1, vs_last - last);
-			vmem_freelist_insert(vm, left);
-			vm->vm_nsegs++;
-		}
+		left->vs_start = vs->vs_start;
+		left->vs_size = addr - vs->vs_start;
+		left->vs_type = VMEM_SEG_FREE;
+		list_add_tail(&left->vs_seglist, &vs->vs_seglist);
+		list_add_tail(&as->vs_seglist, &vs->vs_seglist);
+		/* @vs moves up first: the index orders by start */
+		vmem_freelist_resize(vm, vs, last + 1, vs_last - last);
+		vmem_freelist_insert(vm, left);
+		vm->vm_nsegs++;
 	}
-	as->vs_type = VMEM_SEG_ALLOC;
-	vmem_hash_insert(vm, as);
-	vm->vm_inuse += size;
-	vm->vm_kstat.nalloc++;
-	return as;
+	return vmem_seg_allocated(vm, as, size);
 }
 
 /*
@@ -346,7 +370,8 @@ static bool vmem_span_release(struct vmem *vm, struct vmem_seg *span,
 }
 
 /* Take the tag of a segment that another absorbs off the list. */
-static void vmem_seg_drop(struct vmem *vm, struct vmem_seg *vs)
+static __always_inline void vmem_seg_drop(struct vmem *vm,
+					  struct vmem_seg *vs)
 {
 	list_del(&vs->vs_seglist);
 	vmem_tag_put(vm, vs);
@@ -354,7 +379,8 @@ static void vmem_seg_drop(struct vmem *vm, struct vmem_seg *vs)
 }
 
 /* The same for a free segment, which leaves its freelist and the index. */
-static void vmem_free_drop(struct vmem *vm, struct vmem_seg *vs)
+static __always_inline void vmem_free_drop(struct vmem *vm,
+					   struct vmem_seg *vs)
 {
 	vmem_freelist_remove(vm, vs);
 	vmem_seg_drop(vm, vs);
@@ -424,7 +450,10 @@ static __always_inline void vmem_seg_free(struct vmem *vm,
 		vmem_freelist_insert(vm, vs);
 	}
 
-	vmem_span_release(vm, vmem_seg_prev(vs), vs, rel);
+	/* an imported span's marker, before the first segment of its span */
+	prev = vmem_seg_prev(vs);
+	if (unlikely(prev->vs_type == VMEM_SEG_SPAN && prev->vs_imported))
+		vmem_span_release(vm, prev, vs, rel);
 }
 
 static bool vmem_vmflags_valid(unsigned int vmflags)
@@ -473,16 +502,22 @@ static int vmem_wait_for_room(struct vmem *vm, const struct vmem_req *r,
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 		return 0;
 	}
-	vm->vm_nwaiters++;
+	WRITE_ONCE(vm->vm_nwaiters, vm->vm_nwaiters + 1);
 	vm->vm_kstat.nwait++;
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	trace_vmem_wait(vm, r->size);
 
+	/*
+	 * Cached frees now go to the arena (vmem_qcache_free()); one that
+	 * went to a magazine before it saw vm_nwaiters is flushed here, and
+	 * moves vm_free_seq.
+	 */
+	vmem_qcache_reclaim(vm);
 	ret = wait_event_killable(vm->vm_wq,
 				  READ_ONCE(vm->vm_free_seq) != seq);
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	vm->vm_nwaiters--;
+	WRITE_ONCE(vm->vm_nwaiters, vm->vm_nwaiters - 1);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	return ret ? -EINTR : 0;
 }
@@ -657,7 +692,7 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
 	vs = list_first_entry(&vm->vm_freelist[__ffs(map)], struct vmem_seg,
 			      vs_freelist);
 	*addrp = vs->vs_start;
-	vmem_seg_carve(vm, vs, vs->vs_start, size);
+	vmem_seg_carve_low(vm, vs, size);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	return true;
 }
@@ -782,11 +817,13 @@ done:
  * lock (irq-safe) only; otherwise takes and releases the cache's depot
  * lock and the arena lock (irq-safe); calls the import function with no
  * lock held.
- * Return: 0 and *@addrp set; -EINVAL for a size of 0 or too large, or
- * bad flags; -ENOSPC when no range fits (VMEM_NOSLEEP; neither the arena,
- * its caches nor its source has room); -ENOMEM when memory for boundary
- * tags, a magazine's refill or the import's own memory could not be had;
- * -EINTR when a fatal signal ended the wait.
+ * Return: 0 and *@addrp set; -EINVAL for a size of 0 or one that rounds
+ * past ULONG_MAX, or bad flags; -ENOSPC when no range fits (VMEM_NOSLEEP;
+ * neither the arena, its caches nor its source has room); -ENOMEM when
+ * memory for boundary tags, or the import's own memory, could not be had;
+ * -EINTR when a fatal signal ended the wait.  An import function's other
+ * errors are returned as they are, and -EINVAL when it returned a range
+ * the arena cannot take.
  */
 int vmem_alloc(struct vmem *vm, unsigned long size, unsigned int vmflags,
 	       unsigned long *addrp)
@@ -880,10 +917,13 @@ static int vmem_xreq_init(struct vmem *vm, struct vmem_req *r,
  * request.  Free the range with vmem_xfree().
  *
  * Context: As vmem_alloc().
- * Return: 0 and *@addrp set; -EINVAL for an impossible combination of
- * constraints (@phase not below @align, @size not fitting between two
- * @nocross boundaries, a window smaller than @size, ...); -ENOSPC,
- * -ENOMEM and -EINTR as vmem_alloc().
+ * Return: 0 and *@addrp set; -EINVAL for bad flags, a bad @size, and
+ * constraints no arena can meet (@align or @nocross not a power-of-two
+ * multiple of the quantum, @phase unaligned or not below @align, @size
+ * not fitting between two @nocross boundaries, @minaddr above @maxaddr, a
+ * window that holds less than @size once rounded to the quantum);
+ * -ENOSPC, -ENOMEM, -EINTR and an import function's errors as
+ * vmem_alloc().
  */
 int vmem_xalloc(struct vmem *vm, unsigned long size, unsigned long align,
 		unsigned long phase, unsigned long nocross,
@@ -995,11 +1035,12 @@ static unsigned int vmem_batch_limit(const struct vmem *vm,
  * section.  A free segment the policy picks gives as many as it holds,
  * contiguous (upward, or downward for VMEM_TOPDOWN): that is where the
  * policy would put each of them in turn, and it saves a search per
- * range.  It takes at most about a quarter of the ranges of @size the
- * arena has free, so that caches do not strip an arena that is running
- * out (and every CPU then flush all the others' on exhaustion, again and
- * again).  An importing arena with no room imports one span for all
- * @max, so that a caching arena does not import a range at a time.  The
+ * range.  It takes less than half of the ranges of @size the arena has
+ * free, a quarter for one quantum (vmem_batch_limit(); at least one), so
+ * that caches do not strip an arena that is running out (and every CPU
+ * then flush all the others' on exhaustion, again and again).  An
+ * importing arena with no room imports one span for all @max, so that a
+ * caching arena does not import a range at a time.  The
  * segments are marked as the cache's (vs_qcache).  Never waits.
  * Returns how many were carved, 0 when there is no room (and the import
  * failed), or -ENOMEM when no boundary tags could be had.
@@ -1103,8 +1144,9 @@ static void vmem_bad_free(struct vmem *vm, unsigned long addr,
  * source if that made an imported span wholly free; wakes sleeping
  * allocations.  A range that is not exactly one allocated segment (never
  * allocated, freed twice, another size, another arena), or that
- * vmem_alloc() took from a quantum cache, is rejected with a warning
- * naming the arena and the range, counted, and the arena is left as it
+ * vmem_alloc() took from a quantum cache, is rejected, counted and
+ * reported, naming the arena and the range: with a WARN the first time
+ * the arena is misused, with pr_info after that.  The arena is left as it
  * was.
  *
  * Context: Any context.  Takes and releases the arena lock (irq-safe);
@@ -1223,7 +1265,8 @@ void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
  *
  * Context: Any context.  A cache hit takes this CPU's cache lock
  * (irq-safe) only; otherwise takes and releases the cache's depot lock
- * and the arena lock (irq-safe), and may call the release function.
+ * and the arena lock (irq-safe), one at a time, and may call the release
+ * function with no lock held.
  */
 void vmem_free(struct vmem *vm, unsigned long addr, unsigned long size)
 {
@@ -1248,9 +1291,12 @@ EXPORT_SYMBOL_GPL(vmem_free);
  * The span must not overlap the arena's spans.  A span added this way is
  * never released, even when wholly free.  Wakes sleeping allocations.
  *
- * Context: As vmem_alloc().
- * Return: 0; -EINVAL for a bad or overlapping span or bad flags; -ENOMEM
- * when no boundary tags could be allocated.
+ * Context: Any context with VMEM_NOSLEEP; process context with
+ * VMEM_SLEEP, and then it may sleep to allocate boundary tags (never to
+ * wait for room).  Takes and releases the arena lock (irq-safe).
+ * Return: 0; -EINVAL for a bad or overlapping span, or flags other than
+ * exactly VMEM_SLEEP or VMEM_NOSLEEP; -ENOMEM when no boundary tags could
+ * be allocated.
  */
 int vmem_add(struct vmem *vm, unsigned long addr, unsigned long size,
 	     unsigned int vmflags)

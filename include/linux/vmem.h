@@ -52,9 +52,12 @@ struct vmem;
 /**
  * define VMEM_SLEEP - The call may sleep.
  *
- * Boundary tags and imports are allocated with GFP_KERNEL, and an
- * allocation that finds no room waits until a free or vmem_add() makes
- * some; a fatal signal ends the wait with -EINTR.  Process context only.
+ * Boundary tags are allocated with GFP_KERNEL, the import function is
+ * called with VMEM_SLEEP, and an allocation that finds no room (in the
+ * arena, its quantum caches or its source) waits until a free or
+ * vmem_add() makes some; a fatal signal ends the wait with -EINTR.
+ * vmem_id_alloc_specific() never waits for its identifier.  Process
+ * context only.
  */
 #define VMEM_SLEEP		0x00000001u
 
@@ -70,9 +73,9 @@ struct vmem;
 /**
  * define VMEM_INSTANTFIT - Any fit, in constant time (the default policy).
  *
- * Takes the first segment of the smallest power-of-two freelist whose
- * every member is large enough; falls back to a search of the freelists
- * that may hold a fit, so it never fails while a fit exists.
+ * Takes the low end of the first segment of the lowest non-empty freelist
+ * whose every member is large enough; falls back to a search of the
+ * freelists that may hold a fit, so it never fails while a fit exists.
  */
 #define VMEM_INSTANTFIT		0x00000010u
 
@@ -93,8 +96,9 @@ struct vmem;
  * define VMEM_NEXTFIT - The lowest fit at or above the rotor, else the lowest.
  *
  * The rotor is where the arena's previous next-fit allocation ended, so
- * integers are handed out in rotation and a freed one is not reused soon.
- * For identifiers.
+ * integers are handed out in rotation: a freed one comes back from next
+ * fit only when the rotor has gone round the arena to it.  For
+ * identifiers.
  */
 #define VMEM_NEXTFIT		0x00000080u
 
@@ -160,18 +164,26 @@ struct vmem;
 /**
  * typedef vmem_import_fn - Import a span for an arena from its source.
  * @source: the source arena given to vmem_create()
- * @size: bytes wanted; a multiple of the importing arena's quantum
+ * @size: bytes wanted; a multiple of the importing arena's quantum, and of
+ *	the source's when @source is not NULL
  * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP, as the allocation that needs it
  * @addrp: where to store the start of the imported range
  *
- * vmem_alloc() has this type, so an arena that imports plainly from
- * another passes vmem_alloc and vmem_free.  Called without any vmem lock
- * held, in the context of the allocation that needs the span; it must
- * honour @vmflags (no sleeping with VMEM_NOSLEEP).
+ * vmem_alloc() has this type, so an arena that imports from another
+ * passes vmem_alloc and vmem_free; the arena then asks its source for a
+ * span that meets the request's constraints.  Other import functions get
+ * the size plus the worst alignment padding and one nocross block.
+ * Called without any vmem lock held, in the context of the allocation
+ * that needs the span; it must honour @vmflags (no sleeping with
+ * VMEM_NOSLEEP).  The range must start and end on multiples of the
+ * importing arena's quantum, must not be empty, wrap past ULONG_MAX or
+ * overlap the arena's spans: else it is released, the allocation fails
+ * with -EINVAL, and the arena reports the misuse.
  *
  * Return: 0 and *@addrp set; -ENOSPC when the source has no room (the
  * allocation then fails with -ENOSPC or, with VMEM_SLEEP, waits for a
- * free); -ENOMEM or another negative errno, which the allocation returns.
+ * free); -ENOMEM or another negative errno, which the allocation returns
+ * at once.
  */
 typedef int (*vmem_import_fn)(struct vmem *source, unsigned long size,
 			      unsigned int vmflags, unsigned long *addrp);
@@ -196,8 +208,12 @@ typedef int (*vmem_ximport_fn)(struct vmem *source, unsigned long *sizep,
  * @size: size of the span, as imported
  *
  * vmem_free() has this type.  Called without any vmem lock held, in the
- * context of the vmem_free() (or vmem_destroy()) that made the span wholly
- * free: it must not sleep if the arena is freed to from atomic context.
+ * context of what made the span wholly free: a free, vmem_destroy(), an
+ * allocation that imported a span it could not use, or a drain of the
+ * arena's quantum caches (an allocation's flush on exhaustion, which may
+ * run in hard interrupt context, vmem_qcache_flush(), the caches' update
+ * work, their shrinker, the CPU-hotplug teardown).  It must not sleep if
+ * the arena is used from atomic context or has quantum caches.
  */
 typedef void (*vmem_release_fn)(struct vmem *source, unsigned long addr,
 				unsigned long size);
@@ -258,16 +274,17 @@ unsigned long vmem_qcache_flush(struct vmem *vm);
  *	refills included; the caches count theirs, see
  *	vmem_qcache_get_stats())
  * @nfree: successful frees of segments (caches' drains included)
- * @nfail: allocations that failed
- * @nwait: allocations that slept waiting for a free
+ * @nfail: allocations that failed after their arguments were checked
+ * @nwait: times an allocation slept waiting for room
  * @nimport: spans imported
  * @nrelease: imported spans given back
  * @nbadfree: rejected frees (not allocated, wrong size, double free)
- * @nsegs: boundary tags in use (segments and span markers)
+ * @nsegs: boundary tags on the segment list (segments and span headers)
  * @nspans: spans
  * @hash_buckets: buckets of the allocated-segment hash table
  * @hash_rescales: times the hash table was resized
- * @tags_reserved: boundary tags held in the arena's reserves
+ * @tags_reserved: small boundary tags held in the arena's reserve (the
+ *	reserve of big tags is not counted)
  * @nqcache: quantum caches: sizes of 1 to @nqcache quanta are cached
  *
  * The snapshot of the segment counters is taken under the arena lock;
@@ -356,8 +373,8 @@ int vmem_check(struct vmem *vm);
  * calls; there vmem_id_alloc() and vmem_id_allocff() hand out identifiers
  * from this CPU's magazines, which refills fill with runs of consecutive
  * identifiers at the rotor (the lowest free ones for vmem_id_allocff()),
- * and a freed identifier may come back at once from the magazine it went
- * to: next fit's "not reused soon" holds between refills only.
+ * and vmem_id_free() puts them there: a freed identifier may come back at
+ * once, and next fit's rotation holds only for what refills carve.
  */
 struct vmem *vmem_idspace_create(const char *name, unsigned long low,
 				 unsigned long high);

@@ -11,7 +11,9 @@
  * checks each answer against an oracle that tries every address of a
  * small window: success iff something fits (or the source holds a range
  * the request can use), the result fits, the policy's place, -ENOSPC and
- * -EINVAL exactly when the rules say.  Every input is valid.
+ * -EINVAL exactly when the rules say.  About half of the arenas have
+ * quantum caches, held to what those allow (see vmem_oracle.c).  Every
+ * input is valid.
  * VMEM_ORACLE_FLAGS in the environment (VMEM_OR_NO_* bits, see
  * vmem_oracle.h) leaves out what a core being fixed is known to get wrong.
  *
@@ -70,6 +72,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		.max_live = 32,
 		.check_every = 16,
 		.flags = oracle_flags,
+		.qcache = VMEM_OR_QC_SOME,	/* half the arenas cache */
 		.progress = fuzz_progress,
 	};
 	static char err[4096];

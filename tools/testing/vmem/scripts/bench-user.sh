@@ -61,8 +61,29 @@ for n in "$@"; do
 	done < "$out/pairs.$n"
 done
 
+# The loop's own cost (the row that calls nothing), subtracted from every
+# row at the same N; the null row itself is not shown.
+null="harness loop null @holes1"
+for n in "$@"; do
+	z=${ir[$null,$n]:-0}
+	for name in "${names[@]}"; do
+		v=${ir[$name,$n]:-}
+		[ "$name" != "$null" ] && [ -n "$v" ] && [ "$v" != n/a ] || continue
+		star=
+		[ "${v%\*}" = "$v" ] || star='*'
+		ir["$name,$n"]=$(( ${v%\*} - z ))$star
+	done
+done
+kept=()
+for name in "${names[@]}"; do
+	[ "$name" = "$null" ] || kept+=("$name")
+done
+names=("${kept[@]}")
+
 printf '\nInstructions per allocate+free pair (callgrind; unit 4096 bytes;\n'
-printf 'the layouts and rows of make bench, see vmem_bench.c; lock included)\n\n'
+printf 'the layouts and rows of make bench, see vmem_bench.c; lock included;\n'
+printf 'the loop'"'"'s own cost, %s per pair at N=%s, subtracted)\n\n' \
+	"${ir[$null,$1]:-?}" "$1"
 printf '%-42s' "row \\ N"
 for n in "$@"; do
 	printf '%10s' "$n"
