@@ -696,6 +696,7 @@ static __always_inline void vmem_unlock(struct vmem *vm, unsigned long flags)
 	else
 		vmem_unlock_trim(vm, flags);
 }
+
 struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 				  unsigned long size, bool imported);
 bool vmem_span_overlaps(struct vmem *vm, unsigned long addr,
