@@ -219,7 +219,7 @@ tier_kunit_smp4() {
 	local dir=$1
 	local -a vmargs=(--vmem "$dir/vmem.ko" --kunit "$dir/vmem_kunit.ko")
 
-	[[ -z $seed ]] || vmargs+=(--vmem-args "test_seed=$seed")
+	[[ -z $seed ]] || vmargs+=(--kunit-args "seed=$seed")
 	"$VMEM_SCRIPTS/vm.sh" --name kunit-smp4 --smp 4 \
 		--kernel "$tk/arch/x86/boot/bzImage" "${vmargs[@]}" \
 		--append "kunit.filter_glob=vmem_qcache.vmem_qcache_stress" ||
