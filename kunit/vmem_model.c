@@ -573,60 +573,11 @@ bool vmem_model_feasible(const struct vmem_model *m,
 /* ---- the differential test ---- */
 
 /*
- * Operations are decoded from a byte source: the input of a fuzzer, or
- * the bytes of a splitmix64 stream.  Either way the same decoder runs,
- * so a seed and a byte string name the same kind of run.
+ * Operations are decoded from a struct vmem_bytesrc (vmem_model.h): the
+ * input of a fuzzer, or the bytes of a splitmix64 stream.  Either way the
+ * same decoder runs, so a seed and a byte string name the same kind of
+ * run.
  */
-struct dt_src {
-	const u8	*data;
-	size_t		len;
-	size_t		pos;
-	u64		rng;
-	u64		buf;
-	unsigned int	nbuf;
-	bool		random;
-	bool		eof;
-};
-
-static u8 src_u8(struct dt_src *s)
-{
-	u8 b;
-
-	if (s->random) {
-		if (!s->nbuf) {
-			s->buf = vmem_rand_next(&s->rng);
-			s->nbuf = 8;
-		}
-		b = (u8)s->buf;
-		s->buf >>= 8;
-		s->nbuf--;
-		return b;
-	}
-	if (s->pos < s->len)
-		return s->data[s->pos++];
-	s->eof = true;
-	return 0;
-}
-
-static unsigned long src_ulong(struct dt_src *s)
-{
-	unsigned long v = 0;
-	unsigned int i;
-
-	for (i = 0; i < sizeof(v); i++)
-		v = (v << 8) | src_u8(s);
-	return v;
-}
-
-/* A value in [0, n); 0 if n is 0.  Slightly biased; that is fine here. */
-static unsigned long src_below(struct dt_src *s, unsigned long n)
-{
-	if (n <= 1)
-		return 0;
-	if (n <= 256)
-		return src_u8(s) % n;
-	return src_ulong(s) % n;
-}
 
 enum dt_optype {
 	DT_ALLOC, DT_XALLOC, DT_FREE, DT_ADD, DT_WALK, DT_CONTAINS,
@@ -675,7 +626,7 @@ static __printf(4, 5) void buf_append(char *buf, size_t len, size_t *off,
 struct dt {
 	const struct vmem_difftest_params *p;
 	struct vmem_difftest_stats st;
-	struct dt_src		src;
+	struct vmem_bytesrc		src;
 	struct vmem_model	m;
 	struct vmem		*vm;
 	char			name[DT_NAMELEN];
@@ -768,31 +719,31 @@ static unsigned long dt_units(struct dt *dt, unsigned long units)
 static void dt_gen_span(struct dt *dt, unsigned long *startp,
 			unsigned long *sizep)
 {
-	struct dt_src *s = &dt->src;
+	struct vmem_bytesrc *s = &dt->src;
 	unsigned long ulen, ustart, maxunit = dt->maxunit;
-	u8 c = src_u8(s);
+	u8 c = vmem_src_u8(s);
 
 	switch (c % 8) {
 	case 0: case 1: case 2: case 3:
-		ulen = 1 + src_below(s, 16);
+		ulen = 1 + vmem_src_below(s, 16);
 		break;
 	case 4: case 5:
-		ulen = 1 + src_below(s, 256);
+		ulen = 1 + vmem_src_below(s, 256);
 		break;
 	case 6:
-		ulen = 1 + src_below(s, 4096);
+		ulen = 1 + vmem_src_below(s, 4096);
 		break;
 	default:
-		ulen = src_ulong(s) >> (c >> 3);
+		ulen = vmem_src_ulong(s) >> (c >> 3);
 		break;
 	}
 	/* A span holds at most ULONG_MAX integers: 1 .. maxunit quanta. */
 	ulen = clamp(ulen, 1UL, maxunit);
 
-	c = src_u8(s);
+	c = vmem_src_u8(s);
 	if (dt->m.nspans && (c % 8) >= 3 && (c % 8) <= 5) {
 		const struct vmem_model_range *sp =
-			&dt->m.spans[src_below(s, dt->m.nspans)];
+			&dt->m.spans[vmem_src_below(s, dt->m.nspans)];
 		unsigned long sfirst = sp->start >> dt->qshift;
 		unsigned long slast = range_last(sp) >> dt->qshift;
 
@@ -806,7 +757,7 @@ static void dt_gen_span(struct dt *dt, unsigned long *startp,
 			goto out;
 		}
 		/* Overlapping: vmem_add() must refuse it. */
-		ustart = sfirst + src_below(s, slast - sfirst + 1);
+		ustart = sfirst + vmem_src_below(s, slast - sfirst + 1);
 		ulen = min(ulen, maxunit - ustart + 1);
 		goto out;
 	}
@@ -820,12 +771,12 @@ static void dt_gen_span(struct dt *dt, unsigned long *startp,
 	case 2:
 		/* Around the middle of the space, 2^(BITS_PER_LONG - 1). */
 		ustart = (maxunit >> 1) + 1;
-		ustart -= min(ustart, src_below(s, ulen + 1));
+		ustart -= min(ustart, vmem_src_below(s, ulen + 1));
 		ustart = min(ustart, maxunit - ulen + 1);
 		break;
 	default:
 		/* Any start from 0 to maxunit - ulen + 1. */
-		ustart = src_ulong(s);
+		ustart = vmem_src_ulong(s);
 		if (maxunit - ulen + 1 != ULONG_MAX)
 			ustart %= maxunit - ulen + 2;
 		break;
@@ -843,7 +794,7 @@ static bool dt_pick_gap(struct dt *dt, struct vmem_model_range *gap)
 
 	if (!n)
 		return false;
-	i = src_below(&dt->src, n);
+	i = vmem_src_below(&dt->src, n);
 	vmem_model_cursor_init(&c);
 	while (vmem_model_next_gap(&dt->m, &c, gap))
 		if (!i--)
@@ -858,56 +809,56 @@ static bool dt_pick_gap(struct dt *dt, struct vmem_model_range *gap)
  */
 static unsigned long dt_gen_size(struct dt *dt)
 {
-	struct dt_src *s = &dt->src;
+	struct vmem_bytesrc *s = &dt->src;
 	struct vmem_model_range g;
 	unsigned long size, q = dt->quantum;
-	u8 c = src_u8(s);
+	u8 c = vmem_src_u8(s);
 
 	switch (c % 32) {
 	case 0 ... 15:
 		size = dt_units(dt, 1 + (c >> 5) % 8);
 		break;
 	case 16 ... 21:
-		size = dt_units(dt, 1 + src_below(s, 64));
+		size = dt_units(dt, 1 + vmem_src_below(s, 64));
 		break;
 	case 22 ... 23:
-		size = dt_units(dt, 1 + src_below(s, 1UL << src_below(s, 24)));
+		size = dt_units(dt, 1 + vmem_src_below(s, 1UL << vmem_src_below(s, 24)));
 		break;
 	case 24 ... 25:
 		size = dt_pick_gap(dt, &g) ? g.size : q;
 		break;
 	case 26 ... 27:
 		size = dt->m.nspans ?
-		       dt->m.spans[src_below(s, dt->m.nspans)].size : q;
+		       dt->m.spans[vmem_src_below(s, dt->m.nspans)].size : q;
 		break;
 	case 28 ... 29:
-		size = dt_units(dt, src_ulong(s) >> dt->qshift);
+		size = dt_units(dt, vmem_src_ulong(s) >> dt->qshift);
 		break;
 	case 30:
 		/* ULONG_MAX - q + 1 is the largest size that rounds. */
-		size = ULONG_MAX - (q - 1) + src_below(s, min(q, 4UL));
+		size = ULONG_MAX - (q - 1) + vmem_src_below(s, min(q, 4UL));
 		return size;
 	default:
 		return 0;
 	}
-	if (q > 1 && !(src_u8(s) & 3))
-		size -= src_below(s, q);	/* still rounds up to size */
+	if (q > 1 && !(vmem_src_u8(s) & 3))
+		size -= vmem_src_below(s, q);	/* still rounds up to size */
 	return size;
 }
 
 /* An address around a span edge, or an edge of the address space. */
 static unsigned long dt_gen_addr(struct dt *dt)
 {
-	struct dt_src *s = &dt->src;
+	struct vmem_bytesrc *s = &dt->src;
 	const struct vmem_model_range *sp;
 	unsigned long addr;
-	u8 c = src_u8(s);
+	u8 c = vmem_src_u8(s);
 
 	if (!dt->m.nspans || c % 16 == 15)
 		return (c & 0x10) ? ULONG_MAX : 0;
 	if (c % 16 == 14)
-		return src_ulong(s);
-	sp = &dt->m.spans[src_below(s, dt->m.nspans)];
+		return vmem_src_ulong(s);
+	sp = &dt->m.spans[vmem_src_below(s, dt->m.nspans)];
 	switch (c % 8) {
 	case 0:
 		addr = sp->start;
@@ -922,11 +873,11 @@ static unsigned long dt_gen_addr(struct dt *dt)
 		addr = sp->start - 1;
 		break;
 	default:
-		addr = sp->start + src_below(s, sp->size);
+		addr = sp->start + vmem_src_below(s, sp->size);
 		break;
 	}
 	if (dt->quantum > 1 && (c & 0x20)) {
-		unsigned long jitter = src_below(s, dt->quantum);
+		unsigned long jitter = vmem_src_below(s, dt->quantum);
 
 		addr = addr > ULONG_MAX - jitter ? ULONG_MAX : addr + jitter;
 	}
@@ -943,16 +894,16 @@ static unsigned int log2_up(unsigned long x)
 
 static unsigned long dt_gen_pow2(struct dt *dt, unsigned int minshift)
 {
-	struct dt_src *s = &dt->src;
+	struct vmem_bytesrc *s = &dt->src;
 	unsigned int shift, room = BITS_PER_LONG - 1 - minshift;
-	u8 c = src_u8(s);
+	u8 c = vmem_src_u8(s);
 
 	if (minshift > BITS_PER_LONG - 1)
 		return 0;
 	if (c & 0xc0)
-		shift = minshift + src_below(s, min(room, 5U) + 1);
+		shift = minshift + vmem_src_below(s, min(room, 5U) + 1);
 	else
-		shift = minshift + src_below(s, room + 1);
+		shift = minshift + vmem_src_below(s, room + 1);
 	return 1UL << shift;
 }
 
@@ -963,9 +914,9 @@ static unsigned long dt_gen_pow2(struct dt *dt, unsigned int minshift)
  */
 static void dt_gen_req(struct dt *dt, struct vmem_model_req *req)
 {
-	struct dt_src *s = &dt->src;
+	struct vmem_bytesrc *s = &dt->src;
 	unsigned long q = dt->quantum, size_r;
-	u8 c = src_u8(s), bad = src_u8(s);
+	u8 c = vmem_src_u8(s), bad = vmem_src_u8(s);
 
 	memset(req, 0, sizeof(*req));
 	req->maxaddr = VMEM_ADDR_MAX;
@@ -976,7 +927,7 @@ static void dt_gen_req(struct dt *dt, struct vmem_model_req *req)
 	if (c & 3)
 		req->align = dt_gen_pow2(dt, dt->qshift);
 	if (req->align && (c & 4))
-		req->phase = src_below(s, req->align >> dt->qshift) <<
+		req->phase = vmem_src_below(s, req->align >> dt->qshift) <<
 			     dt->qshift;
 	if ((c & 0x18) == 0 && size_r)
 		req->nocross = dt_gen_pow2(dt, max(log2_up(size_r),
@@ -994,7 +945,7 @@ static void dt_gen_req(struct dt *dt, struct vmem_model_req *req)
 		req->minaddr = dt_gen_addr(dt);
 		req->maxaddr = req->minaddr +
 			       min(ULONG_MAX - req->minaddr,
-				   src_below(s, 4 * size_r + 2));
+				   vmem_src_below(s, 4 * size_r + 2));
 		break;
 	case 6:
 		req->minaddr = dt_gen_addr(dt);
@@ -1046,14 +997,14 @@ static unsigned int dt_gen_policy(struct dt *dt)
 		VMEM_NEXTFIT, VMEM_TOPDOWN, VMEM_FIRSTFIT, VMEM_BESTFIT,
 	};
 
-	return policies[src_u8(&dt->src) % ARRAY_SIZE(policies)];
+	return policies[vmem_src_u8(&dt->src) % ARRAY_SIZE(policies)];
 }
 
 /* Invalid flags, now and then; *invalid says so. */
 static unsigned int dt_gen_bad_flags(struct dt *dt, unsigned int flags,
 				     bool *invalid)
 {
-	u8 c = src_u8(&dt->src);
+	u8 c = vmem_src_u8(&dt->src);
 
 	*invalid = true;
 	switch (c % 128) {
@@ -1198,7 +1149,7 @@ static int dt_op_walk(struct dt *dt)
 	static const unsigned int masks[] = {
 		VMEM_ALLOC, VMEM_FREE, VMEM_SPAN, VMEM_ALLOC | VMEM_FREE,
 	};
-	unsigned int mask = masks[src_u8(&dt->src) % ARRAY_SIZE(masks)];
+	unsigned int mask = masks[vmem_src_u8(&dt->src) % ARRAY_SIZE(masks)];
 	struct dt_walk w = { .buf = dt->wbuf, .max = dt->wmax };
 	struct vmem_model_range gap, want;
 	struct vmem_model_cursor c;
@@ -1372,7 +1323,7 @@ static int dt_op_alloc(struct dt *dt, bool constrained)
 	}
 	/* Sleep only when the model promises room: a sleep could not end. */
 	if ((dt->p->flags & VMEM_DT_SLEEP) && feasible &&
-	    !(src_u8(&dt->src) & 3))
+	    !(vmem_src_u8(&dt->src) & 3))
 		flags = VMEM_SLEEP;
 	flags = dt_gen_bad_flags(dt, flags | policy, &badflags);
 
@@ -1472,7 +1423,7 @@ static int dt_free_one(struct dt *dt, unsigned int i, bool jitter)
 
 	/* vmem_free() rounds the size up, as the allocation did. */
 	if (jitter && dt->quantum > 1)
-		size -= src_below(&dt->src, dt->quantum);
+		size -= vmem_src_below(&dt->src, dt->quantum);
 	rec->a[0] = a.start;
 	rec->a[1] = size;
 	rec->flags = a.tag;
@@ -1491,9 +1442,9 @@ static int dt_free_one(struct dt *dt, unsigned int i, bool jitter)
 
 static int dt_op_free(struct dt *dt)
 {
-	unsigned int i = src_below(&dt->src, dt->m.nallocs);
+	unsigned int i = vmem_src_below(&dt->src, dt->m.nallocs);
 
-	return dt_free_one(dt, i, src_u8(&dt->src) & 1);
+	return dt_free_one(dt, i, vmem_src_u8(&dt->src) & 1);
 }
 
 static int dt_op_add(struct dt *dt)
@@ -1506,7 +1457,7 @@ static int dt_op_add(struct dt *dt)
 	if (dt->m.nspans >= dt->max_spans)
 		return 0;
 	dt_gen_span(dt, &start, &size);
-	flags = (src_u8(&dt->src) & 1) ? VMEM_SLEEP : VMEM_NOSLEEP;
+	flags = (vmem_src_u8(&dt->src) & 1) ? VMEM_SLEEP : VMEM_NOSLEEP;
 	want = vmem_model_add_span(&dt->m, start, size);
 	ret = vmem_add(dt->vm, start, size, flags);
 	rec->a[0] = start;
@@ -1527,8 +1478,8 @@ static int dt_op_contains(struct dt *dt)
 	unsigned long addr = dt_gen_addr(dt), size;
 	bool got, want;
 
-	size = (src_u8(&dt->src) & 1) ? dt_gen_size(dt) :
-	       1 + src_below(&dt->src, 2 * dt->quantum);
+	size = (vmem_src_u8(&dt->src) & 1) ? dt_gen_size(dt) :
+	       1 + vmem_src_below(&dt->src, 2 * dt->quantum);
 	if (!size)
 		size = 1;
 	want = vmem_model_contains(&dt->m, addr, size);
@@ -1549,18 +1500,18 @@ static int dt_op_contains(struct dt *dt)
  */
 static int dt_op_badfree(struct dt *dt)
 {
-	struct dt_src *s = &dt->src;
+	struct vmem_bytesrc *s = &dt->src;
 	unsigned long q = dt->quantum, addr, size;
 	struct vmem_model_range g;
 	struct vmem_stats before, after;
 	struct dt_rec *rec;
 	unsigned int i;
-	u8 c = src_u8(s);
+	u8 c = vmem_src_u8(s);
 	int ret;
 
 	if (!dt->m.nallocs && c % 5 != 2)
 		c = 2;
-	i = src_below(s, dt->m.nallocs);
+	i = vmem_src_below(s, dt->m.nallocs);
 	if (c % 5 == 0 && dt->m.allocs[i].size <= q)
 		c++;		/* no interior: make it a wrong size */
 	switch (c % 5) {
@@ -1585,7 +1536,7 @@ static int dt_op_badfree(struct dt *dt)
 		size = q;
 		break;
 	case 3:		/* outside the spans */
-		addr = src_ulong(s) & ~(q - 1);
+		addr = vmem_src_ulong(s) & ~(q - 1);
 		if (vmem_model_overlaps_span(&dt->m, addr, q))
 			return 0;
 		size = q;
@@ -1633,16 +1584,16 @@ static const unsigned int dt_qshifts[] = {
 
 static int dt_arena_create(struct dt *dt)
 {
-	struct dt_src *s = &dt->src;
+	struct vmem_bytesrc *s = &dt->src;
 	unsigned int flags = 0, nspans, i;
 	unsigned long start = 0, size = 0, qcache_max, units;
 	struct dt_rec *rec;
-	u8 c = src_u8(s);
+	u8 c = vmem_src_u8(s);
 
 	dt->qshift = dt_qshifts[c % ARRAY_SIZE(dt_qshifts)];
 	dt->quantum = 1UL << dt->qshift;
 	dt->maxunit = ULONG_MAX >> dt->qshift;
-	dt->ops_left = 64UL << (src_u8(s) % 8);
+	dt->ops_left = 64UL << (vmem_src_u8(s) % 8);
 	dt->arena_nalloc = 0;
 	dt->arena_nfree = 0;
 	dt->arena_nbadfree = 0;
@@ -1651,7 +1602,7 @@ static int dt_arena_create(struct dt *dt)
 	vmem_model_reset(&dt->m);
 	snprintf(dt->name, sizeof(dt->name), "vmem_dt%lu", dt->st.narenas);
 
-	c = src_u8(s);
+	c = vmem_src_u8(s);
 	if (c & 1)
 		flags |= VMC_IDENTIFIER;
 	if (c & 2)
@@ -1659,7 +1610,7 @@ static int dt_arena_create(struct dt *dt)
 	nspans = 1 + (c >> 2) % 3;
 	units = 0;
 	if (dt->p->flags & VMEM_DT_QCACHE)
-		units = min_t(unsigned long, src_below(s, 20), dt->maxunit);
+		units = min_t(unsigned long, vmem_src_below(s, 20), dt->maxunit);
 	/* 0 to 19 quanta: up to 16 are cached, the rest ignored */
 	qcache_max = units << dt->qshift;
 	dt->qcache_max = (flags & VMC_NO_QCACHE) ? 0 :
@@ -1727,7 +1678,7 @@ static int dt_arena_destroy(struct dt *dt, bool leak)
 
 static int dt_step(struct dt *dt)
 {
-	u8 c = src_u8(&dt->src);
+	u8 c = vmem_src_u8(&dt->src);
 	bool full = dt->m.nallocs >= dt->max_live;
 	int ret;
 
@@ -1781,7 +1732,7 @@ static int dt_run(struct dt *dt)
 		if (!ret && k && dt->op % k == 0)
 			ret = dt_check(dt);
 		if (!ret && --dt->ops_left == 0)
-			ret = dt_arena_destroy(dt, src_u8(&dt->src) % 16 == 0);
+			ret = dt_arena_destroy(dt, vmem_src_u8(&dt->src) % 16 == 0);
 		if (p->progress && (dt->op % 1024 == 0 || !dt->vm))
 			p->progress(p->arg, dt->op);
 	}
@@ -1799,8 +1750,8 @@ static int dt_run(struct dt *dt)
 	return ret;
 }
 
-static int dt_start(const struct vmem_difftest_params *p, struct dt_src *src,
-		    char *err, size_t errlen)
+static int dt_start(const struct vmem_difftest_params *p,
+		    struct vmem_bytesrc *src, char *err, size_t errlen)
 {
 	struct dt *dt;
 	int ret;
@@ -1837,7 +1788,7 @@ static int dt_start(const struct vmem_difftest_params *p, struct dt_src *src,
 int vmem_difftest_run(const struct vmem_difftest_params *p, char *err,
 		      size_t errlen)
 {
-	struct dt_src src = { .random = true, .rng = p->seed };
+	struct vmem_bytesrc src = { .random = true, .rng = p->seed };
 
 	if (!p->nops)
 		return -EINVAL;
@@ -1848,7 +1799,7 @@ int vmem_difftest_bytes(const u8 *data, size_t len,
 			const struct vmem_difftest_params *p, char *err,
 			size_t errlen)
 {
-	struct dt_src src = { .data = data, .len = len };
+	struct vmem_bytesrc src = { .data = data, .len = len };
 
 	return dt_start(p, &src, err, errlen);
 }

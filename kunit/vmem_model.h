@@ -216,6 +216,64 @@ static inline u64 vmem_rand_next(u64 *state)
 	return z ^ (z >> 31);
 }
 
+/*
+ * The randomized drivers (the differential test here, the oracle's in
+ * vmem_oracle.c) decode their operations from bytes: a fuzzer's input, or
+ * a splitmix64 stream for a seeded run, so that the same decoder runs
+ * either way.  A source past the end of its input reads 0s and sets @eof.
+ */
+struct vmem_bytesrc {
+	const u8	*data;
+	size_t		len;
+	size_t		pos;
+	u64		rng;
+	u64		buf;
+	unsigned int	nbuf;
+	bool		random;
+	bool		eof;
+};
+
+static inline u8 vmem_src_u8(struct vmem_bytesrc *s)
+{
+	u8 b;
+
+	if (s->random) {
+		if (!s->nbuf) {
+			s->buf = vmem_rand_next(&s->rng);
+			s->nbuf = 8;
+		}
+		b = (u8)s->buf;
+		s->buf >>= 8;
+		s->nbuf--;
+		return b;
+	}
+	if (s->pos < s->len)
+		return s->data[s->pos++];
+	s->eof = true;
+	return 0;
+}
+
+static inline unsigned long vmem_src_ulong(struct vmem_bytesrc *s)
+{
+	unsigned long v = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(v); i++)
+		v = (v << 8) | vmem_src_u8(s);
+	return v;
+}
+
+/* A value in [0, n); 0 if n is 0.  Slightly biased; that is fine here. */
+static inline unsigned long vmem_src_below(struct vmem_bytesrc *s,
+					   unsigned long n)
+{
+	if (n <= 1)
+		return 0;
+	if (n <= 256)
+		return vmem_src_u8(s) % n;
+	return vmem_src_ulong(s) % n;
+}
+
 /* ---- the differential test ---- */
 
 /* vmem_difftest_params.flags */

@@ -25,7 +25,7 @@
 #include <linux/types.h>
 #include <linux/vmem.h>
 
-#include "vmem_model.h"		/* vmem_rand_next() */
+#include "vmem_model.h"		/* struct vmem_bytesrc */
 #include "vmem_oracle.h"
 
 /* ---- the oracle ---- */
@@ -722,63 +722,6 @@ bool vmem_oracle_import_fit(struct vmem_oracle *source,
 	return false;
 }
 
-/* ---- the driver: byte source ---- */
-
-/*
- * Operations are decoded from bytes: a fuzzer's input, or a splitmix64
- * stream for a seeded run.  The same decoder runs either way.
- */
-struct or_src {
-	const u8	*data;
-	size_t		len;
-	size_t		pos;
-	u64		rng;
-	u64		buf;
-	unsigned int	nbuf;
-	bool		random;
-	bool		eof;
-};
-
-static u8 src_u8(struct or_src *s)
-{
-	u8 b;
-
-	if (s->random) {
-		if (!s->nbuf) {
-			s->buf = vmem_rand_next(&s->rng);
-			s->nbuf = 8;
-		}
-		b = (u8)s->buf;
-		s->buf >>= 8;
-		s->nbuf--;
-		return b;
-	}
-	if (s->pos < s->len)
-		return s->data[s->pos++];
-	s->eof = true;
-	return 0;
-}
-
-static unsigned long src_ulong(struct or_src *s)
-{
-	unsigned long v = 0;
-	unsigned int i;
-
-	for (i = 0; i < sizeof(v); i++)
-		v = (v << 8) | src_u8(s);
-	return v;
-}
-
-/* A value in [0, n); 0 if n is 0.  Slightly biased; that is fine here. */
-static unsigned long src_below(struct or_src *s, unsigned long n)
-{
-	if (n <= 1)
-		return 0;
-	if (n <= 256)
-		return src_u8(s) % n;
-	return src_ulong(s) % n;
-}
-
 /* ---- the driver: state and reports ---- */
 
 enum or_call {
@@ -847,7 +790,7 @@ struct or_span {
 struct or_run {
 	const struct vmem_oracle_params *p;
 	struct vmem_oracle_stats st;
-	struct or_src		src;
+	struct vmem_bytesrc		src;
 	unsigned long		width;
 	unsigned int		kinds;
 	unsigned int		where;
@@ -1396,7 +1339,7 @@ static bool or_gen_region(struct or_run *r, unsigned long q,
 			  unsigned long *sizep)
 {
 	unsigned long nunits = r->width / q, u, u0, u1, k, len;
-	u8 c = src_u8(&r->src);
+	u8 c = vmem_src_u8(&r->src);
 
 	switch (c % 4) {
 	case 0:
@@ -1406,7 +1349,7 @@ static bool or_gen_region(struct or_run *r, unsigned long q,
 		u = nunits - 1;
 		break;
 	default:
-		u = src_below(&r->src, nunits);
+		u = vmem_src_below(&r->src, nunits);
 	}
 	for (k = 0; k < nunits; k++, u = (u + 1) % nunits)
 		if (or_out(r, u * q, q))
@@ -1419,7 +1362,7 @@ static bool or_gen_region(struct or_run *r, unsigned long q,
 	u1 = u + 1;
 	while (u1 < nunits && or_out(r, u1 * q, q))
 		u1++;
-	len = 1 + src_below(&r->src, min(u1 - u0, max(maxunits, 1UL)));
+	len = 1 + vmem_src_below(&r->src, min(u1 - u0, max(maxunits, 1UL)));
 	switch ((c >> 2) % 4) {
 	case 0:
 		u = u0;
@@ -1433,7 +1376,7 @@ static bool or_gen_region(struct or_run *r, unsigned long q,
 			len = u1 - u0;
 		break;
 	default:
-		u = u0 + src_below(&r->src, u1 - u0 - len + 1);
+		u = u0 + vmem_src_below(&r->src, u1 - u0 - len + 1);
 	}
 	*startp = r->side[0].o.base + u * q;
 	*sizep = len * q;
@@ -1445,7 +1388,7 @@ static bool or_find(struct or_run *r, unsigned int t, unsigned int kind,
 		    unsigned long *addrp)
 {
 	const struct vmem_oracle *o = &r->side[t].o;
-	unsigned long off = src_below(&r->src, r->width), k;
+	unsigned long off = vmem_src_below(&r->src, r->width), k;
 
 	for (k = 0; k < r->width; k++, off = (off + 1) % r->width) {
 		if ((o->state[off] & VMEM_ORACLE_KIND) == kind) {
@@ -1464,7 +1407,7 @@ static bool or_find_live(struct or_run *r, unsigned int t,
 
 	if (!r->nlive)
 		return false;
-	i = src_below(&r->src, r->nlive);
+	i = vmem_src_below(&r->src, r->nlive);
 	for (k = 0; k < r->nlive; k++, i = (i + 1) % r->nlive) {
 		if (r->live[i].side == t) {
 			*ip = i;
@@ -1477,15 +1420,15 @@ static bool or_find_live(struct or_run *r, unsigned int t,
 /* An address worth asking about: in the window, at its edges, or not. */
 static unsigned long or_gen_addr(struct or_run *r, unsigned int t)
 {
-	struct or_src *s = &r->src;
+	struct vmem_bytesrc *s = &r->src;
 	unsigned long base = r->side[t].o.base, a;
 	unsigned int i;
 
-	switch (src_u8(s) % 16) {
+	switch (vmem_src_u8(s) % 16) {
 	case 6:
 		if (or_find_live(r, t, &i))
 			return r->live[i].addr +
-			       (src_u8(s) & 1 ? r->live[i].rsize : 0);
+			       (vmem_src_u8(s) & 1 ? r->live[i].rsize : 0);
 		break;
 	case 7:
 		if (or_find(r, t, VMEM_ORACLE_FREE, &a))
@@ -1496,66 +1439,66 @@ static unsigned long or_gen_addr(struct or_run *r, unsigned int t)
 	case 9:
 		return base + (r->width - 1);
 	case 10:
-		return src_below(s, 16);
+		return vmem_src_below(s, 16);
 	case 11:
-		return ULONG_MAX - src_below(s, 16);
+		return ULONG_MAX - vmem_src_below(s, 16);
 	case 12:
-		return src_ulong(s);
+		return vmem_src_ulong(s);
 	case 13:
 		if (r->nsides == 2 && or_find(r, 1, VMEM_ORACLE_FREE, &a))
 			return a;
 		break;
 	}
-	return base + src_below(s, r->width);
+	return base + vmem_src_below(s, r->width);
 }
 
 static unsigned long or_gen_size(struct or_run *r, unsigned long q)
 {
-	struct or_src *s = &r->src;
+	struct vmem_bytesrc *s = &r->src;
 	unsigned long nunits = r->width / q, units, size;
 
-	switch (src_u8(s) % 32) {
+	switch (vmem_src_u8(s) % 32) {
 	case 0 ... 15:
-		units = 1 + src_below(s, 4);
+		units = 1 + vmem_src_below(s, 4);
 		break;
 	case 16 ... 23:
-		units = 1 + src_below(s, 16);
+		units = 1 + vmem_src_below(s, 16);
 		break;
 	case 24 ... 27:
-		units = 1 + src_below(s, max(nunits / 4, 1UL));
+		units = 1 + vmem_src_below(s, max(nunits / 4, 1UL));
 		break;
 	case 28:
-		units = nunits + src_below(s, 4);	/* never fits */
+		units = nunits + vmem_src_below(s, 4);	/* never fits */
 		break;
 	case 29:
 		return 0;
 	case 30:
-		return ULONG_MAX - src_below(s, q);
+		return ULONG_MAX - vmem_src_below(s, q);
 	default:
-		units = 1 + src_below(s, 8);
+		units = 1 + vmem_src_below(s, 8);
 	}
 	size = units * q;
 	/* a size that rounds up to the same number of quanta */
-	if (q > 1 && !(src_u8(s) & 3))
-		size -= src_below(s, q);
+	if (q > 1 && !(vmem_src_u8(s) & 3))
+		size -= vmem_src_below(s, q);
 	return size;
 }
 
 static unsigned long or_gen_align(struct or_run *r, unsigned long q)
 {
-	struct or_src *s = &r->src;
+	struct vmem_bytesrc *s = &r->src;
 
-	switch (src_u8(s) % 16) {
+	switch (vmem_src_u8(s) % 16) {
 	case 0 ... 5:
 		return 0;
 	case 6 ... 11:
-		return q << src_below(s, 7);
+		return q << vmem_src_below(s, 7);
 	case 12:
-		return 1UL << (BITS_PER_LONG - 1 - src_below(s, 4));
+		return 1UL << (BITS_PER_LONG - 1 - vmem_src_below(s, 4));
 	case 13:
-		return r->width << src_below(s, 2);
+		return r->width << vmem_src_below(s, 2);
 	case 14:
-		return q > 1 && (src_u8(s) & 1) ? q / 2 : 3 * q;	/* bad */
+		return q > 1 && (vmem_src_u8(s) & 1) ? q / 2 : 3 * q;	/* bad */
 	default:
 		return q;
 	}
@@ -1564,36 +1507,36 @@ static unsigned long or_gen_align(struct or_run *r, unsigned long q)
 static unsigned long or_gen_phase(struct or_run *r, unsigned long q,
 				  unsigned long align)
 {
-	struct or_src *s = &r->src;
+	struct vmem_bytesrc *s = &r->src;
 	unsigned long a = align ? align : q;
 
-	switch (src_u8(s) % 16) {
+	switch (vmem_src_u8(s) % 16) {
 	case 0 ... 7:
 		return 0;
 	case 8 ... 14:
-		return a >= q ? q * src_below(s, a / q) : 0;
+		return a >= q ? q * vmem_src_below(s, a / q) : 0;
 	default:
-		return q > 1 && (src_u8(s) & 1) ? q / 2 : a;	/* bad */
+		return q > 1 && (vmem_src_u8(s) & 1) ? q / 2 : a;	/* bad */
 	}
 }
 
 static unsigned long or_gen_nocross(struct or_run *r, unsigned long q,
 				    unsigned long size)
 {
-	struct or_src *s = &r->src;
+	struct vmem_bytesrc *s = &r->src;
 	unsigned long nc = q;
 
-	switch (src_u8(s) % 8) {
+	switch (vmem_src_u8(s) % 8) {
 	case 0 ... 4:
 		return 0;
 	case 5 ... 6:
 		while (nc < size && nc <= ULONG_MAX / 2)
 			nc *= 2;
 		if (nc <= ULONG_MAX / 4)
-			nc <<= src_below(s, 3);
+			nc <<= vmem_src_below(s, 3);
 		return nc;
 	default:
-		return src_u8(s) & 1 ? q << src_below(s, 6) : 3 * q;
+		return vmem_src_u8(s) & 1 ? q << vmem_src_below(s, 6) : 3 * q;
 	}
 }
 
@@ -1606,14 +1549,14 @@ static unsigned long or_big_quantum(const struct or_run *r)
 /* [minaddr, maxaddr] for vmem_xalloc() of @c->req.size. */
 static void or_gen_window(struct or_run *r, struct or_ctx *c)
 {
-	struct or_src *s = &r->src;
+	struct vmem_bytesrc *s = &r->src;
 	unsigned long q = c->req.quantum, size = c->req.size;
 	unsigned long lo = 0, hi = VMEM_ADDR_MAX, a;
 
 	/* exact windows use the size rounded up, where it can be */
 	if (size && size % q && q - size % q <= ULONG_MAX - size)
 		size += q - size % q;
-	switch (src_u8(s) % 16) {
+	switch (vmem_src_u8(s) % 16) {
 	case 0 ... 3:
 		break;
 	case 4:
@@ -1624,35 +1567,35 @@ static void or_gen_window(struct or_run *r, struct or_ctx *c)
 		break;
 	case 6 ... 7:
 		lo = or_gen_addr(r, c->side);
-		a = src_below(s, r->width / 2);
+		a = vmem_src_below(s, r->width / 2);
 		hi = a > ULONG_MAX - lo ? ULONG_MAX : lo + a;
 		break;
 	case 8 ... 10:
 		/* exact: [a, a + size - 1], mostly at a multiple of q */
 		lo = or_gen_addr(r, c->side);
-		if (src_u8(s) & 3)
+		if (vmem_src_u8(s) & 3)
 			lo -= lo % q;
 		hi = size && size - 1 <= ULONG_MAX - lo ?
 		     lo + (size - 1) : ULONG_MAX;
 		break;
 	case 11:
-		lo = src_below(s, 4);
-		hi = src_below(s, 4 * q + 4);
+		lo = vmem_src_below(s, 4);
+		hi = vmem_src_below(s, 4 * q + 4);
 		break;
 	case 12:
 		hi = 0;
 		break;
 	case 13:
-		lo = ULONG_MAX - src_below(s, 4 * q + 8);
-		hi = ULONG_MAX - src_below(s, 3);
+		lo = ULONG_MAX - vmem_src_below(s, 4 * q + 8);
+		hi = ULONG_MAX - vmem_src_below(s, 3);
 		break;
 	case 14:
 		lo = or_gen_addr(r, c->side);
-		hi = lo - 1 - src_below(s, 8);
+		hi = lo - 1 - vmem_src_below(s, 8);
 		break;
 	default:
-		lo = src_ulong(s);
-		hi = src_ulong(s);
+		lo = vmem_src_ulong(s);
+		hi = vmem_src_ulong(s);
 	}
 	if ((r->flags & VMEM_OR_IMPORT_ALIGNED) && or_importing(r, c->side)) {
 		a = or_big_quantum(r);
@@ -1672,11 +1615,11 @@ static void or_gen_window(struct or_run *r, struct or_ctx *c)
  */
 static bool or_gen_id(struct or_run *r, unsigned int t, unsigned long *idp)
 {
-	struct or_src *s = &r->src;
+	struct vmem_bytesrc *s = &r->src;
 	unsigned long base = r->side[t].o.base, id = base, q;
 	unsigned int i;
 
-	switch (src_u8(s) % 8) {
+	switch (vmem_src_u8(s) % 8) {
 	case 0 ... 2:
 		or_find(r, t, VMEM_ORACLE_FREE, &id);
 		break;
@@ -1685,14 +1628,14 @@ static bool or_gen_id(struct or_run *r, unsigned int t, unsigned long *idp)
 			id = r->live[i].addr;
 		break;
 	case 4:
-		id = base + src_below(s, r->width);
+		id = base + vmem_src_below(s, r->width);
 		break;
 	case 5:
 		if (r->nsides != 2 || !or_find(r, 1, VMEM_ORACLE_FREE, &id))
-			id = base + src_below(s, r->width);
+			id = base + vmem_src_below(s, r->width);
 		break;
 	case 6:
-		switch (src_u8(s) % 3) {
+		switch (vmem_src_u8(s) % 3) {
 		case 0:
 			id = 0;
 			break;
@@ -1704,7 +1647,7 @@ static bool or_gen_id(struct or_run *r, unsigned int t, unsigned long *idp)
 		}
 		break;
 	default:
-		id = src_ulong(s);
+		id = vmem_src_ulong(s);
 	}
 	if ((r->flags & VMEM_OR_SPECIFIC_INSIDE) &&
 	    vmem_oracle_get(&r->side[t].o, id) == VMEM_ORACLE_OUT &&
@@ -1733,7 +1676,7 @@ static unsigned int or_gen_policy(struct or_run *r, unsigned int *vmflags)
 
 	for (i = 0; i < ARRAY_SIZE(all); i++)
 		n += !!(r->policies & all[i]);
-	k = src_below(&r->src, n);
+	k = vmem_src_below(&r->src, n);
 	for (i = 0; i < ARRAY_SIZE(all); i++) {
 		if (!(r->policies & all[i]))
 			continue;
@@ -1744,7 +1687,7 @@ static unsigned int or_gen_policy(struct or_run *r, unsigned int *vmflags)
 	}
 	*vmflags = VMEM_NOSLEEP | pol;
 	/* instant fit is also what no policy flag asks for */
-	if (pol == VMEM_INSTANTFIT && (src_u8(&r->src) & 1))
+	if (pol == VMEM_INSTANTFIT && (vmem_src_u8(&r->src) & 1))
 		*vmflags = VMEM_NOSLEEP;
 	return pol;
 }
@@ -1752,7 +1695,7 @@ static unsigned int or_gen_policy(struct or_run *r, unsigned int *vmflags)
 /* Flags that every call must refuse with -EINVAL. */
 static unsigned int or_gen_badflags(struct or_run *r)
 {
-	switch (src_u8(&r->src) % 4) {
+	switch (vmem_src_u8(&r->src) % 4) {
 	case 0:
 		return 0;				/* neither sleep flag */
 	case 1:
@@ -1806,7 +1749,7 @@ static void or_gen_call(struct or_run *r, struct or_ctx *c,
 		c->req.maxaddr = c->req.minaddr;
 		break;
 	}
-	if ((r->ops & VMEM_OR_OP_BADFLAGS) && !src_below(&r->src, 24)) {
+	if ((r->ops & VMEM_OR_OP_BADFLAGS) && !vmem_src_below(&r->src, 24)) {
 		c->vmflags = or_gen_badflags(r);
 		c->badflags = true;
 	}
@@ -2161,7 +2104,7 @@ static int or_free_one(struct or_run *r, unsigned int i)
 
 static int or_op_free(struct or_run *r)
 {
-	return or_free_one(r, src_below(&r->src, r->nlive));
+	return or_free_one(r, vmem_src_below(&r->src, r->nlive));
 }
 
 /*
@@ -2171,17 +2114,17 @@ static int or_op_free(struct or_run *r)
  */
 static int or_op_add(struct or_run *r)
 {
-	unsigned int t = r->nsides == 2 && (src_u8(&r->src) & 3) ? 1 : 0;
+	unsigned int t = r->nsides == 2 && (vmem_src_u8(&r->src) & 3) ? 1 : 0;
 	struct or_side *s = &r->side[t];
 	unsigned long q = s->quantum, start, size;
 	struct or_rec *rec;
 	bool bad = false;
-	u8 c = src_u8(&r->src);
+	u8 c = vmem_src_u8(&r->src);
 	int ret, want = 0;
 
 	if (c % 8 == 0 && or_find(r, t, VMEM_ORACLE_FREE, &start)) {
 		start -= (start - s->o.base) % q;
-		size = q * (1 + src_below(&r->src, 4));
+		size = q * (1 + vmem_src_below(&r->src, 4));
 		bad = true;
 	} else if (s->o.nspans >= OR_MAX_SPANS ||
 		   !or_gen_region(r, q, r->width / q / 4, &start, &size)) {
@@ -2234,7 +2177,7 @@ static unsigned int or_pick(struct or_run *r, unsigned int mask,
 
 	for (i = 0; i < n; i++)
 		count += !!(mask & bits[i]);
-	k = src_below(&r->src, count);
+	k = vmem_src_below(&r->src, count);
 	for (i = 0; i < n; i++)
 		if ((mask & bits[i]) && !k--)
 			return bits[i];
@@ -2253,10 +2196,10 @@ static unsigned long or_gen_base(struct or_run *r)
 		return top;
 	}
 	/* across the middle of the space, or anywhere between */
-	if (!(src_u8(&r->src) & 3))
+	if (!(vmem_src_u8(&r->src) & 3))
 		return (1UL << (BITS_PER_LONG - 1)) -
-		       64 * src_below(&r->src, w / 64 + 1);
-	return 64 * (1 + src_below(&r->src, top / 64 - 1));
+		       64 * vmem_src_below(&r->src, w / 64 + 1);
+	return 64 * (1 + vmem_src_below(&r->src, top / 64 - 1));
 }
 
 static const unsigned long or_flat_quanta[] = { 1, 1, 1, 2, 4, 8, 16, 64 };
@@ -2269,7 +2212,7 @@ static int or_side_create(struct or_run *r, unsigned int t,
 	unsigned long start = 0, size = 0, qcache_max = 0, n;
 	unsigned int flags = 0;
 	struct or_rec *rec;
-	u8 c = src_u8(&r->src), d;
+	u8 c = vmem_src_u8(&r->src), d;
 
 	s->quantum = q;
 	s->rotor = 0;
@@ -2291,7 +2234,7 @@ static int or_side_create(struct or_run *r, unsigned int t,
 	 * space; sometimes VMC_NO_QCACHE says none all the same.
 	 */
 	if (r->qcache && !import) {
-		d = src_u8(&r->src);
+		d = vmem_src_u8(&r->src);
 		if (r->qcache == VMEM_OR_QC_ALL || (d & 1)) {
 			n = 1 + (d >> 1) % (r->kind == VMEM_OR_IDS ? 4 : 16);
 			if ((d & 0xe0) == 0xe0)
@@ -2368,24 +2311,24 @@ static void or_arena_destroy(struct or_run *r)
 static int or_arena_create(struct or_run *r)
 {
 	static const unsigned long iq[] = { 1, 2, 4, 8 };
-	struct or_src *s = &r->src;
+	struct vmem_bytesrc *s = &r->src;
 	unsigned long base = or_gen_base(r), q;
 	unsigned int nadd, i;
 	int ret;
 
 	r->kind = or_pick(r, r->kinds, or_kinds, ARRAY_SIZE(or_kinds));
-	r->ops_left = 256UL << (src_u8(s) % 3);
+	r->ops_left = 256UL << (vmem_src_u8(s) % 3);
 	r->own = 0;
 	r->direct = 0;
 	r->nlive = 0;
 	vmem_oracle_reset(&r->side[0].o, base);
 	vmem_oracle_reset(&r->side[1].o, base);
-	nadd = src_u8(s) % 3;
+	nadd = vmem_src_u8(s) % 3;
 	switch (r->kind) {
 	case VMEM_OR_FLAT:
-		q = or_flat_quanta[src_u8(s) % ARRAY_SIZE(or_flat_quanta)];
+		q = or_flat_quanta[vmem_src_u8(s) % ARRAY_SIZE(or_flat_quanta)];
 		ret = or_side_create(r, 0, min(q, r->width / 16), NULL, NULL,
-				     src_u8(s) & 1);
+				     vmem_src_u8(s) & 1);
 		nadd += !r->side[0].o.nspans;
 		break;
 	case VMEM_OR_IDS:
@@ -2394,11 +2337,11 @@ static int or_arena_create(struct or_run *r)
 	default:
 		/* the source first: the child's name follows it */
 		r->nsides = 0;
-		ret = or_side_create(r, 1, iq[src_u8(s) % 4], NULL, NULL,
+		ret = or_side_create(r, 1, iq[vmem_src_u8(s) % 4], NULL, NULL,
 				     true);
 		if (ret)
 			break;
-		ret = or_side_create(r, 0, iq[src_u8(s) % 4], vmem_alloc,
+		ret = or_side_create(r, 0, iq[vmem_src_u8(s) % 4], vmem_alloc,
 				     r->side[1].vm, false);
 		r->nsides = 2;
 	}
@@ -2510,7 +2453,7 @@ static int or_step(struct or_run *r)
 	static const enum or_call idcalls[] = {
 		OR_ID_ALLOC, OR_ID_ALLOC, OR_ID_ALLOCFF, OR_ID_SPECIFIC,
 	};
-	u8 b = src_u8(&r->src);
+	u8 b = vmem_src_u8(&r->src);
 	enum or_call call = OR_ALLOC;
 	unsigned int t = 0;
 	struct or_ctx c;
@@ -2518,7 +2461,7 @@ static int or_step(struct or_run *r)
 
 	/* now and then a flush of a caching arena, on its own */
 	if (or_caches(&r->side[r->nsides - 1]) || or_caches(&r->side[0])) {
-		u8 f = src_u8(&r->src);
+		u8 f = vmem_src_u8(&r->src);
 
 		if (f % 16 == 0) {
 			t = or_caches(&r->side[0]) ? 0 : 1;
@@ -2545,7 +2488,7 @@ static int or_step(struct or_run *r)
 			call = OR_XALLOC;
 		break;
 	case OR_C_ID:
-		call = idcalls[src_u8(&r->src) % 4];
+		call = idcalls[vmem_src_u8(&r->src) % 4];
 		break;
 	case OR_C_XALLOC:
 		call = OR_XALLOC;
@@ -2559,7 +2502,7 @@ static int or_step(struct or_run *r)
 	 * exact place only right after a flush (see "Quantum caches").
 	 */
 	if (or_caches(&r->side[t]) && !or_is_cached(r, &c)) {
-		if (src_u8(&r->src) & 1) {
+		if (vmem_src_u8(&r->src) & 1) {
 			ret = or_flush(r, t);
 			if (ret)
 				return ret;
@@ -2600,8 +2543,8 @@ static int or_loop(struct or_run *r)
 	return ret;
 }
 
-static int or_start(const struct vmem_oracle_params *p, struct or_src *src,
-		    char *err, size_t errlen)
+static int or_start(const struct vmem_oracle_params *p,
+		    struct vmem_bytesrc *src, char *err, size_t errlen)
 {
 	unsigned int allocs = VMEM_OR_OP_ALLOC | VMEM_OR_OP_XALLOC |
 			      VMEM_OR_OP_ID;
@@ -2685,7 +2628,7 @@ static int or_start(const struct vmem_oracle_params *p, struct or_src *src,
 int vmem_oracle_run(const struct vmem_oracle_params *p, char *err,
 		    size_t errlen)
 {
-	struct or_src src = { .random = true, .rng = p->seed };
+	struct vmem_bytesrc src = { .random = true, .rng = p->seed };
 
 	if (!p->nops)
 		return -EINVAL;
@@ -2708,7 +2651,7 @@ int vmem_oracle_bytes(const u8 *data, size_t len,
 		      const struct vmem_oracle_params *p, char *err,
 		      size_t errlen)
 {
-	struct or_src src = { .data = data, .len = len };
+	struct vmem_bytesrc src = { .data = data, .len = len };
 
 	return or_start(p, &src, err, errlen);
 }
