@@ -474,7 +474,7 @@ static void *shim_kunit_try_fn(void *arg)
 {
 	struct shim_kunit_try *t = arg;
 	struct kunit *test = t->test;
-	int ret;
+	int ret = 0;
 
 	shim_thread_init("kunit_try_catch", 0);
 	current->kunit_test = test;
@@ -482,11 +482,15 @@ static void *shim_kunit_try_fn(void *arg)
 		if (t->suite->exit)
 			t->suite->exit(test);
 		shim_kunit_cleanup(test);
-	} else if (t->suite->init && (ret = t->suite->init(test))) {
-		kunit_err(test, "failed to initialize: %d\n", ret);
-		WRITE_ONCE(test->status, KUNIT_FAILURE);
 	} else {
-		t->test_case->run_case(test);
+		if (t->suite->init)
+			ret = t->suite->init(test);
+		if (ret) {
+			kunit_err(test, "failed to initialize: %d\n", ret);
+			WRITE_ONCE(test->status, KUNIT_FAILURE);
+		} else {
+			t->test_case->run_case(test);
+		}
 	}
 	t->atomic_at_end = shim_task.shim_preempt || shim_task.shim_irqs_off ||
 			   shim_task.shim_migrate;
