@@ -112,6 +112,7 @@ static bool vmem_registered(struct vmem *vm)
 {
 	struct vmem *p;
 
+	lockdep_assert_held(&vmem_debugfs_lock);
 	list_for_each_entry(p, &vmem_list, vm_list)
 		if (p == vm)
 			return true;
@@ -124,6 +125,7 @@ static void vmem_arenas_tree(struct seq_file *m, struct vmem *vm,
 {
 	struct vmem *child;
 
+	lockdep_assert_held(&vmem_debugfs_lock);
 	vmem_arenas_row(m, vm, depth);
 	list_for_each_entry(child, &vmem_list, vm_list)
 		if (child->vm_source == vm && child != vm)
@@ -160,13 +162,17 @@ static bool vmem_debugfs_taken(const char *name)
 	return true;
 }
 
-/* The directory name of @vm, as the comment at the top says. */
+/*
+ * The directory name of @vm, as the comment at the top says; under
+ * vmem_debugfs_lock, which keeps the name free until it is created.
+ */
 static void vmem_debugfs_dirname(struct vmem *vm, char *buf, size_t len)
 {
 	char base[VMEM_NAMELEN + 1];
 	const char *s = vm->vm_name;
 	size_t i = 0;
 
+	lockdep_assert_held(&vmem_debugfs_lock);
 	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
 		base[i++] = '_';
 	for (; *s && i < sizeof(base) - 1; s++)
@@ -177,6 +183,7 @@ static void vmem_debugfs_dirname(struct vmem *vm, char *buf, size_t len)
 		snprintf(buf, len, "%s-%u", base, ++vmem_debugfs_seq);
 }
 
+/* vmem_create(): process context, no vm_lock held; may sleep. */
 void vmem_debugfs_add(struct vmem *vm)
 {
 	char name[VMEM_NAMELEN + 16];
@@ -197,7 +204,8 @@ void vmem_debugfs_add(struct vmem *vm)
 /*
  * Before the arena is freed: the files go first (debugfs waits for the
  * reads in progress), then the arena leaves the registry, and the
- * "segments" readers still open forget it.
+ * "segments" readers still open forget it.  vmem_destroy(): process
+ * context, no vm_lock held; may sleep.
  */
 void vmem_debugfs_remove(struct vmem *vm)
 {

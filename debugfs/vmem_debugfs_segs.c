@@ -312,11 +312,6 @@ struct vmem_freelists_census {
 	struct vmem_dfs_rec	rec[VMEM_DFS_BATCH];
 };
 
-static unsigned long vmem_dfs_sat_add(unsigned long a, unsigned long b)
-{
-	return a > ULONG_MAX - b ? ULONG_MAX : a + b;
-}
-
 static int vmem_freelists_show(struct seq_file *m, void *v)
 {
 	struct vmem *vm = m->private;
@@ -343,8 +338,8 @@ static int vmem_freelists_show(struct seq_file *m, void *v)
 			 */
 			list = c->rec[i].list;
 			c->nsegs[list]++;
-			c->bytes[list] = vmem_dfs_sat_add(c->bytes[list],
-							  c->rec[i].size);
+			c->bytes[list] = vmem_sat_add(c->bytes[list],
+						      c->rec[i].size);
 		}
 		cond_resched();
 	}
@@ -357,7 +352,7 @@ static int vmem_freelists_show(struct seq_file *m, void *v)
 		seq_printf(m, "  %4u %20lu %12lu %20lu\n", i, 1UL << i,
 			   c->nsegs[i], c->bytes[i]);
 		nsegs += c->nsegs[i];
-		bytes = vmem_dfs_sat_add(bytes, c->bytes[i]);
+		bytes = vmem_sat_add(bytes, c->bytes[i]);
 	}
 	seq_printf(m, "  %4s %20s %12lu %20lu\n", "all", "-", nsegs, bytes);
 	kfree(c);

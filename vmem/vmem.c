@@ -381,7 +381,9 @@
  * cached call, on a line that only its CPU touches (and a flusher, rarely):
  * uncontended, no cache line moves.  The fast path tries the lock with
  * interrupts off and makes no call but tail calls (no stack frame); only
- * when a flusher holds it does it go to a slow path that waits.
+ * when a flusher holds it does it go to a slow path that waits.  This
+ * assumes a kernel without PREEMPT_RT, where a spinlock_t taken with
+ * interrupts off never sleeps.
  *
  * Exhaustion.  When a search and an import have found no room,
  * vmem_alloc_req() flushes every CPU's magazines and every depot back to
@@ -537,11 +539,6 @@ static unsigned long vmem_sat(unsigned long v, bool nonempty)
 	return !v && nonempty ? ULONG_MAX : v;
 }
 
-static unsigned long vmem_sat_add(unsigned long a, unsigned long b)
-{
-	return a > ULONG_MAX - b ? ULONG_MAX : a + b;
-}
-
 static unsigned long vmem_mem_inuse(const struct vmem *vm)
 {
 	return vmem_sat(vm->vm_inuse, vm->vm_nbusy);
@@ -552,11 +549,9 @@ static unsigned long vmem_mem_total(const struct vmem *vm)
 	return vmem_sat(vm->vm_total, vm->vm_nspans);
 }
 
-/* vm_nsegs counts each span's header and each segment */
 static unsigned long vmem_mem_free(const struct vmem *vm)
 {
-	return vmem_sat(vm->vm_total - vm->vm_inuse,
-			vm->vm_nsegs - vm->vm_nspans > vm->vm_nbusy);
+	return vmem_sat(vm->vm_total - vm->vm_inuse, vmem_nfreesegs(vm));
 }
 
 static unsigned long vmem_mem_import(const struct vmem *vm)
@@ -688,8 +683,7 @@ void vmem_get_stats_ext(struct vmem *vm, struct vmem_stats *st,
 	if (x) {
 		x->kstat = vm->vm_kstat;
 		x->nbusy = vm->vm_nbusy;
-		/* vm_nsegs counts each span's header and each segment */
-		x->nfreesegs = vm->vm_nsegs - vm->vm_nspans - vm->vm_nbusy;
+		x->nfreesegs = vmem_nfreesegs(vm);
 		x->nunindexed = vm->vm_nunindexed;
 		x->nireserve = vm->vm_nireserve;
 		x->hash_shift = vm->vm_hash_shift;

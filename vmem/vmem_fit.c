@@ -363,6 +363,7 @@ struct vmem_seg *vmem_search(struct vmem *vm, const struct vmem_req *r,
 {
 	bool indexed = vmem_index_ready(vm);
 
+	lockdep_assert_held(&vm->vm_lock);
 	switch (r->vmflags & VMEM_POLICY_MASK) {
 	case VMEM_BESTFIT:
 		return vmem_index_sized(vm) ? vmem_isearch_best(vm, r, addrp) :

@@ -23,7 +23,10 @@
 #include <linux/mm.h>
 #include "vmem_impl.h"
 
-/* The load limits of the current table; no shrinking below the minimum. */
+/*
+ * The load limits of the current table; no shrinking below the minimum.
+ * Under vm_lock, or from vmem_hash_init() before the arena is published.
+ */
 static void vmem_hash_set_limits(struct vmem *vm)
 {
 	unsigned long buckets = 1UL << vm->vm_hash_shift;
@@ -34,9 +37,10 @@ static void vmem_hash_set_limits(struct vmem *vm)
 			 ULONG_MAX : 4 * buckets;
 }
 
-/* The load left the limits: queue one rescale. */
+/* The load left the limits: queue one rescale.  Under vm_lock. */
 void vmem_hash_queue_rescale(struct vmem *vm)
 {
+	lockdep_assert_held(&vm->vm_lock);
 	vm->vm_hash_lo = 0;
 	vm->vm_hash_hi = ULONG_MAX;
 	schedule_work(&vm->vm_hash_work);
@@ -50,7 +54,11 @@ void vmem_hash_init(struct vmem *vm)
 	INIT_WORK(&vm->vm_hash_work, vmem_hash_rescale_work);
 }
 
-/* Called by vmem_destroy() with no lock held: no work may run afterwards. */
+/*
+ * Called by vmem_destroy() with no lock held, after vmem_qcache_fini():
+ * nothing may insert or unlink afterwards (an unlink could queue the
+ * rescale again), and no work runs afterwards.
+ */
 void vmem_hash_fini(struct vmem *vm)
 {
 	cancel_work_sync(&vm->vm_hash_work);

@@ -8,6 +8,7 @@
 #define _VMEM_IMPL_H
 
 #include <linux/cache.h>
+#include <linux/gfp.h>
 #include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
@@ -60,8 +61,9 @@ enum vmem_seg_type {
  * @vs_type: an enum vmem_seg_type
  * @vs_qcache: ALLOC: carved by a quantum cache's refill, so vmem_xfree()
  *	rejects it (its pair is vmem_free()).  0 on every other tag: set on
- *	new tags (vmem_lock_reserved()), set only by vmem_alloc_batch() and
- *	cleared by vmem_free_batch(), the only way such a segment is freed
+ *	new tags (vmem_lock_reserved()), set by vmem_alloc_batch() and
+ *	vmem_qcache_mark() and cleared by vmem_free_batch(), the only way
+ *	such a segment is freed
  * @vs_imported: SPAN: imported from the source, to be released when free
  * @vs_big: the tag is the vis_seg of a struct vmem_iseg
  * @vs_sized: FREE, big: in vm_size_tree
@@ -124,6 +126,18 @@ static inline bool vmem_seg_is_marker(const struct vmem_seg *vs)
 	return vs->vs_type >= VMEM_SEG_ROTOR;
 }
 
+/* The tags' allocation flags for a call with @vmflags. */
+static inline gfp_t vmem_gfp(unsigned int vmflags)
+{
+	return (vmflags & VMEM_SLEEP) ? GFP_KERNEL : GFP_NOWAIT | __GFP_NOWARN;
+}
+
+/* a + b, or ULONG_MAX: byte counts of a space of 2^BITS_PER_LONG saturate */
+static inline unsigned long vmem_sat_add(unsigned long a, unsigned long b)
+{
+	return a > ULONG_MAX - b ? ULONG_MAX : a + b;
+}
+
 /*
  * The hash table of allocated segments starts in the arena itself and is
  * replaced by a kvmalloc'ed one by vmem_hash_rescale() (a work item) as
@@ -152,8 +166,10 @@ static inline bool vmem_seg_is_marker(const struct vmem_seg *vs)
 #define VMEM_TAGS_PER_OP	2
 #define VMEM_ITAGS_LOW		2
 /*
- * Tags kept in each reserve at most; the rest go back to the slab cache.
- * A free gives back up to two tags, so a burst of frees followed by a
+ * Tags kept in each reserve at most; the rest go back to the slab cache
+ * by the next vmem_unlock() (an operation may leave more behind it, and
+ * paths that unlock with spin_unlock_irqrestore() leave them to the next
+ * one).  A free gives back up to two tags, so a burst of frees followed by a
  * burst of allocations is served from the reserve without the allocator.
  */
 #define VMEM_RESERVE_MAX	16
@@ -286,6 +302,12 @@ struct vmem {
 	unsigned int		vm_nwaiters;
 };
 
+/* The free segments: vm_nsegs counts each span's header and each segment. */
+static inline unsigned long vmem_nfreesegs(const struct vmem *vm)
+{
+	return vm->vm_nsegs - vm->vm_nspans - vm->vm_nbusy;
+}
+
 /* ---- quantum caches: see "Quantum caches" in vmem/vmem.c ---- */
 
 /*
@@ -307,8 +329,8 @@ struct vmem {
  * @mg_round: start addresses; every range is one allocated segment of
  *	the cache's size
  *
- * 16 bytes of header plus 8 per round on 64-bit, kmalloc'ed at 64, 128,
- * 256 or 512 bytes (6, 14, 30 or 62 rounds).
+ * 16 bytes of header plus 8 per round on 64-bit, kmalloc'ed at 128, 256
+ * or 512 bytes (14, 30 or 62 rounds).
  */
 struct vmem_mag {
 	struct vmem_mag	*mg_next;
@@ -392,7 +414,10 @@ struct vmem_qcache_cpu {
 	u64			qcc_free_misses;
 } ____cacheline_aligned;
 
-/* The index of the cache that serves @size, 1 .. vm_qcache_max. */
+/*
+ * The index of the cache that serves @size (1 .. vm_qcache_max bytes):
+ * 0 .. vm_nqcache - 1.
+ */
 static inline unsigned long vmem_qcache_index(const struct vmem *vm,
 					      unsigned long size)
 {

@@ -257,7 +257,10 @@ struct vmem_seg *vmem_index_first(struct vmem *vm, unsigned long lo,
 	return turn ? vmem_addr_seg(vmem_addr_from(turn, size)) : NULL;
 }
 
-/* The next indexed free segment after @vs with at least @size integers. */
+/*
+ * The next indexed free segment after @vs with at least @size integers;
+ * vm_lock held, index in use (as vmem_index_first()).
+ */
 struct vmem_seg *vmem_index_next(struct vmem_seg *vs, unsigned long size)
 {
 	return vmem_addr_seg(vmem_addr_from(rb_next(&vmem_iseg(vs)->vis_addr),
@@ -301,7 +304,10 @@ struct vmem_seg *vmem_index_last(struct vmem *vm, unsigned long hi,
 	return turn ? vmem_addr_seg(vmem_addr_upto(turn, size)) : NULL;
 }
 
-/* The previous indexed free segment before @vs with @size integers. */
+/*
+ * The previous indexed free segment before @vs with @size integers;
+ * vm_lock held, index in use.
+ */
 struct vmem_seg *vmem_index_prev(struct vmem_seg *vs, unsigned long size)
 {
 	return vmem_addr_seg(vmem_addr_upto(rb_prev(&vmem_iseg(vs)->vis_addr),
@@ -342,7 +348,10 @@ struct vmem_seg *vmem_index_best(struct vmem *vm, unsigned long size)
 	return cand ? &vmem_size_entry(cand)->vis_seg : NULL;
 }
 
-/* The next indexed free segment after @vs in (size, start) order. */
+/*
+ * The next indexed free segment after @vs in (size, start) order;
+ * vm_lock held, size tree in use.
+ */
 struct vmem_seg *vmem_index_best_next(struct vmem_seg *vs)
 {
 	struct rb_node *n = rb_next(&vmem_iseg(vs)->vis_size);
@@ -518,7 +527,10 @@ done:
 	return true;
 }
 
-/* Big tags, up to @n, for the big reserve, as @gfp allows; how many. */
+/*
+ * Big tags, up to @n, for the big reserve, as @gfp allows; how many.
+ * Called without vm_lock (it takes it per tag); sleeps if @gfp may.
+ */
 static unsigned long vmem_index_refill(struct vmem *vm, unsigned long n,
 				       gfp_t gfp)
 {
@@ -583,16 +595,14 @@ void vmem_index_start(struct vmem *vm, unsigned int vmflags)
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 		return;
 	}
-	/* vm_nsegs counts each span's header and each segment */
-	nfree = vm->vm_nsegs - vm->vm_nspans - vm->vm_nbusy;
+	nfree = vmem_nfreesegs(vm);
 	WRITE_ONCE(vm->vm_indexed, true);
 	WRITE_ONCE(vm->vm_nunindexed, nfree);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 
 	if (nfree <= VMEM_INDEX_SYNC)
 		vmem_index_refill(vm, nfree + VMEM_ITAGS_LOW,
-				  (vmflags & VMEM_SLEEP) ? GFP_KERNEL :
-				  GFP_NOWAIT | __GFP_NOWARN);
+				  vmem_gfp(vmflags));
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	done = nfree <= VMEM_INDEX_SYNC && vmem_index_step(vm);
 	if (!done)
@@ -616,9 +626,7 @@ void vmem_index_size_start(struct vmem *vm)
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	if (!vm->vm_sized) {
 		WRITE_ONCE(vm->vm_sized, true);
-		/* vm_nsegs counts each span's header and each segment */
-		vm->vm_nunsized = vm->vm_nsegs - vm->vm_nspans - vm->vm_nbusy -
-				  vm->vm_nunindexed;
+		vm->vm_nunsized = vmem_nfreesegs(vm) - vm->vm_nunindexed;
 		if (vm->vm_nunsized > VMEM_INDEX_SYNC || !vmem_index_step(vm))
 			schedule_work(&vm->vm_index_work);
 	}
@@ -627,11 +635,7 @@ void vmem_index_size_start(struct vmem *vm)
 
 /* ---- the span tree ---- */
 
-static struct vmem_seg *vmem_span_entry(struct rb_node *n)
-{
-	return n ? &vmem_addr_entry(n)->vis_seg : NULL;
-}
-
+/* Span tags are big tags, in vm_span_tree by their vis_addr node. */
 /*
  * The span with the highest start at most @addr, or NULL; the tree nodes
  * looked at are added to *@visited.
@@ -644,14 +648,14 @@ struct vmem_seg *vmem_span_lookup(struct vmem *vm, unsigned long addr,
 	lockdep_assert_held(&vm->vm_lock);
 	while (n) {
 		(*visited)++;
-		if (vmem_span_entry(n)->vs_start <= addr) {
+		if (vmem_addr_seg(n)->vs_start <= addr) {
 			cand = n;
 			n = n->rb_right;
 		} else {
 			n = n->rb_left;
 		}
 	}
-	return vmem_span_entry(cand);
+	return vmem_addr_seg(cand);
 }
 
 /* The span with the highest start at most @addr, or NULL. */
@@ -665,19 +669,20 @@ struct vmem_seg *vmem_span_find(struct vmem *vm, unsigned long addr)
 /* The lowest span, or NULL. */
 struct vmem_seg *vmem_span_first(struct vmem *vm)
 {
-	return vmem_span_entry(rb_first(&vm->vm_span_tree));
+	lockdep_assert_held(&vm->vm_lock);
+	return vmem_addr_seg(rb_first(&vm->vm_span_tree));
 }
 
 /* The span after @span in address order, or NULL. */
 struct vmem_seg *vmem_span_next(struct vmem_seg *span)
 {
-	return vmem_span_entry(rb_next(&vmem_iseg(span)->vis_addr));
+	return vmem_addr_seg(rb_next(&vmem_iseg(span)->vis_addr));
 }
 
 static bool vmem_span_less(struct rb_node *a, const struct rb_node *b)
 {
-	return vmem_span_entry(a)->vs_start <
-	       vmem_span_entry((struct rb_node *)b)->vs_start;
+	return vmem_addr_seg(a)->vs_start <
+	       vmem_addr_seg((struct rb_node *)b)->vs_start;
 }
 
 void vmem_span_tree_insert(struct vmem *vm, struct vmem_seg *span)

@@ -71,11 +71,6 @@ static struct vmem_mag vmem_mag_none;
 /* The dynamic CPU hotplug state of the module; its instances are arenas. */
 static int vmem_qcache_cpuhp;
 
-static gfp_t vmem_qcache_gfp(unsigned int vmflags)
-{
-	return (vmflags & VMEM_SLEEP) ? GFP_KERNEL : GFP_NOWAIT | __GFP_NOWARN;
-}
-
 /* ---- magazines and the depot ---- */
 
 static struct vmem_mag *vmem_mag_alloc(unsigned int rounds, gfp_t gfp)
@@ -97,6 +92,7 @@ static void vmem_mag_free(struct vmem_mag *mag)
 		kfree(mag);
 }
 
+/* The depot's lists: vmem_maglist_get() and _put() need its qc_lock. */
 static struct vmem_mag *vmem_maglist_get(struct vmem_maglist *ml)
 {
 	struct vmem_mag *mag = ml->ml_head;
@@ -120,11 +116,13 @@ static void vmem_maglist_put(struct vmem_maglist *ml, struct vmem_mag *mag)
 
 /*
  * The CPU layer takes the depot lock inside its own (interrupts off), or
- * alone: either way, contention is counted, for the magazine size.
+ * alone: either way, contention is counted, for the magazine size.  The
+ * caller has disabled interrupts (qc_lock is taken from hard interrupts).
  */
 static void vmem_depot_lock(struct vmem_qcache *qc)
 	__acquires(&qc->qc_lock)
 {
+	lockdep_assert_irqs_disabled();
 	if (!spin_trylock(&qc->qc_lock)) {
 		spin_lock(&qc->qc_lock);
 		qc->qc_contention++;
@@ -283,7 +281,7 @@ static int vmem_qcache_refill(struct vmem *vm, struct vmem_qcache *qc,
 	unsigned int i, n;
 	int got, err;
 
-	mag = vmem_qcache_get_empty(qc, vmem_qcache_gfp(vmflags));
+	mag = vmem_qcache_get_empty(qc, vmem_gfp(vmflags));
 	if (!mag)
 		goto single;
 	got = vmem_alloc_batch(vm, qc->qc_size, vmflags, mag->mg_round,
@@ -314,9 +312,10 @@ single:
 }
 
 /*
- * Both of this CPU's magazines are empty (called with qcc_lock held, and
- * drops it): exchange the empty loaded magazine for a full one of the
- * depot, else refill from the arena.
+ * Both of this CPU's magazines are empty (called with qcc_lock held,
+ * taken with spin_lock_irqsave() into @flags, and drops it): exchange the
+ * empty loaded magazine for a full one of the depot, else refill from the
+ * arena.
  */
 static noinline int vmem_qcache_alloc_miss(struct vmem_qcache_cpu *qcc,
 					   unsigned long flags,
@@ -328,6 +327,7 @@ static noinline int vmem_qcache_alloc_miss(struct vmem_qcache_cpu *qcc,
 	struct vmem_mag *empty = qcc->qcc_loaded, *full;
 	struct vmem *vm = qc->qc_arena;
 
+	lockdep_assert_held(&qcc->qcc_lock);
 	qcc->qcc_alloc_misses++;
 	vmem_depot_lock(qc);
 	full = vmem_maglist_get(&qc->qc_full);
@@ -351,6 +351,7 @@ static __always_inline bool vmem_qcache_pop(struct vmem_qcache_cpu *qcc,
 {
 	struct vmem_mag *mag = qcc->qcc_loaded;
 
+	lockdep_assert_held(&qcc->qcc_lock);
 	if (unlikely(!mag->mg_rounds)) {
 		mag = qcc->qcc_prev;
 		if (unlikely(!mag->mg_rounds))
@@ -411,14 +412,15 @@ int vmem_qcache_alloc(struct vmem *vm, unsigned long size,
 }
 
 /*
- * Both of this CPU's magazines are full (called with qcc_lock held, and
- * drops it).  As the paper: the full previous magazine goes to the depot,
- * the loaded one becomes the previous one, and an empty one from the
- * depot is loaded.  When the depot holds as many full magazines as it may
- * (the hoarding bound), the previous magazine's rounds go back to the
- * arena instead.  When the depot has no empty magazine, one is made
- * (without sleeping: frees may come from any context); when none can be,
- * the range goes straight back to the arena.
+ * Both of this CPU's magazines are full (called with qcc_lock held,
+ * taken with spin_lock_irqsave() into @flags, and drops it).  As the
+ * paper: the full previous magazine goes to the depot, the loaded one
+ * becomes the previous one, and an empty one from the depot is loaded.
+ * When the depot holds as many full magazines as it may (the hoarding
+ * bound), the previous magazine's rounds go back to the arena instead.
+ * When the depot has no empty magazine, one is made (without sleeping:
+ * frees may come from any context); when none can be, the range goes
+ * straight back to the arena.
  */
 static noinline void vmem_qcache_free_miss(struct vmem_qcache_cpu *qcc,
 					   unsigned long flags,
@@ -430,6 +432,7 @@ static noinline void vmem_qcache_free_miss(struct vmem_qcache_cpu *qcc,
 	struct vmem *vm = qc->qc_arena;
 	bool depot;
 
+	lockdep_assert_held(&qcc->qcc_lock);
 	qcc->qcc_free_misses++;
 	for (;;) {
 		/* the slots may have changed while we were unlocked */
@@ -501,6 +504,7 @@ static __always_inline bool vmem_qcache_push(struct vmem_qcache_cpu *qcc,
 {
 	struct vmem_mag *mag = qcc->qcc_loaded;
 
+	lockdep_assert_held(&qcc->qcc_lock);
 	if (unlikely(mag->mg_rounds == mag->mg_size)) {
 		mag = qcc->qcc_prev;
 		if (unlikely(mag->mg_rounds == mag->mg_size))
@@ -924,6 +928,8 @@ static unsigned long vmem_qcache_scan_objects(struct shrinker *s,
  * VMEM_QCACHE_MAX) quanta; none for a @qcache_max below the quantum.
  * vm_qcache_max is set last: until then vmem_alloc() and vmem_free() do
  * not use the caches.  On failure vmem_qcache_fini() undoes what was done.
+ * Process context, no lock held: allocates with GFP_KERNEL and joins the
+ * cpuhp instance list (may sleep).
  */
 int vmem_qcache_init(struct vmem *vm, unsigned long qcache_max)
 {
@@ -978,7 +984,8 @@ int vmem_qcache_init(struct vmem *vm, unsigned long qcache_max)
  * Flush and free every cache of an arena that is being destroyed (no
  * call on it runs or follows), before its segments are torn down: what
  * the caches held is not a leak.  Also undoes a vmem_qcache_init() that
- * failed half-way.
+ * failed half-way.  Process context, no lock held, interrupts on: waits
+ * for the update work and the shrinker (may sleep).
  */
 void vmem_qcache_fini(struct vmem *vm)
 {

@@ -16,11 +16,6 @@
 #include "vmem_impl.h"
 #include <trace/events/vmem.h>
 
-static gfp_t vmem_gfp(unsigned int vmflags)
-{
-	return (vmflags & VMEM_SLEEP) ? GFP_KERNEL : GFP_NOWAIT | __GFP_NOWARN;
-}
-
 /* ---- boundary tag reserves ---- */
 
 void vmem_tag_free(struct vmem_seg *vs)
@@ -109,7 +104,9 @@ static noinline void vmem_count_populate_fail(struct vmem *vm)
  * VMEM_ITAGS_LOW as memory allows.  The reserves are read without the
  * lock to decide how much to allocate; a racing CPU may empty them
  * meanwhile, in which case we drop the lock and top up again.  On failure
- * (-ENOMEM) the lock is not held and the arena is untouched.
+ * (-ENOMEM) the lock is not held and the arena is untouched.  Called
+ * without vm_lock; with VMEM_SLEEP the tags are allocated with
+ * GFP_KERNEL, so the caller must be allowed to sleep.
  */
 int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
 			 unsigned int nsmall, unsigned int nbig,
@@ -223,7 +220,8 @@ static __always_inline struct vmem_seg *vmem_seg_allocated(struct vmem *vm,
 /*
  * Allocate the low @size of the free segment @vs, which holds it: all of
  * @vs, or a new small tag for the allocation and @vs kept for the free
- * remainder.  Inline: instant fit's fast path is all low ends.
+ * remainder.  Inline: instant fit's fast path is all low ends.  Takes at
+ * most one small tag from the reserve; vm_lock held.
  */
 static __always_inline struct vmem_seg *vmem_seg_carve_low(struct vmem *vm,
 							   struct vmem_seg *vs,
@@ -256,7 +254,7 @@ static __always_inline struct vmem_seg *vmem_seg_carve_low(struct vmem *vm,
  * Allocate [addr, addr + size) out of the free segment @vs, which holds
  * it.  The free remainder keeps @vs where there is one, so the common
  * cases take one small tag; a cut from the middle takes two, one for the
- * free part on the left.
+ * free part on the left.  The caller reserved them (VMEM_TAGS_PER_OP).
  */
 static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 				       unsigned long addr, unsigned long size)
@@ -294,7 +292,8 @@ static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 
 /*
  * Insert a span and its one free segment: a big tag for the span, and a
- * free segment's tag.  vmem_span_overlaps() said no.
+ * free segment's tag, which the caller reserved (one big, one small at
+ * least; vm_lock held).  vmem_span_overlaps() said no.
  */
 struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 				  unsigned long size, bool imported)
@@ -539,6 +538,7 @@ static void vmem_count_fail(struct vmem *vm, const struct vmem_req *r,
  */
 static void vmem_rotor_move(struct vmem *vm, struct vmem_seg *as)
 {
+	lockdep_assert_held(&vm->vm_lock);
 	if (vm->vm_rotor_used) {
 		list_move(&vm->vm_rotor.vs_seglist, &as->vs_seglist);
 	} else {
@@ -949,7 +949,8 @@ EXPORT_SYMBOL_GPL(vmem_xalloc);
  * Allocate exactly [addr, addr + size), without waiting for it; for
  * vmem_id_alloc_specific().  Returns -EBUSY when the range is in the arena
  * but not free, -ENOSPC when it is not in the arena and could not be
- * imported, -EINVAL for bad arguments.
+ * imported, -EINVAL for bad arguments.  Context: as vmem_xalloc(), but it
+ * never sleeps for room.
  */
 int vmem_alloc_exact(struct vmem *vm, unsigned long addr, unsigned long size,
 		     unsigned int vmflags)
@@ -1041,7 +1042,8 @@ static unsigned int vmem_batch_limit(const struct vmem *vm,
  * then flush all the others' on exhaustion, again and again).  An
  * importing arena with no room imports one span for all @max, so that a
  * caching arena does not import a range at a time.  The
- * segments are marked as the cache's (vs_qcache).  Never waits.
+ * segments are marked as the cache's (vs_qcache).  Never waits for room;
+ * with VMEM_SLEEP it may sleep for memory (tags, an import, the index).
  * Returns how many were carved, 0 when there is no room (and the import
  * failed), or -ENOMEM when no boundary tags could be had.
  */
