@@ -117,135 +117,140 @@ static bool vmem_fits_size(struct rb_node *n, unsigned long size)
 }
 
 /*
- * The lowest node of the subtree under @top whose segment has at least
- * @size integers, or NULL.  vis_max is an upper bound (vmem_index_update()
- * lowers it lazily): a descent may find that a subtree it entered holds
- * no such node after all.  It then lowers that node's vis_max, and its
- * ancestors', and tries again; each retry has fixed a stale bound for
- * good.
+ * Each search below comes in two mirror images: toward low addresses
+ * (@rev false) and toward high ones (@rev true, left and right swapped).
+ * @rev is a constant at every call, so each wrapper compiles to the code
+ * a search written for its direction would be.
  */
-static struct rb_node *vmem_addr_lowest(struct rb_node *top,
-					unsigned long size)
+static __always_inline struct rb_node *vmem_rb_near(struct rb_node *n,
+						    bool rev)
 {
-	while (vmem_fits_max(top, size)) {
-		struct rb_node *n = top;
-
-		for (;;) {
-			if (vmem_fits_max(n->rb_left, size)) {
-				n = n->rb_left;
-			} else if (vmem_fits_size(n, size)) {
-				return n;
-			} else if (vmem_fits_max(n->rb_right, size)) {
-				n = n->rb_right;
-			} else {
-				vmem_addr_cb_propagate(n, NULL);
-				break;
-			}
-		}
-	}
-	return NULL;
+	return rev ? n->rb_right : n->rb_left;
 }
 
-/* The mirror image: the highest such node under @top. */
-static struct rb_node *vmem_addr_highest(struct rb_node *top,
-					 unsigned long size)
+static __always_inline struct rb_node *vmem_rb_far(struct rb_node *n,
+						   bool rev)
 {
-	while (vmem_fits_max(top, size)) {
-		struct rb_node *n = top;
-
-		for (;;) {
-			if (vmem_fits_max(n->rb_right, size)) {
-				n = n->rb_right;
-			} else if (vmem_fits_size(n, size)) {
-				return n;
-			} else if (vmem_fits_max(n->rb_left, size)) {
-				n = n->rb_left;
-			} else {
-				vmem_addr_cb_propagate(n, NULL);
-				break;
-			}
-		}
-	}
-	return NULL;
+	return rev ? n->rb_left : n->rb_right;
 }
 
 /*
- * The first node at or after @n in address order whose segment has at
- * least @size integers, or NULL: the node itself, else the lowest such in
- * its right subtree, else the same for the first ancestor above a left
- * branch.  O(log n): one climb, and one descent.
+ * The lowest (@rev: highest) node of the subtree under @top whose segment
+ * has at least @size integers, or NULL.  vis_max is an upper bound
+ * (vmem_index_update() lowers it lazily): a descent may find that a
+ * subtree it entered holds no such node after all.  It then lowers that
+ * node's vis_max, and its ancestors', and tries again; each retry has
+ * fixed a stale bound for good.
  */
+static __always_inline struct rb_node *vmem_addr_end(struct rb_node *top,
+						     unsigned long size,
+						     bool rev)
+{
+	while (vmem_fits_max(top, size)) {
+		struct rb_node *n = top;
+
+		for (;;) {
+			if (vmem_fits_max(vmem_rb_near(n, rev), size)) {
+				n = vmem_rb_near(n, rev);
+			} else if (vmem_fits_size(n, size)) {
+				return n;
+			} else if (vmem_fits_max(vmem_rb_far(n, rev), size)) {
+				n = vmem_rb_far(n, rev);
+			} else {
+				vmem_addr_cb_propagate(n, NULL);
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+static struct rb_node *vmem_addr_lowest(struct rb_node *top,
+					unsigned long size)
+{
+	return vmem_addr_end(top, size, false);
+}
+
+static struct rb_node *vmem_addr_highest(struct rb_node *top,
+					 unsigned long size)
+{
+	return vmem_addr_end(top, size, true);
+}
+
+/*
+ * The first node at or after @n in address order (@rev: the last at or
+ * before it) whose segment has at least @size integers, or NULL: the node
+ * itself, else the lowest such in its right subtree, else the same for
+ * the first ancestor above a left branch (@rev: mirrored).  O(log n): one climb, and one
+ * descent.
+ */
+static __always_inline struct rb_node *vmem_addr_scan(struct rb_node *n,
+						      unsigned long size,
+						      bool rev)
+{
+	while (n) {
+		struct rb_node *p, *found;
+
+		if (vmem_fits_size(n, size))
+			return n;
+		found = rev ? vmem_addr_highest(n->rb_left, size) :
+			      vmem_addr_lowest(n->rb_right, size);
+		if (found)
+			return found;
+		for (p = rb_parent(n); p && vmem_rb_far(p, rev) == n;
+		     p = rb_parent(n))
+			n = p;
+		n = p;
+	}
+	return NULL;
+}
+
 static struct rb_node *vmem_addr_from(struct rb_node *n, unsigned long size)
 {
-	while (n) {
-		struct rb_node *p, *found;
-
-		if (vmem_fits_size(n, size))
-			return n;
-		found = vmem_addr_lowest(n->rb_right, size);
-		if (found)
-			return found;
-		for (p = rb_parent(n); p && p->rb_right == n; p = rb_parent(n))
-			n = p;
-		n = p;
-	}
-	return NULL;
+	return vmem_addr_scan(n, size, false);
 }
 
-/* The mirror image: the last node at or before @n with @size. */
 static struct rb_node *vmem_addr_upto(struct rb_node *n, unsigned long size)
 {
-	while (n) {
-		struct rb_node *p, *found;
-
-		if (vmem_fits_size(n, size))
-			return n;
-		found = vmem_addr_highest(n->rb_left, size);
-		if (found)
-			return found;
-		for (p = rb_parent(n); p && p->rb_left == n; p = rb_parent(n))
-			n = p;
-		n = p;
-	}
-	return NULL;
+	return vmem_addr_scan(n, size, true);
 }
 
-/**
- * vmem_index_first() - The lowest indexed free segment from an address.
- * @vm: the arena; vm_lock held, the index in use
- * @lo: the segment's last integer is at least this
- * @size: it has at least this many integers
- *
- * Free segments are disjoint and sorted, so their last integers are sorted
- * too.  One descent: right past segments that end below @lo, left where
- * the left subtree may hold the answer.  Where it finds nothing (a stale
- * vis_max, or a left subtree of segments below @lo), the answer is the
- * first at or after the last node it turned left at.
- *
- * Return: the segment, or NULL.
+/*
+ * vmem_index_first() and vmem_index_last(): the lowest free segment whose
+ * last integer is at least @bound, or (@rev) the highest whose first is
+ * at most @bound.  Free segments are disjoint and sorted, so their last
+ * integers are sorted too.  One descent: past segments on the wrong side
+ * of @bound, toward the near side where its subtree may hold the answer.
+ * Where it finds nothing (a stale vis_max, or a near subtree of segments
+ * past @bound), the answer is the first at or after (@rev: at or before)
+ * the last node it turned at.
  */
-struct vmem_seg *vmem_index_first(struct vmem *vm, unsigned long lo,
-				  unsigned long size)
+static __always_inline struct vmem_seg *
+vmem_index_end(struct vmem *vm, unsigned long bound, unsigned long size,
+	       bool rev)
 {
 	struct rb_node *n = vm->vm_addr_tree.rb_node, *turn = NULL, *found;
 
 	lockdep_assert_held(&vm->vm_lock);
 	while (vmem_fits_max(n, size)) {
-		if (vmem_seg_last(vmem_addr_seg(n)) < lo) {
-			n = n->rb_right;
-		} else if (vmem_fits_max(n->rb_left, size)) {
+		if (rev ? vmem_addr_seg(n)->vs_start > bound :
+			  vmem_seg_last(vmem_addr_seg(n)) < bound) {
+			n = vmem_rb_far(n, rev);
+		} else if (vmem_fits_max(vmem_rb_near(n, rev), size)) {
 			/*
-			 * The answer is on the left, else @n or right of it:
-			 * remember @n if it or its right subtree may hold it,
-			 * so that a search with no fit ends with its descent
+			 * The answer is on the near side, else @n or beyond
+			 * it: remember @n if it or its far subtree may hold
+			 * it, so that a search with no fit ends with its
+			 * descent
 			 */
 			if (vmem_fits_size(n, size) ||
-			    vmem_fits_max(n->rb_right, size))
+			    vmem_fits_max(vmem_rb_far(n, rev), size))
 				turn = n;
-			n = n->rb_left;
+			n = vmem_rb_near(n, rev);
 		} else if (!vmem_fits_size(n, size)) {
-			/* everything right of @n ends at or above @lo */
-			found = vmem_addr_lowest(n->rb_right, size);
+			/* everything beyond @n meets @bound */
+			found = rev ? vmem_addr_highest(n->rb_left, size) :
+				      vmem_addr_lowest(n->rb_right, size);
 			if (found)
 				return vmem_addr_seg(found);
 			vmem_addr_cb_propagate(n, NULL);
@@ -254,7 +259,25 @@ struct vmem_seg *vmem_index_first(struct vmem *vm, unsigned long lo,
 			return vmem_addr_seg(n);
 		}
 	}
+	if (rev)
+		return turn ? vmem_addr_seg(vmem_addr_upto(turn, size)) : NULL;
 	return turn ? vmem_addr_seg(vmem_addr_from(turn, size)) : NULL;
+}
+
+/**
+ * vmem_index_first() - The lowest indexed free segment from an address.
+ * @vm: the arena; vm_lock held, the index in use
+ * @lo: the segment's last integer is at least this
+ * @size: it has at least this many integers
+ *
+ * See vmem_index_end().
+ *
+ * Return: the segment, or NULL.
+ */
+struct vmem_seg *vmem_index_first(struct vmem *vm, unsigned long lo,
+				  unsigned long size)
+{
+	return vmem_index_end(vm, lo, size, false);
 }
 
 /*
@@ -280,28 +303,7 @@ struct vmem_seg *vmem_index_next(struct vmem_seg *vs, unsigned long size)
 struct vmem_seg *vmem_index_last(struct vmem *vm, unsigned long hi,
 				 unsigned long size)
 {
-	struct rb_node *n = vm->vm_addr_tree.rb_node, *turn = NULL, *found;
-
-	lockdep_assert_held(&vm->vm_lock);
-	while (vmem_fits_max(n, size)) {
-		if (vmem_addr_seg(n)->vs_start > hi) {
-			n = n->rb_left;
-		} else if (vmem_fits_max(n->rb_right, size)) {
-			if (vmem_fits_size(n, size) ||
-			    vmem_fits_max(n->rb_left, size))
-				turn = n;
-			n = n->rb_right;
-		} else if (!vmem_fits_size(n, size)) {
-			found = vmem_addr_highest(n->rb_left, size);
-			if (found)
-				return vmem_addr_seg(found);
-			vmem_addr_cb_propagate(n, NULL);
-			n = NULL;
-		} else {
-			return vmem_addr_seg(n);
-		}
-	}
-	return turn ? vmem_addr_seg(vmem_addr_upto(turn, size)) : NULL;
+	return vmem_index_end(vm, hi, size, true);
 }
 
 /*
