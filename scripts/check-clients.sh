@@ -22,19 +22,6 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-passed=0
-failed=0
-
-result() {
-	if (($1)); then
-		echo "  FAILED  $2"
-		failed=$((failed + 1))
-	else
-		echo "  ok      $2"
-		passed=$((passed + 1))
-	fi
-}
-
 # exports_namespaced DIR: every export of vmem.ko is in namespace VMEM.
 exports_namespaced() {
 	local symvers=$1/Module.symvers n bad

@@ -20,19 +20,6 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-passed=0
-failed=0
-
-result() {
-	if (($1)); then
-		echo "  FAILED  $2"
-		failed=$((failed + 1))
-	else
-		echo "  ok      $2"
-		passed=$((passed + 1))
-	fi
-}
-
 need_pkgs dkms
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$VMEM_ROOT/dkms.conf")
 [[ -n $ver ]] || die "no PACKAGE_VERSION in dkms.conf"

@@ -24,19 +24,6 @@ set -euo pipefail
 mods=${1:?usage: check-drgn.sh MODULES_DIR}
 name=drgn
 work=$VMEM_BUILD/vm/$name-host
-passed=0
-failed=0
-
-result() {
-	if (($1 == 0)); then
-		echo "  ok      $2"
-		passed=$((passed + 1))
-	else
-		echo "  FAILED  $2"
-		failed=$((failed + 1))
-	fi
-}
-
 finish() {
 	tier_report drgn "$passed" "$failed"
 	((failed == 0))

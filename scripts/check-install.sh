@@ -22,20 +22,6 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-passed=0
-failed=0
-
-# result RC MESSAGE: a failure points at this build's log.
-result() {
-	if (($1)); then
-		echo "  FAILED  $2${log:+; see $log}"
-		failed=$((failed + 1))
-	else
-		echo "  ok      $2"
-		passed=$((passed + 1))
-	fi
-}
-
 # installed STAGE RELEASE: what make install must have put there.
 installed() {
 	local f absent=
@@ -93,11 +79,13 @@ for arg in "$@"; do
 	make -C "$dir" KDIR="$kdir" W=1 DESTDIR="$stage" install \
 		>"$log" 2>&1 || rc=1
 	((rc)) || installed "$stage" "$rel" || rc=1
-	result "$rc" "$name: make install DESTDIR=$stage"
+	result "$rc" "$name: make install DESTDIR=$stage" "$log"
 	rc=0
 	client "$kdir" "$stage" "$VMEM_BUILD/install/$name/client" \
 		>>"$log" 2>&1 || rc=1
-	result "$rc" "$name: a client built on the installed vmem.mk, headers and Module.symvers"
+	result "$rc" \
+		"$name: a client built on the installed vmem.mk, headers and Module.symvers" \
+		"$log"
 	rc=0
 	make -C "$dir" KDIR="$kdir" DESTDIR="$stage" uninstall >>"$log" 2>&1 ||
 		rc=1
@@ -106,7 +94,7 @@ for arg in "$@"; do
 		echo "          left behind: $left"
 		rc=1
 	fi
-	result "$rc" "$name: make uninstall leaves no file"
+	result "$rc" "$name: make uninstall leaves no file" "$log"
 done
 tier_report install "$passed" "$failed"
 ((failed == 0))

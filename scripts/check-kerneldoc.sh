@@ -18,19 +18,6 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-passed=0
-failed=0
-
-result() {
-	if (($1)); then
-		echo "  FAILED  $2"
-		failed=$((failed + 1))
-	else
-		echo "  ok      $2"
-		passed=$((passed + 1))
-	fi
-}
-
 srcdir=$("$VMEM_SCRIPTS/testkernel.sh" --source)
 kdoc=(perl "$srcdir/scripts/kernel-doc")
 cd "$VMEM_ROOT"

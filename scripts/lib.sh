@@ -37,6 +37,20 @@ die() {
 	exit 1
 }
 
+# result RC MESSAGE [LOG]: count one check of a tier in $passed or
+# $failed (RC 0: passed) and print it; a failure points at LOG if given.
+passed=0
+failed=0
+result() {
+	if (($1)); then
+		echo "  FAILED  $2${3:+; see $3}"
+		failed=$((failed + 1))
+	else
+		echo "  ok      $2"
+		passed=$((passed + 1))
+	fi
+}
+
 # tier_report NAME PASSED FAILED
 #
 # The one line by which a tier reports its counts; scripts/check.sh adds
