@@ -20,36 +20,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <linux/kernel.h>
 #include <linux/vmem.h>
-#include <shim.h>
 
 #include "vmem_impl.h"
 #include "vmem_model.h"
 
-static long kmalloc_base;
-
-static void fuzz_progress(void *arg, unsigned long done)
-{
-	shim_run_work();
-}
-
-static void __noreturn fuzz_fail(const char *what)
-{
-	fprintf(stderr, "vmem_fuzz: %s\n", what);
-	fprintf(stderr, "vmem_fuzz: kernel log (last lines):\n");
-	shim_log_dump(stderr);
-	abort();
-}
+#define FUZZ_NAME "vmem_fuzz"
+#include "fuzz_target.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	shim_thread_init("vmem_fuzz", 0);
-	shim_console_loglevel = 0;
-	shim_random_seed(1);
-	if (shim_module_init && shim_module_init())
-		fuzz_fail("module init failed");
-	kmalloc_base = shim_kmalloc_live();
+	fuzz_init();
 	return 0;
 }
 
@@ -61,8 +42,7 @@ static void fuzz_quiet(struct vmem *vm)
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	unsigned long warnings = shim_nr_warnings, bugs = shim_nr_bugs;
-	unsigned long atomic_allocs = shim_nr_alloc_atomic;
+	struct fuzz_counts before = fuzz_counts_now();
 	struct vmem_difftest_params p = {
 		.nops = 0,		/* until the input is used up */
 		.check_every = 16,
@@ -77,18 +57,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	shim_log_clear();
 	ret = vmem_difftest_bytes(data, size, &p, err, sizeof(err));
-	shim_run_work();
-	if (ret)
-		fuzz_fail(err[0] ? err : "the difftest failed without a message");
-	if (shim_nr_warnings != warnings)
-		fuzz_fail("WARN fired");
-	if (shim_nr_bugs != bugs)
-		fuzz_fail("sleeping in atomic context");
-	if (shim_nr_alloc_atomic != atomic_allocs)
-		fuzz_fail("memory allocated under a spinlock");
-	if (shim_slab_live("vmem_seg") != 0)
-		fuzz_fail("boundary tags leaked");
-	if (shim_kmalloc_live() != kmalloc_base)
-		fuzz_fail("kmalloc objects leaked");
+	fuzz_check_after(&before, ret, err,
+			 "the difftest failed without a message");
 	return 0;
 }

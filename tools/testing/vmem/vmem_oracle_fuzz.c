@@ -25,46 +25,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <linux/kernel.h>
 #include <linux/vmem.h>
-#include <shim.h>
 
 #include "vmem_oracle.h"
 
-static long kmalloc_base;
+#define FUZZ_NAME "vmem_oracle_fuzz"
+#include "fuzz_target.h"
+
 /* VMEM_OR_NO_* bits from VMEM_ORACLE_FLAGS in the environment; 0: none */
 static unsigned int oracle_flags;
 
-static void fuzz_progress(void *arg, unsigned long done)
-{
-	shim_run_work();
-}
-
-static void __noreturn fuzz_fail(const char *what)
-{
-	fprintf(stderr, "vmem_oracle_fuzz: %s\n", what);
-	fprintf(stderr, "vmem_oracle_fuzz: kernel log (last lines):\n");
-	shim_log_dump(stderr);
-	abort();
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	shim_thread_init("vmem_oracle_fuzz", 0);
-	shim_console_loglevel = 0;
-	shim_random_seed(1);
 	if (getenv("VMEM_ORACLE_FLAGS"))
 		oracle_flags = strtoul(getenv("VMEM_ORACLE_FLAGS"), NULL, 0);
-	if (shim_module_init && shim_module_init())
-		fuzz_fail("module init failed");
-	kmalloc_base = shim_kmalloc_live();
+	fuzz_init();
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	unsigned long warnings = shim_nr_warnings, bugs = shim_nr_bugs;
-	unsigned long atomic_allocs = shim_nr_alloc_atomic;
+	struct fuzz_counts before = fuzz_counts_now();
 	/* A small window and live set: quick inputs, crowded arenas. */
 	struct vmem_oracle_params p = {
 		.nops = 0,		/* until the input is used up */
@@ -80,18 +61,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	shim_log_clear();
 	ret = vmem_oracle_bytes(data, size, &p, err, sizeof(err));
-	shim_run_work();
-	if (ret)
-		fuzz_fail(err[0] ? err : "the oracle run failed without a message");
-	if (shim_nr_warnings != warnings)
-		fuzz_fail("WARN fired");
-	if (shim_nr_bugs != bugs)
-		fuzz_fail("sleeping in atomic context");
-	if (shim_nr_alloc_atomic != atomic_allocs)
-		fuzz_fail("memory allocated under a spinlock");
-	if (shim_slab_live("vmem_seg") != 0)
-		fuzz_fail("boundary tags leaked");
-	if (shim_kmalloc_live() != kmalloc_base)
-		fuzz_fail("kmalloc objects leaked");
+	fuzz_check_after(&before, ret, err,
+			 "the oracle run failed without a message");
 	return 0;
 }
