@@ -704,6 +704,7 @@ int __vmem_lock_reserved(struct vmem *vm, unsigned int vmflags,
 	vmem_cond_locked(__vm, __vmem_lock_reserved(__vm, vmflags, nsmall, \
 						    nbig, flags));	\
 })
+struct vmem_seg *vmem_tag_new(bool big, gfp_t gfp);
 void vmem_tag_free(struct vmem_seg *vs);
 void vmem_unlock_trim(struct vmem *vm, unsigned long flags)
 	__releases(&vm->vm_lock);

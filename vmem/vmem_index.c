@@ -539,13 +539,10 @@ static unsigned long vmem_index_refill(struct vmem *vm, unsigned long n,
 	unsigned long flags, got;
 
 	for (got = 0; got < n; got++) {
-		struct vmem_seg *vs = kmem_cache_alloc(vmem_iseg_cache, gfp);
+		struct vmem_seg *vs = vmem_tag_new(true, gfp);
 
 		if (!vs)
 			break;
-		vs->vs_big = 1;
-		vs->vs_sized = 0;
-		vs->vs_qcache = 0;
 		spin_lock_irqsave(&vm->vm_lock, flags);
 		vmem_tag_put(vm, vs);
 		vm->vm_kstat.nrefill++;

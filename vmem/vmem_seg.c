@@ -42,16 +42,29 @@ static void vmem_tagbuf_free(struct vmem_tagbuf *tb)
 	tb->nbig = 0;
 }
 
-static bool vmem_tagbuf_add(struct vmem_tagbuf *tb, bool big, gfp_t gfp)
+/*
+ * A new tag from the slab caches, small or @big, as @gfp allows, or NULL.
+ * vm_lock is not held: a caller that may not sleep passes GFP_NOWAIT.
+ */
+struct vmem_seg *vmem_tag_new(bool big, gfp_t gfp)
 {
 	struct vmem_seg *vs;
 
 	vs = kmem_cache_alloc(big ? vmem_iseg_cache : vmem_seg_cache, gfp);
+	if (vs) {
+		vs->vs_big = big;
+		vs->vs_sized = 0;
+		vs->vs_qcache = 0;	/* see struct vmem_seg */
+	}
+	return vs;
+}
+
+static bool vmem_tagbuf_add(struct vmem_tagbuf *tb, bool big, gfp_t gfp)
+{
+	struct vmem_seg *vs = vmem_tag_new(big, gfp);
+
 	if (!vs)
 		return false;
-	vs->vs_big = big;
-	vs->vs_sized = 0;
-	vs->vs_qcache = 0;	/* see struct vmem_seg */
 	vs->vs_hnext = tb->list;
 	tb->list = vs;
 	if (big)
@@ -1166,15 +1179,8 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 	 * not be held to allocate one: without one, it waits for the work.
 	 */
 	if (unlikely(READ_ONCE(vm->vm_indexed)) &&
-	    !READ_ONCE(vm->vm_nireserve)) {
-		big = kmem_cache_alloc(vmem_iseg_cache,
-				       GFP_NOWAIT | __GFP_NOWARN);
-		if (big) {
-			big->vs_big = 1;
-			big->vs_sized = 0;
-			big->vs_qcache = 0;
-		}
-	}
+	    !READ_ONCE(vm->vm_nireserve))
+		big = vmem_tag_new(true, GFP_NOWAIT | __GFP_NOWARN);
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	if (big) {
 		vmem_tag_put(vm, big);
