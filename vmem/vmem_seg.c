@@ -43,6 +43,20 @@ static void vmem_tagbuf_free(struct vmem_tagbuf *tb)
 }
 
 /*
+ * Before a search under @r's policy: the index it needs, the first time
+ * the arena is asked for address order (and the size tree, for best
+ * fit).  Without vm_lock; with VMEM_SLEEP it may sleep for tags.
+ */
+static __always_inline void vmem_req_start_index(struct vmem *vm,
+						 const struct vmem_req *r)
+{
+	if (unlikely(!READ_ONCE(vm->vm_indexed)) && vmem_req_wants_index(r))
+		vmem_index_start(vm, r->vmflags);
+	if (unlikely(r->vmflags & VMEM_BESTFIT) && !READ_ONCE(vm->vm_sized))
+		vmem_index_size_start(vm);
+}
+
+/*
  * A new tag from the slab caches, small or @big, as @gfp allows, or NULL.
  * vm_lock is not held: a caller that may not sleep passes GFP_NOWAIT.
  */
@@ -599,10 +613,7 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 	int err;
 
 	might_sleep_if(r->vmflags & VMEM_SLEEP);
-	if (unlikely(!READ_ONCE(vm->vm_indexed)) && vmem_req_wants_index(r))
-		vmem_index_start(vm, r->vmflags);
-	if (unlikely(r->vmflags & VMEM_BESTFIT) && !READ_ONCE(vm->vm_sized))
-		vmem_index_size_start(vm);
+	vmem_req_start_index(vm, r);
 	for (;;) {
 		err = vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP, 0,
 					 &flags);
@@ -1072,10 +1083,7 @@ int vmem_alloc_batch(struct vmem *vm, unsigned long size,
 
 	vmem_req_init(vm, &r, size, 0, ULONG_MAX, vmflags);
 	/* the same index as vmem_alloc_req() would use for this policy */
-	if (unlikely(!READ_ONCE(vm->vm_indexed)) && vmem_req_wants_index(&r))
-		vmem_index_start(vm, vmflags);
-	if (unlikely(vmflags & VMEM_BESTFIT) && !READ_ONCE(vm->vm_sized))
-		vmem_index_size_start(vm);
+	vmem_req_start_index(vm, &r);
 	/*
 	 * A carve takes a tag, the first of a run maybe two.  Tags for up to
 	 * what the reserve keeps anyway first (a refill that the limit cuts
