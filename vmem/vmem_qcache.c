@@ -339,6 +339,7 @@ static noinline int vmem_qcache_alloc_miss(struct vmem_qcache_cpu *qcc,
 	}
 	spin_unlock(&qc->qc_lock);
 	spin_unlock_irqrestore(&qcc->qcc_lock, flags);
+	might_sleep_if(vmflags & VMEM_SLEEP);
 	if (!full)
 		return vmem_qcache_refill(vm, qc, vmflags, addrp);
 	vmem_qcache_put_empty(vm, qc, empty);
@@ -374,6 +375,7 @@ static noinline int vmem_qcache_alloc_slow(struct vmem_qcache_cpu *qcc,
 {
 	unsigned long flags;
 
+	might_sleep_if(vmflags & VMEM_SLEEP);
 	spin_lock_irqsave(&qcc->qcc_lock, flags);
 	if (!vmem_qcache_pop(qcc, addrp))
 		return vmem_qcache_alloc_miss(qcc, flags, vmflags, addrp);
