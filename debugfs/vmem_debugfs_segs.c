@@ -249,17 +249,10 @@ static const struct seq_operations vmem_segs_sops = {
 static int vmem_segs_open(struct inode *inode, struct file *file)
 {
 	struct vmem_segs_reader *r;
-	int err;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = __seq_open_private(file, &vmem_segs_sops, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	err = seq_open(file, &vmem_segs_sops);
-	if (err) {
-		kfree(r);
-		return err;
-	}
-	((struct seq_file *)file->private_data)->private = r;
 	vmem_dfs_walk_init(&r->walk);
 	r->vm = inode->i_private;
 	mutex_lock(&vmem_debugfs_lock);
@@ -278,8 +271,7 @@ static int vmem_segs_release(struct inode *inode, struct file *file)
 		vmem_dfs_walk_stop(r->vm, &r->walk);
 	list_del(&r->link);
 	mutex_unlock(&vmem_debugfs_lock);
-	kfree(r);
-	return seq_release(inode, file);
+	return seq_release_private(inode, file);
 }
 
 static const struct file_operations vmem_segments_fops = {
