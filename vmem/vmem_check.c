@@ -275,11 +275,24 @@ static int vmem_check_hash(struct vmem *vm, struct vmem_census *c)
 	return 0;
 }
 
-static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
+/* A reserve list holds @count tags, all small or all @big. */
+static int vmem_check_reserve(struct vmem *vm, struct vmem_seg *head,
+			      unsigned int count, bool big, const char *name)
 {
 	unsigned long n = 0;
 	struct vmem_seg *vs;
 
+	for (vs = head; vs; vs = vs->vs_hnext)
+		if (vs->vs_big != big || ++n > count)
+			break;
+	if (n != count || vs)
+		return vmem_bad(vm, "%s holds %s%lu tags, recorded %u", name,
+				n > count ? "over " : "", n, count);
+	return 0;
+}
+
+static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
+{
 	if (c->inuse != vm->vm_inuse || c->total != vm->vm_total ||
 	    c->imported != vm->vm_imported)
 		return vmem_bad(vm, "counted/kept: inuse %#lx/%#lx total %#lx/%#lx imp %#lx/%#lx",
@@ -289,22 +302,10 @@ static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
 		return vmem_bad(vm, "tags %lu/%lu spans %lu/%lu (counted/recorded)",
 				c->nsegs, vm->vm_nsegs, c->nspans,
 				vm->vm_nspans);
-	for (vs = vm->vm_reserve; vs; vs = vs->vs_hnext)
-		if (vs->vs_big || ++n > vm->vm_nreserve)
-			break;
-	if (n != vm->vm_nreserve || vs)
-		return vmem_bad(vm, "reserve holds %s%lu tags, recorded %u",
-				n > vm->vm_nreserve ? "over " : "", n,
-				vm->vm_nreserve);
-	n = 0;
-	for (vs = vm->vm_ireserve; vs; vs = vs->vs_hnext)
-		if (!vs->vs_big || ++n > vm->vm_nireserve)
-			break;
-	if (n != vm->vm_nireserve || vs)
-		return vmem_bad(vm, "big reserve holds %s%lu tags, recorded %u",
-				n > vm->vm_nireserve ? "over " : "", n,
-				vm->vm_nireserve);
-	return 0;
+	return vmem_check_reserve(vm, vm->vm_reserve, vm->vm_nreserve, false,
+				  "reserve") ?:
+	       vmem_check_reserve(vm, vm->vm_ireserve, vm->vm_nireserve, true,
+				  "big reserve");
 }
 
 /**
