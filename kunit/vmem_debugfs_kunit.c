@@ -546,7 +546,7 @@ static void vkt_expect_arena_row(struct kunit *test, const char *row,
 	KUNIT_EXPECT_EQ(test, nfree, st.nfree);
 	KUNIT_EXPECT_EQ(test, wait, st.nwait);
 	KUNIT_EXPECT_EQ(test, fail, st.nfail);
-	KUNIT_EXPECT_EQ(test, live, vm->vm_nbusy);
+	KUNIT_EXPECT_EQ(test, live, vmem_nlive(vm));
 	KUNIT_EXPECT_EQ(test, freesegs,
 			vm->vm_nsegs - vm->vm_nspans - vm->vm_nbusy);
 	KUNIT_EXPECT_STREQ(test, hit, want_hit);

@@ -38,7 +38,7 @@ static struct vkt_counts vkt_counts(struct vmem *vm)
 
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	c.k = vm->vm_kstat;
-	c.live = vm->vm_nbusy;
+	c.live = vmem_nlive(vm);
 	c.freesegs = vm->vm_nsegs - vm->vm_nspans - vm->vm_nbusy;
 	c.nreserve = vm->vm_nreserve;
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
@@ -225,7 +225,9 @@ static unsigned int vkt_colliding(unsigned long *ids, unsigned int want)
  */
 static void vmem_stats_lookup(struct kunit *test)
 {
-	struct vmem *vm = vmem_idspace_create("stats_ids", 0, 1024);
+	/* not an identifier space: its leaves would keep the IDs unhashed */
+	struct vmem *vm = vmem_create("stats_ids", 0, 1024, 1, NULL, NULL,
+				      NULL, 0, 0);
 	struct vkt_counts c;
 	unsigned long ids[3];
 

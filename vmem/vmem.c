@@ -469,6 +469,82 @@ bool vmem_contains(struct vmem *vm, unsigned long addr, unsigned long size)
 }
 EXPORT_SYMBOL_GPL(vmem_contains);
 
+/*
+ * vmem_walk()'s position between segments: what to report, and a free
+ * range not reported yet, which the next free segment or leaf run may
+ * continue (a leaf's free runs and the free segments beside it make one
+ * range).
+ */
+struct vmem_walk_state {
+	vmem_walk_fn	func;
+	void		*arg;
+	unsigned int	typemask;
+	unsigned long	fstart;
+	unsigned long	fsize;		/* 0: no free range pending */
+};
+
+/*
+ * Report [@start, +@size), allocated or @free, as the walk's type mask
+ * asks; with vm_lock held, dropped around the call.
+ */
+static void vmem_walk_emit(struct vmem *vm, struct vmem_walk_state *w,
+			   unsigned long start, unsigned long size, bool free,
+			   unsigned long *flags)
+{
+	unsigned long pstart = w->fstart, psize = w->fsize;
+
+	if (free && psize && pstart + psize == start) {
+		w->fsize += size;
+		return;
+	}
+	w->fsize = 0;
+	if (free) {
+		w->fstart = start;
+		w->fsize = size;
+	}
+	if (!psize && free)
+		return;
+	spin_unlock_irqrestore(&vm->vm_lock, *flags);
+	if (psize)
+		w->func(w->arg, pstart, psize);
+	if (!free && size)
+		w->func(w->arg, start, size);
+	spin_lock_irqsave(&vm->vm_lock, *flags);
+}
+
+/*
+ * An identifier leaf: its clients' quanta one by one as allocated
+ * segments, its free runs as free ones, as they were when the walk
+ * reached it.
+ */
+static void vmem_walk_leaf(struct vmem *vm, struct vmem_walk_state *w,
+			   struct vmem_seg *vs, unsigned long *flags)
+{
+	struct vmem_leaf *lf = vmem_leaf_of(vm, vs);
+	unsigned long start = vs->vs_start, free, q = vm->vm_quantum;
+	unsigned int i = 0, j, n;
+
+	if (WARN_ON_ONCE(!lf))
+		return;
+	free = lf->lf_free;
+	n = lf->lf_nq;
+	while (i < n) {
+		if (!(free >> i & 1)) {
+			if (w->typemask & VMEM_ALLOC)
+				vmem_walk_emit(vm, w, start + i * q, q, false,
+					       flags);
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < n && (free >> j & 1); j++)
+			;
+		if (w->typemask & VMEM_FREE)
+			vmem_walk_emit(vm, w, start + i * q, (j - i) * q, true,
+				       flags);
+		i = j;
+	}
+}
+
 /**
  * vmem_walk() - Call a function for segments or spans of an arena.
  * @vm: the arena
@@ -479,7 +555,9 @@ EXPORT_SYMBOL_GPL(vmem_contains);
  * @func runs without the arena lock held and may allocate from and free
  * to the arena; a segment created or changed behind the walk's position
  * may or may not be visited.  A place holder on the segment list keeps the
- * position across the unlocked calls.
+ * position across the unlocked calls.  An identifier leaf shows as its
+ * clients' identifiers, one allocated segment each, and its free runs;
+ * free ranges side by side in a span are reported as one.
  *
  * Context: The context @func needs; the walk itself only takes the arena
  * lock.  O(segments) under the lock between calls.
@@ -487,6 +565,9 @@ EXPORT_SYMBOL_GPL(vmem_contains);
 void vmem_walk(struct vmem *vm, unsigned int typemask, vmem_walk_fn func,
 	       void *arg)
 {
+	struct vmem_walk_state w = {
+		.func = func, .arg = arg, .typemask = typemask,
+	};
 	struct vmem_seg walker = { .vs_type = VMEM_SEG_WALKER };
 	struct vmem_seg *vs;
 	unsigned long flags;
@@ -494,34 +575,34 @@ void vmem_walk(struct vmem *vm, unsigned int typemask, vmem_walk_fn func,
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	list_add(&walker.vs_seglist, &vm->vm_seg0.vs_seglist);
 	for (;;) {
-		unsigned long start, size;
-		bool match;
-
 		vs = list_next_entry(&walker, vs_seglist);
 		if (vs == &vm->vm_seg0)
 			break;
 		list_move(&walker.vs_seglist, &vs->vs_seglist);
 		switch (vs->vs_type) {
 		case VMEM_SEG_FREE:
-			match = typemask & VMEM_FREE;
+			if (typemask & VMEM_FREE)
+				vmem_walk_emit(vm, &w, vs->vs_start,
+					       vs->vs_size, true, &flags);
 			break;
 		case VMEM_SEG_ALLOC:
-			match = typemask & VMEM_ALLOC;
+			if (unlikely(vs->vs_leaf))
+				vmem_walk_leaf(vm, &w, vs, &flags);
+			else if (typemask & VMEM_ALLOC)
+				vmem_walk_emit(vm, &w, vs->vs_start,
+					       vs->vs_size, false, &flags);
 			break;
 		case VMEM_SEG_SPAN:
-			match = typemask & VMEM_SPAN;
+			/* free ranges do not run from one span into the next */
+			vmem_walk_emit(vm, &w, vs->vs_start,
+				       typemask & VMEM_SPAN ? vs->vs_size : 0,
+				       false, &flags);
 			break;
 		default:
-			match = false;
+			break;
 		}
-		if (!match)
-			continue;
-		start = vs->vs_start;
-		size = vs->vs_size;
-		spin_unlock_irqrestore(&vm->vm_lock, flags);
-		func(arg, start, size);
-		spin_lock_irqsave(&vm->vm_lock, flags);
 	}
+	vmem_walk_emit(vm, &w, 0, 0, false, &flags);
 	list_del(&walker.vs_seglist);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 }
@@ -541,7 +622,7 @@ static unsigned long vmem_sat(unsigned long v, bool nonempty)
 
 static unsigned long vmem_mem_inuse(const struct vmem *vm)
 {
-	return vmem_sat(vm->vm_inuse, vm->vm_nbusy);
+	return vmem_sat(vm->vm_inuse, vmem_nlive(vm));
 }
 
 static unsigned long vmem_mem_total(const struct vmem *vm)
@@ -551,7 +632,8 @@ static unsigned long vmem_mem_total(const struct vmem *vm)
 
 static unsigned long vmem_mem_free(const struct vmem *vm)
 {
-	return vmem_sat(vm->vm_total - vm->vm_inuse, vmem_nfreesegs(vm));
+	return vmem_sat(vm->vm_total - vm->vm_inuse,
+			vmem_nfreesegs(vm) || vmem_leaf_anyfree(vm));
 }
 
 static unsigned long vmem_mem_import(const struct vmem *vm)
@@ -574,7 +656,7 @@ static void vmem_client_sizes(const struct vmem *vm, unsigned long cached,
 			      unsigned long *inuse, unsigned long *free)
 {
 	unsigned long bytes = cached << vm->vm_qshift;
-	bool wrapped = !vm->vm_inuse && vm->vm_nbusy;
+	bool wrapped = !vm->vm_inuse && vmem_nlive(vm);
 
 	lockdep_assert_held(&vm->vm_lock);
 	if (!cached) {
@@ -680,9 +762,10 @@ void vmem_get_stats_ext(struct vmem *vm, struct vmem_stats *st,
 	st->hash_rescales = vm->vm_kstat.hash_rescales;
 	st->tags_reserved = vm->vm_nreserve;
 	st->nqcache = vm->vm_nqcache;
+	st->nleaves = vm->vm_nleaves;
 	if (x) {
 		x->kstat = vm->vm_kstat;
-		x->nbusy = vm->vm_nbusy;
+		x->nbusy = vmem_nlive(vm);
 		x->nfreesegs = vmem_nfreesegs(vm);
 		x->nunindexed = vm->vm_nunindexed;
 		x->nireserve = vm->vm_nireserve;
@@ -761,6 +844,8 @@ static struct vmem *vmem_create_common(const char *name, unsigned long base,
 		vmem_destroy_internal(vm);
 		return ERR_PTR(err);
 	}
+	/* leaves neither pin imported spans nor stand behind caches */
+	vm->vm_leafy = (flags & VMC_IDENTIFIER) && !imports && !vm->vm_nqcache;
 
 	if (size) {
 		err = vmem_add(vm, base, size, VMEM_SLEEP);
@@ -850,17 +935,27 @@ static void vmem_report_leaks(struct vmem *vm)
 	unsigned int shown = 0;
 	struct vmem_seg *vs;
 
-	pr_err("vmem_destroy(%s): leaked %lu %s in %lu segments\n",
-	       vm->vm_name, vmem_mem_inuse(vm), unit, vm->vm_nbusy);
+	pr_err("vmem_destroy(%s): leaked %lu %s in %lu allocations\n",
+	       vm->vm_name, vmem_mem_inuse(vm), unit, vmem_nlive(vm));
 	list_for_each_entry(vs, &vm->vm_seg0.vs_seglist, vs_seglist) {
+		struct vmem_leaf *lf;
+
 		if (vs->vs_type != VMEM_SEG_ALLOC)
+			continue;
+		lf = vs->vs_leaf ? vmem_leaf_of(vm, vs) : NULL;
+		if (lf && !vmem_leaf_live(lf))
 			continue;
 		if (shown++ == 8) {
 			pr_err("vmem_destroy(%s):   ...\n", vm->vm_name);
 			break;
 		}
-		pr_err("vmem_destroy(%s):   [%#lx, +%#lx)\n", vm->vm_name,
-		       vs->vs_start, vs->vs_size);
+		if (lf)
+			pr_err("vmem_destroy(%s):   %u of [%#lx, +%#lx) (a leaf: free %#lx)\n",
+			       vm->vm_name, vmem_leaf_live(lf), vs->vs_start,
+			       vs->vs_size, lf->lf_free);
+		else
+			pr_err("vmem_destroy(%s):   [%#lx, +%#lx)\n",
+			       vm->vm_name, vs->vs_start, vs->vs_size);
 	}
 }
 
@@ -876,7 +971,7 @@ static void vmem_destroy_internal(struct vmem *vm)
 	vmem_qcache_fini(vm);	/* cached ranges are not leaks */
 	vmem_hash_fini(vm);
 	cancel_work_sync(&vm->vm_index_work);
-	if (vm->vm_nbusy)
+	if (vmem_nlive(vm))
 		vmem_report_leaks(vm);
 	if (vm->vm_rotor_used)
 		list_del(&vm->vm_rotor.vs_seglist);

@@ -21,6 +21,10 @@ struct vmem_census {
 	unsigned long	nspans;
 	unsigned int	nrotors;
 	unsigned int	nindexers;
+	unsigned int	nleaves;		/* leaves' segments */
+	unsigned long	nleafids;		/* clients' quanta in them */
+	bool		anyfree;
+	unsigned long	lowfree;		/* if anyfree: lowest free */
 };
 
 #define vmem_bad(vm, fmt, ...)						\
@@ -33,6 +37,42 @@ static bool vmem_linked(const struct vmem_seg *vs)
 {
 	return vs->vs_seglist.prev->next == &vs->vs_seglist &&
 	       vs->vs_seglist.next->prev == &vs->vs_seglist;
+}
+
+static void vmem_census_free(struct vmem_census *c, unsigned long addr)
+{
+	if (!c->anyfree || addr < c->lowfree)
+		c->lowfree = addr;
+	c->anyfree = true;
+}
+
+/*
+ * An identifier leaf's segment: in a slot of an arena that may have
+ * leaves, its bitmap no wider than the segment; its clients' quanta
+ * counted as in use.
+ */
+static int vmem_check_leaf(struct vmem *vm, struct vmem_seg *vs,
+			   struct vmem_census *c)
+{
+	struct vmem_leaf *lf = vmem_leaf_of(vm, vs);
+	unsigned int nq;
+
+	if (!lf || !vm->vm_leafy || vs->vs_qcache)
+		return vmem_bad(vm, "leaf [%#lx, +%#lx) in no slot",
+				vs->vs_start, vs->vs_size);
+	nq = lf->lf_nq;
+	if (!nq || nq > BITS_PER_LONG ||
+	    ((unsigned long)nq << vm->vm_qshift) != vs->vs_size ||
+	    (nq < BITS_PER_LONG && lf->lf_free >> nq))
+		return vmem_bad(vm, "leaf [%#lx, +%#lx): %u quanta, free map %#lx",
+				vs->vs_start, vs->vs_size, nq, lf->lf_free);
+	c->nleaves++;
+	c->nleafids += vmem_leaf_live(lf);
+	c->inuse += (unsigned long)vmem_leaf_live(lf) << vm->vm_qshift;
+	if (lf->lf_free)
+		vmem_census_free(c, vs->vs_start +
+				 ((unsigned long)__ffs(lf->lf_free) << vm->vm_qshift));
+	return 0;
 }
 
 /* The segment list: spans sorted and disjoint, segments tiling them. */
@@ -112,6 +152,10 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 			if (span->vs_imported && vs->vs_size == span->vs_size)
 				return vmem_bad(vm, "imported span [%#lx, +%#lx) wholly free",
 						span->vs_start, span->vs_size);
+			if (vs->vs_leaf)
+				return vmem_bad(vm, "free [%#lx, +%#lx) marked a leaf",
+						vs->vs_start, vs->vs_size);
+			vmem_census_free(c, vs->vs_start);
 			c->nfree[vs->vs_list % VMEM_NFREELISTS]++;
 			if (vs->vs_big)
 				c->nbigfree++;
@@ -123,7 +167,14 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 				return vmem_bad(vm, "allocated [%#lx, +%#lx) has a big tag",
 						vs->vs_start, vs->vs_size);
 			c->nalloc++;
-			c->inuse += vs->vs_size;
+			if (vs->vs_leaf) {
+				int err = vmem_check_leaf(vm, vs, c);
+
+				if (err)
+					return err;
+			} else {
+				c->inuse += vs->vs_size;
+			}
 		}
 		c->nsegs++;
 		next = vs->vs_start + vs->vs_size;	/* may wrap to 0 */
@@ -293,6 +344,8 @@ static int vmem_check_reserve(struct vmem *vm, struct vmem_seg *head,
 
 static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
 {
+	unsigned int i, nslots = 0;
+
 	if (c->inuse != vm->vm_inuse || c->total != vm->vm_total ||
 	    c->imported != vm->vm_imported)
 		return vmem_bad(vm, "counted/kept: inuse %#lx/%#lx total %#lx/%#lx imp %#lx/%#lx",
@@ -302,6 +355,16 @@ static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
 		return vmem_bad(vm, "tags %lu/%lu spans %lu/%lu (counted/recorded)",
 				c->nsegs, vm->vm_nsegs, c->nspans,
 				vm->vm_nspans);
+	for (i = 0; i < VMEM_NLEAVES; i++)
+		nslots += !!vm->vm_leaf[i].lf_seg;
+	if (c->nleaves != vm->vm_nleaves || nslots != vm->vm_nleaves ||
+	    c->nleafids != vm->vm_nleafids)
+		return vmem_bad(vm, "leaves %u/%u in %u slots, their IDs %lu/%lu (counted/recorded)",
+				c->nleaves, vm->vm_nleaves, nslots,
+				c->nleafids, vm->vm_nleafids);
+	if (c->anyfree && c->lowfree < vm->vm_lowfree)
+		return vmem_bad(vm, "%#lx is free, below the lowest free bound %#lx",
+				c->lowfree, vm->vm_lowfree);
 	return vmem_check_reserve(vm, vm->vm_reserve, vm->vm_nreserve, false,
 				  "reserve") ?:
 	       vmem_check_reserve(vm, vm->vm_ireserve, vm->vm_nireserve, true,
@@ -317,8 +380,9 @@ static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
  * free segment on the freelist of its size and the freelist bitmap
  * matching; the index trees holding exactly the big free tags, in order,
  * with their subtree maxima right; the hash holding exactly the allocated
- * segments; no imported span wholly free; the counters and reserves
- * matching.  The first violation found is logged with pr_err().
+ * segments; no imported span wholly free; identifier leaves in their
+ * slots, nothing free below the lowest free bound; the counters and
+ * reserves matching.  The first violation found is logged with pr_err().
  *
  * Context: Any context.  Takes the arena lock with interrupts disabled for
  * O(segments + hash buckets): meant for tests and debugging.

@@ -7,6 +7,7 @@
 #ifndef _VMEM_IMPL_H
 #define _VMEM_IMPL_H
 
+#include <linux/bitops.h>
 #include <linux/cache.h>
 #include <linux/gfp.h>
 #include <linux/hash.h>
@@ -68,6 +69,9 @@ enum vmem_seg_type {
  * @vs_big: the tag is the vis_seg of a struct vmem_iseg
  * @vs_sized: FREE, big: in vm_size_tree
  * @vs_list: FREE: the freelist it is on (see vmem_freelist_add())
+ * @vs_leaf: ALLOC: the segment is an identifier leaf's (struct vmem_leaf),
+ *	not a client's: vmem_xfree() rejects it.  0 on every other tag: set
+ *	on new tags (vmem_tag_new()), and cleared when the leaf is dissolved
  *
  * Ranges are [vs_start, vs_start + vs_size); the last integer,
  * vs_start + vs_size - 1, never overflows, so a span may end at ULONG_MAX.
@@ -87,6 +91,7 @@ struct vmem_seg {
 	u8			vs_big;
 	u8			vs_sized;
 	u8			vs_list;
+	u8			vs_leaf;
 };
 
 /**
@@ -201,6 +206,31 @@ struct vmem_qcache;
 struct vmem_qcache_cpu;
 
 /*
+ * Identifier leaves (vmem/vmem_leaf.c): an arena of identifiers keeps
+ * up to VMEM_NLEAVES runs of at most BITS_PER_LONG quanta, each one
+ * allocated segment of the segment layer, whose quanta it hands out one
+ * at a time from a bitmap.  See "Identifier leaves" in vmem/vmem.c.
+ */
+#define VMEM_NLEAVES		2
+
+/**
+ * struct vmem_leaf - One identifier leaf.
+ * @lf_seg: its allocated segment (vs_leaf set), in the hash; NULL when
+ *	the slot holds no leaf
+ * @lf_free: bit i set iff quantum i of @lf_seg is free: not a client's.
+ *	No bit at or above @lf_nq
+ * @lf_nq: @lf_seg's size in quanta, 1 to BITS_PER_LONG
+ *
+ * All under vm_lock; vmem_leaf_tags() reads @lf_free and @lf_nq without
+ * it for an estimate.
+ */
+struct vmem_leaf {
+	struct vmem_seg		*lf_seg;
+	unsigned long		lf_free;
+	unsigned int		lf_nq;
+};
+
+/*
  * struct vmem - An arena.
  *
  * Every field below vm_lock is protected by it, unless said otherwise.
@@ -261,6 +291,19 @@ struct vmem {
 	unsigned long		vm_nsegs;	/* tags in the segment list */
 	unsigned long		vm_nspans;
 	struct vmem_kstat	vm_kstat;
+	/*
+	 * Identifier leaves, in an arena with vm_leafy (read-only: an
+	 * identifier arena with neither source nor quantum caches).
+	 * vm_nleaves slots of vm_leaf hold one; vm_nleafids quanta of them
+	 * are clients'.  vm_lowfree: no integer below it is free, which
+	 * lets a lowest-free request start in the leaf that holds it.
+	 */
+	bool			vm_leafy;
+	unsigned int		vm_nleaves;
+	unsigned int		vm_leaf_victim;	/* the slot a new leaf takes */
+	unsigned long		vm_nleafids;
+	unsigned long		vm_lowfree;
+	struct vmem_leaf	vm_leaf[VMEM_NLEAVES];
 	/* sleeping allocations: they wait for vm_free_seq to move */
 	wait_queue_head_t	vm_wq;
 	unsigned long		vm_free_seq;
@@ -301,6 +344,15 @@ struct vmem {
 	 */
 	unsigned int		vm_nwaiters;
 };
+
+/*
+ * The clients' allocations: the hash holds one segment per allocation,
+ * but a leaf's segment is none, and each client quantum in a leaf is one.
+ */
+static inline unsigned long vmem_nlive(const struct vmem *vm)
+{
+	return vm->vm_nbusy - vm->vm_nleaves + vm->vm_nleafids;
+}
 
 /* The free segments: vm_nsegs counts each span's header and each segment. */
 static inline unsigned long vmem_nfreesegs(const struct vmem *vm)
@@ -732,6 +784,40 @@ int vmem_alloc_batch(struct vmem *vm, unsigned long size,
 		     unsigned int max);
 void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
 		     unsigned int n, unsigned long size);
+
+/* vmem/vmem_seg.c, for vmem/vmem_leaf.c: segments without the counters */
+struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
+			       unsigned long addr, unsigned long size);
+void vmem_seg_unleaf(struct vmem *vm, struct vmem_seg *vs);
+
+/* vmem/vmem_leaf.c: identifier leaves, under vm_lock but the first */
+bool vmem_leaf_alloc_fast(struct vmem *vm, unsigned int policy,
+			  unsigned long *addrp);
+bool vmem_leaf_wants(const struct vmem *vm, const struct vmem_req *r);
+void vmem_leaf_tags(struct vmem *vm, const struct vmem_req *r,
+		    unsigned int *nsmall, unsigned int *nbig);
+int vmem_leaf_req(struct vmem *vm, const struct vmem_req *r,
+		  struct vmem_seg **vsp, unsigned long *addrp);
+int vmem_leaf_free(struct vmem *vm, unsigned long addr, unsigned long size);
+struct vmem_leaf *vmem_leaf_of(struct vmem *vm, const struct vmem_seg *vs);
+void vmem_leaf_dissolve_all(struct vmem *vm);
+
+/* Does a leaf have a free quantum? */
+static inline bool vmem_leaf_anyfree(const struct vmem *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMEM_NLEAVES; i++)
+		if (vm->vm_leaf[i].lf_free)
+			return true;
+	return false;
+}
+
+/* The clients' quanta in a leaf. */
+static inline unsigned int vmem_leaf_live(const struct vmem_leaf *lf)
+{
+	return lf->lf_nq - hweight_long(lf->lf_free);
+}
 
 /* vmem/vmem_fit.c: fitting requests into free segments, under vm_lock */
 bool vmem_fit_low(const struct vmem_req *r, unsigned long lo,

@@ -69,6 +69,7 @@ struct vmem_seg *vmem_tag_new(bool big, gfp_t gfp)
 		vs->vs_big = big;
 		vs->vs_sized = 0;
 		vs->vs_qcache = 0;	/* see struct vmem_seg */
+		vs->vs_leaf = 0;
 	}
 	return vs;
 }
@@ -283,8 +284,8 @@ static __always_inline struct vmem_seg *vmem_seg_carve_low(struct vmem *vm,
  * cases take one small tag; a cut from the middle takes two, one for the
  * free part on the left.  The caller reserved them (VMEM_TAGS_PER_OP).
  */
-static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
-				       unsigned long addr, unsigned long size)
+struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
+				unsigned long addr, unsigned long size)
 {
 	unsigned long last = addr + (size - 1);
 	unsigned long vs_last = vmem_seg_last(vs);
@@ -350,6 +351,8 @@ struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 	vm->vm_nsegs += 2;
 	vm->vm_nspans++;
 	vm->vm_total += size;
+	if (addr < vm->vm_lowfree)
+		vm->vm_lowfree = addr;
 	if (imported)
 		vm->vm_imported += size;
 	return vs;
@@ -413,20 +416,18 @@ static __always_inline void vmem_free_drop(struct vmem *vm,
 }
 
 /*
- * Free the allocated segment @vs, already unhashed: coalesce it with its
- * free neighbours, and take its span out if it is an imported span that
- * is now wholly free (@rel says what to release then).
+ * Make the allocated segment @vs, already unhashed, free: coalesce it
+ * with its free neighbours, and take its span out if it is an imported
+ * span that is now wholly free (@rel says what to release then).
  */
-static __always_inline void vmem_seg_free(struct vmem *vm,
-					  struct vmem_seg *vs,
-					  struct vmem_release *rel)
+static __always_inline void vmem_seg_merge(struct vmem *vm,
+					   struct vmem_seg *vs,
+					   struct vmem_release *rel)
 {
 	struct vmem_seg *prev = vmem_seg_prev(vs);
 	struct vmem_seg *next = vmem_seg_next(vs);
 
 	lockdep_assert_held(&vm->vm_lock);
-	vm->vm_inuse -= vs->vs_size;
-	vm->vm_kstat.nfree++;
 
 	/*
 	 * The surviving free segment is an existing free neighbour where there
@@ -480,6 +481,31 @@ static __always_inline void vmem_seg_free(struct vmem *vm,
 	prev = vmem_seg_prev(vs);
 	if (unlikely(prev->vs_type == VMEM_SEG_SPAN && prev->vs_imported))
 		vmem_span_release(vm, prev, vs, rel);
+}
+
+/* A client's free of @vs, already unhashed: counted, then merged. */
+static __always_inline void vmem_seg_free(struct vmem *vm,
+					  struct vmem_seg *vs,
+					  struct vmem_release *rel)
+{
+	vm->vm_inuse -= vs->vs_size;
+	vm->vm_kstat.nfree++;
+	vmem_seg_merge(vm, vs, rel);
+}
+
+/*
+ * A free run of a dissolving identifier leaf: @vs, linked in the leaf's
+ * place, neither hashed nor counted (its quanta were free already), joins
+ * the free segments.  Arenas with leaves do not import: nothing to
+ * release.
+ */
+void vmem_seg_unleaf(struct vmem *vm, struct vmem_seg *vs)
+{
+	struct vmem_release rel = { };
+
+	vs->vs_type = VMEM_SEG_ALLOC;
+	vmem_seg_merge(vm, vs, &rel);
+	WARN_ON_ONCE(rel.size);
 }
 
 static bool vmem_vmflags_valid(unsigned int vmflags)
@@ -615,13 +641,31 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 	might_sleep_if(r->vmflags & VMEM_SLEEP);
 	vmem_req_start_index(vm, r);
 	for (;;) {
-		err = vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP, 0,
+		unsigned int nsmall = 0, nbig = 0;
+
+		if (unlikely(vm->vm_leafy))
+			vmem_leaf_tags(vm, r, &nsmall, &nbig);
+		err = vmem_lock_reserved(vm, r->vmflags,
+					 VMEM_TAGS_PER_OP + nsmall, nbig,
 					 &flags);
 		if (err) {	/* not break: sparse loses the lock there */
 			vmem_count_fail(vm, r, err);
 			return err;
 		}
-		vs = vmem_search(vm, r, &addr);
+		if (unlikely(vm->vm_leafy)) {
+			err = vmem_leaf_req(vm, r, &vs, &addr);
+			if (err > 0) {		/* a leaf's quantum */
+				spin_unlock_irqrestore(&vm->vm_lock, flags);
+				*addrp = addr;
+				return 0;
+			}
+			if (err < 0) {		/* leaves changed: more tags */
+				vmem_unlock(vm, flags);
+				continue;
+			}
+		} else {
+			vs = vmem_search(vm, r, &addr);
+		}
 		if (vs)
 			goto found;
 		seq = vm->vm_free_seq;
@@ -800,7 +844,12 @@ static noinline int vmem_alloc_seg(struct vmem *vm, unsigned long size,
 		     !vmem_size_round(vm, &size)))
 		return -EINVAL;
 	might_sleep_if(vmflags & VMEM_SLEEP);
-	if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT)))) {
+	if (unlikely(vm->vm_leafy)) {
+		/* not the other fast paths: they would not see the leaves */
+		if (size == vm->vm_quantum &&
+		    vmem_leaf_alloc_fast(vm, vmflags & VMEM_POLICY_MASK, addrp))
+			goto done;
+	} else if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT)))) {
 		if (likely(vmem_alloc_instant(vm, size, addrp)))
 			goto done;
 	} else if (vmem_alloc_ordered(vm, size, vmflags & VMEM_POLICY_MASK,
@@ -1194,6 +1243,27 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 		vmem_tag_put(vm, big);
 		vm->vm_kstat.nrefill++;
 	}
+	if (unlikely(vm->vm_leafy)) {
+		/* a quantum of a leaf: freed, rejected, or not a leaf's */
+		int held = vm->vm_nleaves ? vmem_leaf_free(vm, addr, size) : 0;
+
+		/* a bound on the lowest free integer may always go lower */
+		if (addr < vm->vm_lowfree)
+			vm->vm_lowfree = addr;
+
+		if (held > 0) {
+			rsize = vm->vm_quantum;
+			goto freed;
+		}
+		if (held < 0) {
+			struct vmem_seg id = { .vs_start = addr,
+					       .vs_size = vm->vm_quantum };
+
+			vmem_bad_free(vm, addr, size, held == -EBUSY ? &id : NULL);
+			vmem_unlock(vm, flags);
+			return;
+		}
+	}
 	pp = vmem_hash_find(vm, addr);
 	vs = pp ? *pp : NULL;
 	/*
@@ -1202,14 +1272,15 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 	 * comparison, which a size of 0 or above vs_size fails too.
 	 */
 	if (unlikely(!vs || vs->vs_size - size >= vm->vm_quantum ||
-		     vs->vs_qcache)) {
-		vmem_bad_free(vm, addr, size, vs);
+		     vs->vs_qcache || vs->vs_leaf)) {
+		vmem_bad_free(vm, addr, size, vs && !vs->vs_leaf ? vs : NULL);
 		vmem_unlock(vm, flags);
 		return;
 	}
 	rsize = vs->vs_size;	/* for the trace event */
 	vmem_hash_unlink(vm, pp);
 	vmem_seg_free(vm, vs, &rel);
+freed:
 	wake = vmem_note_room(vm);
 	vmem_unlock(vm, flags);
 

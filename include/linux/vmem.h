@@ -286,6 +286,11 @@ unsigned long vmem_qcache_flush(struct vmem *vm);
  * @tags_reserved: small boundary tags held in the arena's reserve (the
  *	reserve of big tags is not counted)
  * @nqcache: quantum caches: sizes of 1 to @nqcache quanta are cached
+ * @nleaves: identifier leaves: runs of up to BITS_PER_LONG quanta that an
+ *	identifier arena hands out one at a time from a bitmap (see
+ *	"Identifier leaves" in Documentation/vmem.rst); each is one
+ *	allocated segment in @nsegs, and its clients' quanta count in
+ *	@nalloc, @nfree and @mem_inuse one by one
  *
  * The snapshot of the segment counters is taken under the arena lock;
  * @mem_cached (and with it @mem_inuse and @mem_free) is summed from the
@@ -313,6 +318,7 @@ struct vmem_stats {
 	u64 hash_rescales;
 	unsigned long tags_reserved;
 	unsigned int nqcache;
+	unsigned int nleaves;
 };
 
 void vmem_get_stats(struct vmem *vm, struct vmem_stats *st);

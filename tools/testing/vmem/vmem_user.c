@@ -131,11 +131,11 @@ static void vmem_user_leaks_logged(struct kunit *test)
 	vmem_destroy(vm);
 	vmem_idspace_destroy(ids);
 	vmem_destroy(imp);
-	expect_logged(test, "vmem_destroy(vmem_leaky): leaked 40960 bytes in 10 segments");
+	expect_logged(test, "vmem_destroy(vmem_leaky): leaked 40960 bytes in 10 allocations");
 	expect_logged(test, "vmem_destroy(vmem_leaky):   [0, +0x1000)");
 	expect_logged(test, "vmem_destroy(vmem_leaky):   ...");
-	expect_logged(test, "vmem_destroy(vmem_leaky_ids): leaked 3 IDs in 3 segments");
-	expect_logged(test, "vmem_destroy(imp): leaked 64 bytes in 1 segments");
+	expect_logged(test, "vmem_destroy(vmem_leaky_ids): leaked 3 IDs in 3 allocations");
+	expect_logged(test, "vmem_destroy(imp): leaked 64 bytes in 1 allocations");
 	KUNIT_EXPECT_EQ(test, vmem_arena_size(src, VMEM_ALLOC), 0UL);
 }
 
@@ -161,7 +161,7 @@ static void vmem_user_qcache_leaks_logged(struct kunit *test)
 	KUNIT_EXPECT_GE(test, qc_cached(vm), 2 * m * K);
 	KUNIT_EXPECT_EQ(test, vmem_arena_size(vm, VMEM_ALLOC), 3 * K);
 	vmem_destroy(vm);
-	expect_logged(test, "vmem_destroy(vmem_qc_leaky): leaked 12288 bytes in 3 segments");
+	expect_logged(test, "vmem_destroy(vmem_qc_leaky): leaked 12288 bytes in 3 allocations");
 }
 
 /* The table is kunit/vmem_check_kunit.c's, whose size is known there. */
@@ -462,7 +462,7 @@ static void vmem_user_rescale_cancelled(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, shim_work_pending(), 1UL);
 	vmem_destroy(vm);	/* leaks the 100 IDs on purpose */
 	KUNIT_EXPECT_EQ(test, shim_work_pending(), 0UL);
-	expect_logged(test, "vmem_destroy(vmem_hash_cancel): leaked 100 bytes in 100 segments");
+	expect_logged(test, "vmem_destroy(vmem_hash_cancel): leaked 100 bytes in 100 allocations");
 }
 
 /* A queued rescale that finds the load back in range changes nothing. */
