@@ -45,6 +45,7 @@ struct vmem_dfs_rec {
 	unsigned long	size;
 	u8		type;
 	u8		imported;
+	u8		leaf;		/* ALLOC: an identifier leaf's */
 	u8		list;		/* FREE: vs_list */
 };
 
@@ -129,6 +130,7 @@ static unsigned int vmem_dfs_walk_batch(struct vmem *vm,
 		rec[n].size = vs->vs_size;
 		rec[n].type = vs->vs_type;
 		rec[n].imported = vs->vs_imported;
+		rec[n].leaf = vs->vs_leaf;
 		rec[n].list = vs->vs_list;
 		n++;
 	}
@@ -212,7 +214,7 @@ static const char *vmem_dfs_type(const struct vmem_dfs_rec *rec)
 	case VMEM_SEG_FREE:
 		return "free";
 	case VMEM_SEG_ALLOC:
-		return "alloc";
+		return rec->leaf ? "leaf" : "alloc";
 	case VMEM_SEG_SPAN:
 		return rec->imported ? "import" : "span";
 	default:

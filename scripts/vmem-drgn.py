@@ -15,7 +15,7 @@ COMMAND is one of
     segs ARENA [TYPE]   every span and segment in address order, as
                         ::vmem_seg: the tag's address, then start, end
                         (inclusive), size and type as debugfs's segments
-                        shows them; TYPE (span, import, alloc, free)
+                        shows them; TYPE (span, import, alloc, leaf, free)
                         keeps one kind
     qcache ARENA        the quantum caches: a row per cache with the
                         columns of debugfs's qcache, then each cache's
@@ -166,6 +166,10 @@ def figures(vm):
     k = vm.vm_kstat
     nsegs, nspans = vm.vm_nsegs.value_(), vm.vm_nspans.value_()
     nbusy = vm.vm_nbusy.value_()
+    # identifier leaves: one allocated segment each, their IDs in a bitmap
+    leaves = [lf for lf in vm.vm_leaf if lf.lf_seg.value_()]
+    live = nbusy - len(leaves) + vm.vm_nleafids.value_()
+    leaf_free = any(lf.lf_free.value_() for lf in leaves)
     mask = (1 << bits()) - 1
     qshift = vm.vm_qshift.value_()
     inuse, total = vm.vm_inuse.value_(), vm.vm_total.value_()
@@ -174,11 +178,12 @@ def figures(vm):
     cached = sum((i + 1) * (q['cpu_rounds'] + q['depot_rounds'])
                  for i, q in enumerate(qcs))
     if not cached:
-        mem_inuse = sat(inuse, nbusy)
-        mem_free = sat((total - inuse) & mask, nsegs - nspans > nbusy)
+        mem_inuse = sat(inuse, live)
+        mem_free = sat((total - inuse) & mask,
+                       nsegs - nspans > nbusy or leaf_free)
     else:
         nbytes = (cached << qshift) & mask
-        wrapped = inuse == 0 and nbusy
+        wrapped = inuse == 0 and live
         if not wrapped and (cached > inuse >> qshift or nbytes > inuse):
             nbytes = inuse
         mem_inuse = (inuse - nbytes) & mask
@@ -194,7 +199,7 @@ def figures(vm):
         'mem_total': sat(total, nspans),
         'mem_import': sat(vm.vm_imported.value_(),
                           k.nimport.value_() != k.nrelease.value_()),
-        'live': nbusy,
+        'live': live,
         'free_segments': nsegs - nspans - nbusy,
         'spans': nspans,
         'segments': nsegs,
@@ -280,6 +285,8 @@ def cmd_segs(arg, only=None):
             continue
         if t == 'span' and vs.vs_imported:
             t = 'import'
+        elif t == 'alloc' and vs.vs_leaf:
+            t = 'leaf'
         if only and t != only:
             continue
         start, size = vs.vs_start.value_(), vs.vs_size.value_()
