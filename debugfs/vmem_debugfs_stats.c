@@ -66,6 +66,9 @@ static int vmem_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "indexed: %d\n", x.indexed);
 	seq_printf(m, "unindexed: %lu\n", x.nunindexed);
 	seq_printf(m, "size_tree: %d\n", x.sized);
+	/* identifier leaves */
+	seq_printf(m, "leaves: %u\n", st.nleaves);
+	seq_printf(m, "leaf_ids: %lu\n", x.nleafids);
 	/* the quantum caches */
 	seq_printf(m, "qcache_max: %lu\n", vm->vm_qcache_max);
 	seq_printf(m, "qcaches: %u\n", st.nqcache);

@@ -480,20 +480,28 @@ arena_files_ok() {
 		{ want = e + 1 }
 		$4 == "free" { free++ }
 		$4 == "alloc" { live++ }
+		$4 == "leaf" { leaves++ }
 		END {
 			if (!bad)
-				print free + 0, live + 0 >"/tmp/segcount"
+				print free + 0, live + 0, leaves + 0 \
+					>"/tmp/segcount"
 			exit bad
 		}' "$d/segments" || return 1
-	read -r nfree nlive </tmp/segcount
+	read -r nfree nalloc nleaves </tmp/segcount
 	[ "$nfree" = "$(stat_of "$1" free_segments)" ] || {
 		echo "$nfree free segments in segments, stats says $(stat_of "$1" free_segments)"
 		return 1
 	}
-	[ "$nlive" = "$(stat_of "$1" live)" ] || {
-		echo "$nlive allocated segments in segments, stats says $(stat_of "$1" live)"
+	# a leaf is an allocated segment; its identifiers count as live
+	[ "$nleaves" = "$(stat_of "$1" leaves)" ] || {
+		echo "$nleaves leaves in segments, stats says $(stat_of "$1" leaves)"
 		return 1
 	}
+	[ $((nalloc + $(stat_of "$1" leaf_ids))) = "$(stat_of "$1" live)" ] || {
+		echo "$nalloc allocated segments and $(stat_of "$1" leaf_ids) IDs in leaves, stats says $(stat_of "$1" live) live"
+		return 1
+	}
+	nlive=$((nalloc + nleaves))
 	[ "$(awk '$1 == "all" { print $3 }' "$d/freelists")" = "$nfree" ] || {
 		echo "freelists does not count $nfree:"
 		cat "$d/freelists"

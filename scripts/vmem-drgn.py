@@ -209,6 +209,8 @@ def figures(vm):
         'indexed': int(vm.vm_indexed.value_()),
         'unindexed': vm.vm_nunindexed.value_(),
         'size_tree': int(vm.vm_sized.value_()),
+        'leaves': len(leaves),
+        'leaf_ids': vm.vm_nleafids.value_(),
         'qcache_max': vm.vm_qcache_max.value_(),
         'qcaches': len(qcs),
         'qcache_hit_permille': (hits * 1000 // nalloc if nalloc else '-'),

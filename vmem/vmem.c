@@ -409,6 +409,68 @@
  * pressure; a CPU that dies has its magazines drained (a dynamic CPU
  * hotplug state in the prepare section, whose teardown runs when the CPU is
  * dead); and vmem_destroy() drains everything before it counts leaks.
+ *
+ * 10. Identifier leaves
+ * ---------------------
+ *
+ * Identifiers are taken one at a time, and next fit takes them from the
+ * middle of the free run after the rotor: through the segment layer each
+ * pair costs a tag for the identifier, one for the free remainder on its
+ * left, a hash entry and index updates, undone by a three-way merge on
+ * the free.  An identifier arena (VMC_IDENTIFIER) that neither imports nor
+ * caches (vm_leafy) hands them out from *leaves* instead
+ * (vmem/vmem_leaf.c): a leaf is one allocated segment of up to
+ * BITS_PER_LONG quanta, vs_leaf set, whose quanta the leaf gives to
+ * clients and takes back in a bitmap (lf_free, a bit per free quantum).
+ * The arena has at most VMEM_NLEAVES of them, in vm_leaf.
+ *
+ * Exactness.  The segment layer sees a leaf's quanta as allocated, so a
+ * leaf changes nothing the segment layer answers; the free integers of
+ * the arena are its free segments and the leaves' free bits.  A request
+ * the leaves serve, one quantum by next fit or first fit in any window
+ * (vmem_id_alloc(), vmem_id_allocff(), vmem_id_alloc_range(),
+ * vmem_id_alloc_specific()), takes the lower of the segment layer's first
+ * fit and the leaves' lowest free bit in the window, from the rotor up
+ * then from the bottom for next fit: exactly what the segment layer alone
+ * would answer with the leaves dissolved.  Any other request dissolves
+ * every leaf first and is then searched as in an arena that never had
+ * one.  Dissolving a leaf gives each client quantum an allocated segment
+ * of its own and each free run a free segment, merged with its free
+ * neighbours: as if the segment layer had handed out those quanta.
+ *
+ * Making leaves.  When the answer lies in a free segment, a new leaf is
+ * carved there, from the answer up to BITS_PER_LONG quanta or the
+ * segment's end, into a free slot or, all slots taken, the oldest leaf's
+ * (vm_leaf_victim), which is dissolved.  The tags a dissolution takes (a
+ * small one per piece, a big one per free run of an indexed arena) are
+ * reserved before the lock, from the leaves as read without it
+ * (vmem_leaf_tags()); if the leaves changed meanwhile and the reserve
+ * falls short, a new leaf is not made (the quantum comes from the segment
+ * layer) and another request retries with more tags.  A free never
+ * dissolves: a leaf whose quanta are all free stays, so that the next
+ * allocations near it are cheap.
+ *
+ * The fast path (vmem_leaf_alloc_fast()).  Next fit starts at
+ * vm_rotor_addr; first fit at vm_lowfree, a bound below which nothing is
+ * free (lowered by every free and added span, raised by every lowest-free
+ * answer).  When that start lies in a leaf with a free bit at or above
+ * it, that bit is the answer: every quantum between is the leaf's and
+ * taken.  One lock, one __ffs(), no tag and no tree; a free in a leaf is
+ * one lock and one bit.  The rotor's marker stays behind the leaf while
+ * vm_rotor_addr moves inside it; the list walk of an arena whose index is
+ * not ready steps back over segments that reach past vm_rotor_addr
+ * anyway (section 2).
+ *
+ * What clients see is unchanged.  nalloc, nfree and mem_inuse count a
+ * leaf's client quanta one by one and the leaf itself not at all;
+ * vmem_nlive() (live allocations) counts the quanta rather than the leaf;
+ * vmem_walk() shows each client quantum as an allocated segment and the
+ * free runs, merged with adjacent free segments, as free ranges; the leak
+ * report names the quanta a leaf still holds.  vmem_xfree() of a leaf's
+ * whole range, a free quantum of a leaf, or a client quantum of one with
+ * another size, is a bad free.  debugfs's segments file shows a leaf as
+ * type ``leaf``.  vmem_check() verifies each leaf's slot, width and
+ * counts, and that nothing is free below vm_lowfree.
  */
 
 #include <linux/atomic.h>
@@ -490,6 +552,7 @@ struct vmem_walk_state {
 static void vmem_walk_emit(struct vmem *vm, struct vmem_walk_state *w,
 			   unsigned long start, unsigned long size, bool free,
 			   unsigned long *flags)
+	__must_hold(&vm->vm_lock)
 {
 	unsigned long pstart = w->fstart, psize = w->fsize;
 
@@ -519,6 +582,7 @@ static void vmem_walk_emit(struct vmem *vm, struct vmem_walk_state *w,
  */
 static void vmem_walk_leaf(struct vmem *vm, struct vmem_walk_state *w,
 			   struct vmem_seg *vs, unsigned long *flags)
+	__must_hold(&vm->vm_lock)
 {
 	struct vmem_leaf *lf = vmem_leaf_of(vm, vs);
 	unsigned long start = vs->vs_start, free, q = vm->vm_quantum;
@@ -768,6 +832,7 @@ void vmem_get_stats_ext(struct vmem *vm, struct vmem_stats *st,
 		x->nbusy = vmem_nlive(vm);
 		x->nfreesegs = vmem_nfreesegs(vm);
 		x->nunindexed = vm->vm_nunindexed;
+		x->nleafids = vm->vm_nleafids;
 		x->nireserve = vm->vm_nireserve;
 		x->hash_shift = vm->vm_hash_shift;
 		x->indexed = vm->vm_indexed;

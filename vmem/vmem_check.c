@@ -359,7 +359,7 @@ static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
 		nslots += !!vm->vm_leaf[i].lf_seg;
 	if (c->nleaves != vm->vm_nleaves || nslots != vm->vm_nleaves ||
 	    c->nleafids != vm->vm_nleafids)
-		return vmem_bad(vm, "leaves %u/%u in %u slots, their IDs %lu/%lu (counted/recorded)",
+		return vmem_bad(vm, "leaves %u/%u in %u slots, IDs %lu/%lu (counted/recorded)",
 				c->nleaves, vm->vm_nleaves, nslots,
 				c->nleafids, vm->vm_nleafids);
 	if (c->anyfree && c->lowfree < vm->vm_lowfree)

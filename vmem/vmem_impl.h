@@ -787,7 +787,7 @@ void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
 
 /* vmem/vmem_seg.c, for vmem/vmem_leaf.c: segments without the counters */
 struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
-			       unsigned long addr, unsigned long size);
+				unsigned long addr, unsigned long size);
 void vmem_seg_unleaf(struct vmem *vm, struct vmem_seg *vs);
 
 /* vmem/vmem_leaf.c: identifier leaves, under vm_lock but the first */
@@ -906,6 +906,7 @@ struct vmem_stats_ext {
 	unsigned long		nbusy;		/* live allocations */
 	unsigned long		nfreesegs;	/* free segments */
 	unsigned long		nunindexed;
+	unsigned long		nleafids;	/* clients' IDs in leaves */
 	unsigned long		nireserve;	/* big tags in reserve */
 	unsigned int		hash_shift;
 	bool			indexed;

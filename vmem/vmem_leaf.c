@@ -60,7 +60,9 @@ struct vmem_leaf *vmem_leaf_of(struct vmem *vm, const struct vmem_seg *vs)
 static void vmem_leaf_take(struct vmem *vm, struct vmem_leaf *lf,
 			   unsigned long addr)
 {
-	lf->lf_free &= ~(1UL << ((addr - lf->lf_seg->vs_start) >> vm->vm_qshift));
+	unsigned long bit = (addr - lf->lf_seg->vs_start) >> vm->vm_qshift;
+
+	WRITE_ONCE(lf->lf_free, lf->lf_free & ~(1UL << bit));
 	vm->vm_nleafids++;
 	vm->vm_inuse += vm->vm_quantum;
 	vm->vm_kstat.nalloc++;
@@ -204,10 +206,10 @@ static void vmem_leaf_dissolve(struct vmem *vm, struct vmem_leaf *lf)
 		return;
 	vmem_hash_unlink(vm, pp);
 	vm->vm_nleafids -= vmem_leaf_live(lf);
-	vm->vm_nleaves--;
-	lf->lf_seg = NULL;
-	lf->lf_free = 0;
-	lf->lf_nq = 0;
+	WRITE_ONCE(vm->vm_nleaves, vm->vm_nleaves - 1);
+	WRITE_ONCE(lf->lf_seg, NULL);
+	WRITE_ONCE(lf->lf_free, 0);
+	WRITE_ONCE(lf->lf_nq, 0);
 	ls->vs_leaf = 0;
 	while (i < n) {
 		bool isfree = free >> i & 1;
@@ -303,14 +305,15 @@ static struct vmem_leaf *vmem_leaf_new(struct vmem *vm, struct vmem_leaf *lf,
 
 	nq = min_t(unsigned long, nq, BITS_PER_LONG);
 	size = nq << vm->vm_qshift;
-	lf->lf_seg = vmem_seg_carve(vm, vs, addr, size);
+	vs = vmem_seg_carve(vm, vs, addr, size);
 	vm->vm_kstat.nalloc--;
 	vm->vm_inuse -= size;
-	lf->lf_seg->vs_leaf = 1;
-	lf->lf_nq = nq;
-	lf->lf_free = vmem_leaf_mask(0, nq - 1);
-	vm->vm_nleaves++;
-	vm->vm_leaf_victim = (lf - vm->vm_leaf + 1) % VMEM_NLEAVES;
+	vs->vs_leaf = 1;
+	WRITE_ONCE(lf->lf_seg, vs);
+	WRITE_ONCE(lf->lf_nq, nq);
+	WRITE_ONCE(lf->lf_free, vmem_leaf_mask(0, nq - 1));
+	WRITE_ONCE(vm->vm_nleaves, vm->vm_nleaves + 1);
+	WRITE_ONCE(vm->vm_leaf_victim, (lf - vm->vm_leaf + 1) % VMEM_NLEAVES);
 	return lf;
 }
 
@@ -415,7 +418,7 @@ int vmem_leaf_free(struct vmem *vm, unsigned long addr, unsigned long size)
 		return -ENOENT;
 	if (size - 1 >= vm->vm_quantum)		/* rounds to one quantum? */
 		return -EBUSY;
-	lf->lf_free |= bit;
+	WRITE_ONCE(lf->lf_free, lf->lf_free | bit);
 	vm->vm_nleafids--;
 	vm->vm_inuse -= vm->vm_quantum;
 	vm->vm_kstat.nfree++;
