@@ -11,6 +11,11 @@
  *
  * The table is shared with tools/testing/vmem, which also checks the
  * message each corruption logs: a KUnit case cannot read the kernel log.
+ *
+ * Identifier leaves need an arena of their own, with a second table:
+ *
+ *   leaf [0, +10):         A A . A A . . . . .     (IDs 0-4 by next fit,
+ *                                                   2 freed)
  */
 #include <kunit/test.h>
 #include <linux/list.h>
@@ -478,8 +483,130 @@ static void vmem_check_catches(struct kunit *test)
 			    c->name);
 }
 
+/*
+ * The leaf corruptions: applied and undone under the arena lock, on the
+ * layout of leaf_corruptible() (the leaf in slot 0).
+ */
+static int c_leaf_map_width(struct vmem *vm, bool undo)
+{
+	struct vmem_leaf *lf = &vm->vm_leaf[0];
+
+	if (!lf->lf_seg || lf->lf_nq != 10)
+		return -ENOENT;
+	lf->lf_free ^= BIT(10);		/* a bit beyond lf_nq */
+	return 0;
+}
+
+static int c_leaf_nleafids(struct vmem *vm, bool undo)
+{
+	if (undo)
+		vm->vm_nleafids--;
+	else
+		vm->vm_nleafids++;
+	return 0;
+}
+
+/* vm_lowfree above the lowest free ID, 2. */
+static int c_leaf_lowfree(struct vmem *vm, bool undo)
+{
+	static unsigned long saved;
+
+	if (undo) {
+		vm->vm_lowfree = saved;
+		return 0;
+	}
+	if (vm->vm_lowfree > 2)
+		return -ENOENT;
+	saved = vm->vm_lowfree;
+	vm->vm_lowfree = 3;
+	return 0;
+}
+
+/* The leaf's segment no longer marked a leaf: a live ID in no leaf. */
+static int c_leaf_unmarked(struct vmem *vm, bool undo)
+{
+	struct vmem_seg *vs = vm->vm_leaf[0].lf_seg;
+
+	if (!vs)
+		return -ENOENT;
+	vs->vs_leaf = undo;
+	return 0;
+}
+
+/* A leaf segment in no slot. */
+static int c_leaf_no_slot(struct vmem *vm, bool undo)
+{
+	static struct vmem_seg *vs;
+
+	if (!undo) {
+		vs = vm->vm_leaf[0].lf_seg;
+		if (!vs)
+			return -ENOENT;
+		vm->vm_leaf[0].lf_seg = NULL;
+		vm->vm_nleaves--;
+	} else {
+		vm->vm_leaf[0].lf_seg = vs;
+		vm->vm_nleaves++;
+	}
+	return 0;
+}
+
+static const struct vkt_corruption leaf_corruptions[] = {
+	{ "leaf_map_beyond_nq", "free map", c_leaf_map_width },
+	{ "leaf_nleafids", "their IDs", c_leaf_nleafids },
+	{ "leaf_lowfree_above_free", "lowest free bound", c_leaf_lowfree },
+	{ "leaf_unmarked", "counted/kept: inuse", c_leaf_unmarked },
+	{ "leaf_in_no_slot", "in no slot", c_leaf_no_slot },
+};
+
+/* An identifier arena with one leaf, destroyed at the end. */
+static struct vmem *leaf_corruptible(struct kunit *test)
+{
+	struct vmem *vm = vkt_create(test, "corrupt_leaf", 0, 10, 1,
+				     VMC_IDENTIFIER);
+	unsigned long id, i;
+
+	for (i = 0; i < 5; i++) {
+		KUNIT_ASSERT_EQ(test, vmem_id_alloc(vm, VMEM_NOSLEEP, &id), 0);
+		KUNIT_ASSERT_EQ(test, id, i);
+	}
+	vmem_id_free(vm, 2);
+	KUNIT_ASSERT_EQ(test, vm->vm_nleaves, 1U);
+	KUNIT_ASSERT_EQ(test, vm->vm_leaf[0].lf_nq, 10U);
+	KUNIT_ASSERT_EQ(test, vm->vm_leaf[0].lf_free, GENMASK(9, 5) | BIT(2));
+	VKT_EXPECT_SEGS(test, vm, VMEM_ALLOC, { 0, 1 }, { 1, 1 }, { 3, 1 },
+			{ 4, 1 });
+	VKT_EXPECT_CHECK(test, vm);
+	return vm;
+}
+
+KUNIT_ARRAY_PARAM_DESC(leaf_corruption, leaf_corruptions, name);
+
+static void vmem_check_catches_leaf(struct kunit *test)
+{
+	const struct vkt_corruption *c = test->param_value;
+	struct vmem *vm = leaf_corruptible(test);
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, vkt_corrupt(vm, c, false), 0);
+	ret = vmem_check(vm);
+	KUNIT_ASSERT_EQ(test, vkt_corrupt(vm, c, true), 0);
+	KUNIT_EXPECT_EQ_MSG(test, ret, -EUCLEAN, "%s went unseen", c->name);
+	KUNIT_EXPECT_EQ_MSG(test, vmem_check(vm), 0, "%s not repaired",
+			    c->name);
+	/* repaired: the leaf works on, and destroy finds nothing */
+	vmem_id_free(vm, 0);
+	vmem_id_free(vm, 1);
+	vmem_id_free(vm, 3);
+	vmem_id_free(vm, 4);
+	VKT_EXPECT_SIZES(test, vm, 0, 10);
+	KUNIT_EXPECT_EQ(test, vm->vm_kstat.nbadfree, 0ULL);
+	VKT_EXPECT_CHECK(test, vm);
+}
+
 static struct kunit_case vmem_check_cases[] = {
 	KUNIT_CASE_PARAM(vmem_check_catches, corruption_gen_params),
+	KUNIT_CASE_PARAM(vmem_check_catches_leaf, leaf_corruption_gen_params),
 	{}
 };
 
