@@ -63,6 +63,7 @@ static int vmem_check_leaf(struct vmem *vm, struct vmem_seg *vs,
 	nq = lf->lf_nq;
 	if (!nq || nq > BITS_PER_LONG ||
 	    ((unsigned long)nq << vm->vm_qshift) != vs->vs_size ||
+	    lf->lf_start != vs->vs_start || lf->lf_size != vs->vs_size ||
 	    (nq < BITS_PER_LONG && lf->lf_free >> nq))
 		return vmem_bad(vm, "leaf [%#lx, +%#lx): %u quanta, free map %#lx",
 				vs->vs_start, vs->vs_size, nq, lf->lf_free);
@@ -355,8 +356,15 @@ static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
 		return vmem_bad(vm, "tags %lu/%lu spans %lu/%lu (counted/recorded)",
 				c->nsegs, vm->vm_nsegs, c->nspans,
 				vm->vm_nspans);
-	for (i = 0; i < VMEM_NLEAVES; i++)
-		nslots += !!vm->vm_leaf[i].lf_seg;
+	for (i = 0; i < VMEM_NLEAVES; i++) {
+		const struct vmem_leaf *lf = &vm->vm_leaf[i];
+
+		if (lf->lf_seg)
+			nslots++;
+		else if (lf->lf_free || lf->lf_size || lf->lf_nq)
+			return vmem_bad(vm, "empty leaf slot %u: free %#lx size %#lx",
+					i, lf->lf_free, lf->lf_size);
+	}
 	if (c->nleaves != vm->vm_nleaves || nslots != vm->vm_nleaves ||
 	    c->nleafids != vm->vm_nleafids)
 		return vmem_bad(vm, "leaves %u/%u in %u slots, IDs %lu/%lu (counted/recorded)",

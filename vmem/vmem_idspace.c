@@ -8,6 +8,7 @@
 #include <linux/module.h>
 #include <linux/err.h>
 #include "vmem_impl.h"
+#include <trace/events/vmem.h>
 
 /**
  * vmem_idspace_create() - Create an identifier space.
@@ -65,11 +66,24 @@ int vmem_idspace_extend(struct vmem *ids, unsigned long low,
 }
 EXPORT_SYMBOL_GPL(vmem_idspace_extend);
 
+/*
+ * The identifier calls go to the space's leaves first (vmem/vmem_leaf.c):
+ * while the identifier their policy wants is in one, that is one lock and
+ * one bit, with no call between the exported function and the leaf.
+ */
 static int vmem_id_alloc_policy(struct vmem *ids, unsigned int vmflags,
 				unsigned int policy, unsigned long *idp)
 {
-	if (vmflags & ~VMEM_SLEEP_MASK)
+	if (unlikely(vmflags != VMEM_SLEEP && vmflags != VMEM_NOSLEEP))
 		return -EINVAL;
+	if (likely(ids->vm_leafy)) {
+		might_sleep_if(vmflags & VMEM_SLEEP);
+		if (likely(vmem_leaf_alloc_fast(ids, policy, idp))) {
+			trace_vmem_alloc(ids, *idp, ids->vm_quantum,
+					 vmflags | policy);
+			return 0;
+		}
+	}
 	return vmem_alloc(ids, 1, vmflags | policy, idp);
 }
 
@@ -83,7 +97,9 @@ static int vmem_id_alloc_policy(struct vmem *ids, unsigned int vmflags,
  * Next fit: the lowest free identifier at or above the end of the last
  * one next fit handed out, else the lowest free one, so that a freed
  * identifier comes back only when the allocations have gone round the
- * space to it.  O(log n) in the number of free runs of the space.  In a
+ * space to it.  O(1) while that identifier is in one of the space's
+ * leaves (see "Identifier leaves" in vmem/vmem.c); else O(log n) in the
+ * number of free runs of the space, and a new leaf every 64 or so.  In a
  * space with a quantum cache of single identifiers, the identifier comes
  * from this CPU's magazine instead, and may be one just freed.
  *
@@ -104,8 +120,9 @@ EXPORT_SYMBOL_GPL(vmem_id_alloc);
  * @vmflags: VMEM_SLEEP or VMEM_NOSLEEP
  * @idp: where the identifier is stored
  *
- * O(log n) in the number of free runs of the space.  In a space with a
- * quantum cache of single identifiers, the identifier comes from this
+ * O(1) while the lowest free identifier is in one of the space's leaves;
+ * else O(log n) in the number of free runs of the space.  In a space with
+ * a quantum cache of single identifiers, the identifier comes from this
  * CPU's magazine, which refills fill with the lowest free identifiers.
  *
  * Context: As vmem_alloc().
@@ -180,12 +197,14 @@ EXPORT_SYMBOL_GPL(vmem_id_alloc_specific);
  *
  * As vmem_free() of one identifier: in a space with a quantum cache of
  * single identifiers, it goes to this CPU's magazine without being looked
- * up.
+ * up; one a leaf handed out goes back to the leaf's bitmap.
  *
  * Context: As vmem_free().
  */
 void vmem_id_free(struct vmem *ids, unsigned long id)
 {
+	if (likely(ids->vm_leafy) && likely(vmem_leaf_free_fast(ids, id)))
+		return;
 	vmem_free(ids, id, 1);
 }
 EXPORT_SYMBOL_GPL(vmem_id_free);

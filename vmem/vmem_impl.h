@@ -219,14 +219,21 @@ struct vmem_qcache_cpu;
  *	the slot holds no leaf
  * @lf_free: bit i set iff quantum i of @lf_seg is free: not a client's.
  *	No bit at or above @lf_nq
+ * @lf_start: @lf_seg's start, or 0 with no leaf
+ * @lf_size: @lf_seg's size, or 0 with no leaf
  * @lf_nq: @lf_seg's size in quanta, 1 to BITS_PER_LONG
  *
- * All under vm_lock; vmem_leaf_tags() reads @lf_free and @lf_nq without
- * it for an estimate.
+ * All under vm_lock.  vmem_leaf_tags() reads @lf_free and @lf_nq without
+ * it for an estimate, and vmem_leaf_free_fast() @lf_start and @lf_size to
+ * tell that an identifier is in no leaf: one a client holds was handed
+ * out from a leaf that stays as it is until dissolved, or from a segment
+ * that no leaf can have taken since.
  */
 struct vmem_leaf {
 	struct vmem_seg		*lf_seg;
 	unsigned long		lf_free;
+	unsigned long		lf_start;
+	unsigned long		lf_size;
 	unsigned int		lf_nq;
 };
 
@@ -799,6 +806,7 @@ void vmem_leaf_tags(struct vmem *vm, const struct vmem_req *r,
 int vmem_leaf_req(struct vmem *vm, const struct vmem_req *r,
 		  struct vmem_seg **vsp, unsigned long *addrp);
 int vmem_leaf_free(struct vmem *vm, unsigned long addr, unsigned long size);
+bool vmem_leaf_free_fast(struct vmem *vm, unsigned long addr);
 struct vmem_leaf *vmem_leaf_of(struct vmem *vm, const struct vmem_seg *vs);
 void vmem_leaf_dissolve_all(struct vmem *vm);
 

@@ -24,6 +24,7 @@
 #include <linux/bitops.h>
 #include <linux/minmax.h>
 #include "vmem_impl.h"
+#include <trace/events/vmem.h>
 
 /* Bits @lo to @hi, lo <= hi < BITS_PER_LONG. */
 static inline unsigned long vmem_leaf_mask(unsigned int lo, unsigned int hi)
@@ -210,6 +211,8 @@ static void vmem_leaf_dissolve(struct vmem *vm, struct vmem_leaf *lf)
 	WRITE_ONCE(lf->lf_seg, NULL);
 	WRITE_ONCE(lf->lf_free, 0);
 	WRITE_ONCE(lf->lf_nq, 0);
+	WRITE_ONCE(lf->lf_start, 0);
+	WRITE_ONCE(lf->lf_size, 0);
 	ls->vs_leaf = 0;
 	while (i < n) {
 		bool isfree = free >> i & 1;
@@ -310,6 +313,8 @@ static struct vmem_leaf *vmem_leaf_new(struct vmem *vm, struct vmem_leaf *lf,
 	vm->vm_inuse -= size;
 	vs->vs_leaf = 1;
 	WRITE_ONCE(lf->lf_seg, vs);
+	WRITE_ONCE(lf->lf_start, addr);
+	WRITE_ONCE(lf->lf_size, size);
 	WRITE_ONCE(lf->lf_nq, nq);
 	WRITE_ONCE(lf->lf_free, vmem_leaf_mask(0, nq - 1));
 	WRITE_ONCE(vm->vm_nleaves, vm->vm_nleaves + 1);
@@ -396,6 +401,50 @@ int vmem_leaf_req(struct vmem *vm, const struct vmem_req *r,
 	}
 	*addrp = addr;
 	return 1;
+}
+
+/*
+ * vmem_id_free() of a client's quantum of a leaf: one lock, one bit.
+ * False, with nothing done, for anything else (not a leaf's, free, not
+ * a quantum's start): vmem_xfree() then frees it or reports it.
+ */
+bool vmem_leaf_free_fast(struct vmem *vm, unsigned long addr)
+{
+	struct vmem_leaf *lf;
+	unsigned long flags, off, bit;
+	unsigned int i;
+	bool wake;
+
+	/* in no leaf, as read without the lock (see struct vmem_leaf) */
+	for (i = 0; i < VMEM_NLEAVES; i++)
+		if (addr - READ_ONCE(vm->vm_leaf[i].lf_start) <
+		    READ_ONCE(vm->vm_leaf[i].lf_size))
+			break;
+	if (i == VMEM_NLEAVES)
+		return false;
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	lf = vmem_leaf_at(vm, addr);
+	if (unlikely(!lf))
+		goto no;
+	off = addr - lf->lf_seg->vs_start;
+	bit = 1UL << (off >> vm->vm_qshift);
+	if (unlikely((off & (vm->vm_quantum - 1)) || (lf->lf_free & bit)))
+		goto no;
+	WRITE_ONCE(lf->lf_free, lf->lf_free | bit);
+	vm->vm_nleafids--;
+	vm->vm_inuse -= vm->vm_quantum;
+	vm->vm_kstat.nfree++;
+	if (addr < vm->vm_lowfree)
+		vm->vm_lowfree = addr;
+	wake = vmem_note_room(vm);
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	if (unlikely(wake))
+		wake_up_all(&vm->vm_wq);
+	trace_vmem_free(vm, addr, vm->vm_quantum);
+	return true;
+no:
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	return false;
 }
 
 /*
