@@ -1158,7 +1158,8 @@ static void vlt_twin_run(struct kunit *test, unsigned long q, u64 seed)
 			xalloc = true;
 			e1 = vmem_id_alloc_specific(vm, lo, VMEM_NOSLEEP);
 			e2 = vmem_id_alloc_specific(twin, lo, VMEM_NOSLEEP);
-			a1 = a2 = lo;
+			a1 = lo;
+			a2 = lo;
 		} else if (r < 95) {
 			static const unsigned int pol[] = {
 				VMEM_FIRSTFIT, VMEM_NEXTFIT, VMEM_TOPDOWN,
