@@ -18,8 +18,9 @@
  * - Every other request dissolves the leaves first, so it searches the
  *   segment layer as if there had never been any.
  *
- * Everything here runs under vm_lock but vmem_leaf_alloc_fast(), which
- * takes it, and vmem_leaf_tags(), which reads without it.
+ * Everything here runs under vm_lock but vmem_leaf_alloc_fast() and
+ * vmem_leaf_free_fast(), which take it, and vmem_leaf_tags(), which reads
+ * without it.
  */
 #include <linux/bitops.h>
 #include <linux/minmax.h>
@@ -32,7 +33,7 @@ static inline unsigned long vmem_leaf_mask(unsigned int lo, unsigned int hi)
 	return (~0UL << lo) & (~0UL >> (BITS_PER_LONG - 1 - hi));
 }
 
-/* The leaf that holds @addr, or NULL. */
+/* The leaf that holds @addr, or NULL (an empty slot's lf_size is 0). */
 static struct vmem_leaf *vmem_leaf_at(struct vmem *vm, unsigned long addr)
 {
 	unsigned int i;
@@ -40,7 +41,7 @@ static struct vmem_leaf *vmem_leaf_at(struct vmem *vm, unsigned long addr)
 	for (i = 0; i < VMEM_NLEAVES; i++) {
 		struct vmem_leaf *lf = &vm->vm_leaf[i];
 
-		if (lf->lf_seg && addr - lf->lf_seg->vs_start < lf->lf_seg->vs_size)
+		if (addr - lf->lf_start < lf->lf_size)
 			return lf;
 	}
 	return NULL;
@@ -61,7 +62,7 @@ struct vmem_leaf *vmem_leaf_of(struct vmem *vm, const struct vmem_seg *vs)
 static void vmem_leaf_take(struct vmem *vm, struct vmem_leaf *lf,
 			   unsigned long addr)
 {
-	unsigned long bit = (addr - lf->lf_seg->vs_start) >> vm->vm_qshift;
+	unsigned long bit = (addr - lf->lf_start) >> vm->vm_qshift;
 
 	WRITE_ONCE(lf->lf_free, lf->lf_free & ~(1UL << bit));
 	vm->vm_nleafids++;
@@ -89,15 +90,13 @@ bool vmem_leaf_alloc_fast(struct vmem *vm, unsigned int policy,
 	from = policy == VMEM_NEXTFIT ? vm->vm_rotor_addr : vm->vm_lowfree;
 	for (i = 0; i < VMEM_NLEAVES; i++) {
 		lf = &vm->vm_leaf[i];
-		if (!lf->lf_seg)
-			continue;
-		off = from - lf->lf_seg->vs_start;
-		if (off >= lf->lf_seg->vs_size)
+		off = from - lf->lf_start;
+		if (off >= lf->lf_size)		/* an empty slot's is 0 */
 			continue;
 		free = lf->lf_free & (~0UL << (off >> vm->vm_qshift));
 		if (!free)
 			break;
-		addr = lf->lf_seg->vs_start +
+		addr = lf->lf_start +
 		       ((unsigned long)__ffs(free) << vm->vm_qshift);
 		vmem_leaf_take(vm, lf, addr);
 		if (policy == VMEM_NEXTFIT)
@@ -426,7 +425,7 @@ bool vmem_leaf_free_fast(struct vmem *vm, unsigned long addr)
 	lf = vmem_leaf_at(vm, addr);
 	if (unlikely(!lf))
 		goto no;
-	off = addr - lf->lf_seg->vs_start;
+	off = addr - lf->lf_start;
 	bit = 1UL << (off >> vm->vm_qshift);
 	if (unlikely((off & (vm->vm_quantum - 1)) || (lf->lf_free & bit)))
 		goto no;
@@ -461,7 +460,7 @@ int vmem_leaf_free(struct vmem *vm, unsigned long addr, unsigned long size)
 	lockdep_assert_held(&vm->vm_lock);
 	if (!lf)
 		return 0;
-	off = addr - lf->lf_seg->vs_start;
+	off = addr - lf->lf_start;
 	bit = 1UL << (off >> vm->vm_qshift);
 	if ((off & (vm->vm_quantum - 1)) || (lf->lf_free & bit))
 		return -ENOENT;
