@@ -130,7 +130,7 @@ static unsigned int vmem_dfs_walk_batch(struct vmem *vm,
 		rec[n].size = vs->vs_size;
 		rec[n].type = vs->vs_type;
 		rec[n].imported = vs->vs_imported;
-		rec[n].leaf = vs->vs_leaf;
+		rec[n].leaf = vmem_seg_is_leaf(vs);
 		rec[n].list = vs->vs_list;
 		n++;
 	}

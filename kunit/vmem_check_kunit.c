@@ -506,19 +506,22 @@ static int c_leaf_nleafids(struct vmem *vm, bool undo)
 	return 0;
 }
 
-/* vm_lowfree above the lowest free ID, 2. */
+/* vm_lowfree above the lowest free ID, 2, and said to hold. */
 static int c_leaf_lowfree(struct vmem *vm, bool undo)
 {
-	static unsigned long saved;
+	static unsigned long saved, saved_seq;
 
 	if (undo) {
 		vm->vm_lowfree = saved;
+		vm->vm_lowfree_seq = saved_seq;
 		return 0;
 	}
 	if (vm->vm_lowfree > 2)
 		return -ENOENT;
 	saved = vm->vm_lowfree;
+	saved_seq = vm->vm_lowfree_seq;
 	vm->vm_lowfree = 3;
+	vm->vm_lowfree_seq = vm->vm_free_seq;
 	return 0;
 }
 
@@ -529,7 +532,7 @@ static int c_leaf_unmarked(struct vmem *vm, bool undo)
 
 	if (!vs)
 		return -ENOENT;
-	vs->vs_leaf = undo;
+	vs->vs_owner = undo ? VMEM_OWNER_LEAF : VMEM_OWNER_CLIENT;
 	return 0;
 }
 

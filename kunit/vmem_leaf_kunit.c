@@ -271,7 +271,7 @@ static void vmem_leaf_next_fit(struct kunit *test)
 	vs = list_next_entry(&vm->vm_seg0, vs_seglist);	/* the span */
 	vs = list_next_entry(vs, vs_seglist);
 	KUNIT_EXPECT_EQ(test, vs->vs_type, VMEM_SEG_ALLOC);
-	KUNIT_EXPECT_EQ(test, vs->vs_leaf, 1);
+	KUNIT_EXPECT_TRUE(test, vmem_seg_is_leaf(vs));
 	KUNIT_EXPECT_EQ(test, vs->vs_start, 100UL);
 	KUNIT_EXPECT_EQ(test, vs->vs_size, 64UL);
 	spin_unlock_irqrestore(&vm->vm_lock, flags);

@@ -287,7 +287,7 @@ def cmd_segs(arg, only=None):
             continue
         if t == 'span' and vs.vs_imported:
             t = 'import'
-        elif t == 'alloc' and vs.vs_leaf:
+        elif t == 'alloc' and vs.vs_owner.value_() == 2:  # VMEM_OWNER_LEAF
             t = 'leaf'
         if only and t != only:
             continue

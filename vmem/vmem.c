@@ -341,8 +341,8 @@
  * beyond a few quanta an allocation is rare enough, and the segment path
  * cheap enough, that it would hoard more than it saves.
  *
- * A cached range is an allocated segment of the arena, marked vs_qcache
- * when a cache carved it.  vmem_check() and vmem_walk() see the caches'
+ * A cached range is an allocated segment of the arena, owned by the cache
+ * (vs_owner) when a cache carved it.  vmem_check() and vmem_walk() see the caches'
  * ranges as allocations; vmem_arena_size() and vmem_get_stats() count them
  * as free (mem_cached says how much); vmem_qcache_flush() gives them all
  * back.  The pairs are vmem_alloc() with vmem_free() and vmem_xalloc()
@@ -420,7 +420,7 @@
  * the free.  An identifier arena (VMC_IDENTIFIER) that neither imports nor
  * caches (vm_leafy) hands them out from *leaves* instead
  * (vmem/vmem_leaf.c): a leaf is one allocated segment of up to
- * BITS_PER_LONG quanta, vs_leaf set, whose quanta the leaf gives to
+ * BITS_PER_LONG quanta, owned by the leaf, whose quanta it gives to
  * clients and takes back in a bitmap (lf_free, a bit per free quantum).
  * The arena has at most VMEM_NLEAVES of them, in vm_leaf.
  *
@@ -434,9 +434,13 @@
  * then from the bottom for next fit: exactly what the segment layer alone
  * would answer with the leaves dissolved.  Any other request dissolves
  * every leaf first and is then searched as in an arena that never had
- * one.  Dissolving a leaf gives each client quantum an allocated segment
- * of its own and each free run a free segment, merged with its free
- * neighbours: as if the segment layer had handed out those quanta.
+ * one: the fast paths, which do not see the leaves, stand aside, instant
+ * fit's while there are any, the ordered one (vmem_alloc_ordered()) in
+ * every arena that may have them, whose ordered requests the leaf code
+ * serves (__vmem_leaf_lock_search()).  Dissolving a leaf gives each
+ * client quantum an allocated segment of its own and each free run a free
+ * segment, merged with its free neighbours: as if the segment layer had
+ * handed out those quanta.
  *
  * Making leaves.  When the answer lies in a free segment, a new leaf is
  * carved there, from the answer up to BITS_PER_LONG quanta or the
@@ -444,22 +448,26 @@
  * (vm_leaf_victim), which is dissolved.  The tags a dissolution takes (a
  * small one per piece, a big one per free run of an indexed arena) are
  * reserved before the lock, from the leaves as read without it
- * (vmem_leaf_tags()); if the leaves changed meanwhile and the reserve
+ * (vmem_leaf_tags()).  If the leaves changed meanwhile and the reserve
  * falls short, a new leaf is not made (the quantum comes from the segment
- * layer) and another request retries with more tags.  A free never
- * dissolves: a leaf whose quanta are all free stays, so that the next
- * allocations near it are cheap.
+ * layer), and a request that must dissolve them all takes the lock again
+ * with more tags (__vmem_leaf_lock_search()).  A free never dissolves: a
+ * leaf whose quanta are all free stays, so that the next allocations near
+ * it are cheap.
  *
- * The fast path (vmem_leaf_alloc_fast()).  Next fit starts at
- * vm_rotor_addr; first fit at vm_lowfree, a bound below which nothing is
- * free (lowered by every free and added span, raised by every lowest-free
- * answer).  When that start lies in a leaf with a free bit at or above
- * it, that bit is the answer: every quantum between is the leaf's and
- * taken.  One lock, one __ffs(), no tag and no tree; a free in a leaf is
- * one lock and one bit.  The rotor's marker stays behind the leaf while
- * vm_rotor_addr moves inside it; the list walk of an arena whose index is
- * not ready steps back over segments that reach past vm_rotor_addr
- * anyway (section 2).
+ * The fast paths (vmem_leaf_alloc_fast(), vmem_leaf_free_fast()).  Next
+ * fit starts at vm_rotor_addr.  First fit starts at vm_lowfree, a bound
+ * below which nothing is free while vm_lowfree_seq equals vm_free_seq:
+ * every free and added span moves vm_free_seq (vmem_note_room()), which
+ * voids the bound at no cost to the segment layer; a leaf's own free
+ * lowers the bound and keeps it; every lowest-free search sets it again.
+ * When the start lies in a leaf with a free bit at or above it, that bit
+ * is the answer: every quantum between is the leaf's and taken.  One
+ * lock, one __ffs(), no tag and no tree; a free in a leaf is one lock and
+ * one bit.  The rotor's marker stays behind the leaf while vm_rotor_addr
+ * moves inside it; the list walk of an arena whose index is not ready
+ * steps back over segments that reach past vm_rotor_addr anyway (section
+ * 2).
  *
  * What clients see is unchanged.  nalloc, nfree and mem_inuse count a
  * leaf's client quanta one by one and the leaf itself not at all;
@@ -470,7 +478,8 @@
  * whole range, a free quantum of a leaf, or a client quantum of one with
  * another size, is a bad free.  debugfs's segments file shows a leaf as
  * type ``leaf``.  vmem_check() verifies each leaf's slot, width and
- * counts, and that nothing is free below vm_lowfree.
+ * counts, and, while the bound holds, that nothing is free below
+ * vm_lowfree.
  */
 
 #include <linux/atomic.h>
@@ -592,20 +601,13 @@ static void vmem_walk_leaf(struct vmem *vm, struct vmem_walk_state *w,
 		return;
 	free = lf->lf_free;
 	n = lf->lf_nq;
-	while (i < n) {
-		if (!(free >> i & 1)) {
-			if (w->typemask & VMEM_ALLOC)
-				vmem_walk_emit(vm, w, start + i * q, q, false,
-					       flags);
-			i++;
-			continue;
-		}
-		for (j = i + 1; j < n && (free >> j & 1); j++)
-			;
-		if (w->typemask & VMEM_FREE)
-			vmem_walk_emit(vm, w, start + i * q, (j - i) * q, true,
-				       flags);
-		i = j;
+	for (; i < n; i = j) {
+		bool isfree;
+
+		j = vmem_leaf_piece(free, n, i, &isfree);
+		if (w->typemask & (isfree ? VMEM_FREE : VMEM_ALLOC))
+			vmem_walk_emit(vm, w, start + i * q, (j - i) * q,
+				       isfree, flags);
 	}
 }
 
@@ -650,7 +652,7 @@ void vmem_walk(struct vmem *vm, unsigned int typemask, vmem_walk_fn func,
 					       vs->vs_size, true, &flags);
 			break;
 		case VMEM_SEG_ALLOC:
-			if (unlikely(vs->vs_leaf))
+			if (unlikely(vmem_seg_is_leaf(vs)))
 				vmem_walk_leaf(vm, &w, vs, &flags);
 			else if (typemask & VMEM_ALLOC)
 				vmem_walk_emit(vm, &w, vs->vs_start,
@@ -1007,7 +1009,7 @@ static void vmem_report_leaks(struct vmem *vm)
 
 		if (vs->vs_type != VMEM_SEG_ALLOC)
 			continue;
-		lf = vs->vs_leaf ? vmem_leaf_of(vm, vs) : NULL;
+		lf = vmem_seg_is_leaf(vs) ? vmem_leaf_of(vm, vs) : NULL;
 		if (lf && !vmem_leaf_live(lf))
 			continue;
 		if (shown++ == 8) {

@@ -57,7 +57,7 @@ static int vmem_check_leaf(struct vmem *vm, struct vmem_seg *vs,
 	struct vmem_leaf *lf = vmem_leaf_of(vm, vs);
 	unsigned int nq;
 
-	if (!lf || !vm->vm_leafy || vs->vs_qcache)
+	if (!lf || !vm->vm_leafy)
 		return vmem_bad(vm, "leaf [%#lx, +%#lx) in no slot",
 				vs->vs_start, vs->vs_size);
 	nq = lf->lf_nq;
@@ -153,9 +153,10 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 			if (span->vs_imported && vs->vs_size == span->vs_size)
 				return vmem_bad(vm, "imported span [%#lx, +%#lx) wholly free",
 						span->vs_start, span->vs_size);
-			if (vs->vs_leaf)
-				return vmem_bad(vm, "free [%#lx, +%#lx) marked a leaf",
-						vs->vs_start, vs->vs_size);
+			if (vs->vs_owner != VMEM_OWNER_CLIENT)
+				return vmem_bad(vm, "free [%#lx, +%#lx) has owner %u",
+						vs->vs_start, vs->vs_size,
+						vs->vs_owner);
 			vmem_census_free(c, vs->vs_start);
 			c->nfree[vs->vs_list % VMEM_NFREELISTS]++;
 			if (vs->vs_big)
@@ -168,7 +169,7 @@ static int vmem_check_segments(struct vmem *vm, struct vmem_census *c)
 				return vmem_bad(vm, "allocated [%#lx, +%#lx) has a big tag",
 						vs->vs_start, vs->vs_size);
 			c->nalloc++;
-			if (vs->vs_leaf) {
+			if (vmem_seg_is_leaf(vs)) {
 				int err = vmem_check_leaf(vm, vs, c);
 
 				if (err)
@@ -370,7 +371,8 @@ static int vmem_check_counters(struct vmem *vm, struct vmem_census *c)
 		return vmem_bad(vm, "leaves %u/%u in %u slots, IDs %lu/%lu (counted/recorded)",
 				c->nleaves, vm->vm_nleaves, nslots,
 				c->nleafids, vm->vm_nleafids);
-	if (c->anyfree && c->lowfree < vm->vm_lowfree)
+	if (vmem_lowfree_holds(vm) && c->anyfree &&
+	    c->lowfree < vm->vm_lowfree)
 		return vmem_bad(vm, "%#lx is free, below the lowest free bound %#lx",
 				c->lowfree, vm->vm_lowfree);
 	return vmem_check_reserve(vm, vm->vm_reserve, vm->vm_nreserve, false,

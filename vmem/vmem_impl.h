@@ -60,18 +60,17 @@ enum vmem_seg_type {
  * @vs_freelist: FREE: link on vm_freelist[vs_list]
  * @vs_hnext: ALLOC: next in the hash chain; in a reserve: next tag
  * @vs_type: an enum vmem_seg_type
- * @vs_qcache: ALLOC: carved by a quantum cache's refill, so vmem_xfree()
- *	rejects it (its pair is vmem_free()).  0 on every other tag: set on
- *	new tags (vmem_lock_reserved()), set by vmem_alloc_batch() and
- *	vmem_qcache_mark() and cleared by vmem_free_batch(), the only way
- *	such a segment is freed
+ * @vs_owner: ALLOC: who holds the segment when no client does, an enum
+ *	vmem_seg_owner; vmem_xfree() rejects a segment that has one.
+ *	VMEM_OWNER_CLIENT on every other tag: set on new tags
+ *	(vmem_tag_new()).  VMEM_OWNER_QCACHE is set by vmem_alloc_batch()
+ *	and vmem_qcache_mark() and cleared by vmem_free_batch(), the only way
+ *	such a segment is freed; VMEM_OWNER_LEAF is set when a leaf is made
+ *	and cleared when it is dissolved
  * @vs_imported: SPAN: imported from the source, to be released when free
  * @vs_big: the tag is the vis_seg of a struct vmem_iseg
  * @vs_sized: FREE, big: in vm_size_tree
  * @vs_list: FREE: the freelist it is on (see vmem_freelist_add())
- * @vs_leaf: ALLOC: the segment is an identifier leaf's (struct vmem_leaf),
- *	not a client's: vmem_xfree() rejects it.  0 on every other tag: set
- *	on new tags (vmem_tag_new()), and cleared when the leaf is dissolved
  *
  * Ranges are [vs_start, vs_start + vs_size); the last integer,
  * vs_start + vs_size - 1, never overflows, so a span may end at ULONG_MAX.
@@ -86,13 +85,28 @@ struct vmem_seg {
 		struct vmem_seg		*vs_hnext;
 	};
 	u8			vs_type;
-	u8			vs_qcache;
+	u8			vs_owner;
 	u8			vs_imported;
 	u8			vs_big;
 	u8			vs_sized;
 	u8			vs_list;
-	u8			vs_leaf;
 };
+
+/*
+ * Who holds an allocated segment that no client holds: a quantum cache,
+ * whose refill carved it (its pair is vmem_free(), through the cache), or
+ * an identifier leaf, whose quanta clients hold one by one.
+ */
+enum vmem_seg_owner {
+	VMEM_OWNER_CLIENT,
+	VMEM_OWNER_QCACHE,
+	VMEM_OWNER_LEAF,
+};
+
+static inline bool vmem_seg_is_leaf(const struct vmem_seg *vs)
+{
+	return vs->vs_owner == VMEM_OWNER_LEAF;
+}
 
 /**
  * struct vmem_iseg - A boundary tag with tree links: a big tag.
@@ -215,7 +229,7 @@ struct vmem_qcache_cpu;
 
 /**
  * struct vmem_leaf - One identifier leaf.
- * @lf_seg: its allocated segment (vs_leaf set), in the hash; NULL when
+ * @lf_seg: its allocated segment (owner VMEM_OWNER_LEAF), in the hash; NULL when
  *	the slot holds no leaf
  * @lf_free: bit i set iff quantum i of @lf_seg is free: not a client's.
  *	No bit at or above @lf_nq
@@ -302,14 +316,19 @@ struct vmem {
 	 * Identifier leaves, in an arena with vm_leafy (read-only: an
 	 * identifier arena with neither source nor quantum caches).
 	 * vm_nleaves slots of vm_leaf hold one; vm_nleafids quanta of them
-	 * are clients'.  vm_lowfree: no integer below it is free, which
-	 * lets a lowest-free request start in the leaf that holds it.
+	 * are clients'.  While vm_lowfree_seq is vm_free_seq, no integer
+	 * below vm_lowfree is free, which lets a lowest-free request start
+	 * in the leaf that holds it: a free or an added span moves
+	 * vm_free_seq (vmem_note_room()) and so voids the bound, at no cost
+	 * to the segment layer's frees, and the next lowest-free search sets
+	 * it again.
 	 */
 	bool			vm_leafy;
 	unsigned int		vm_nleaves;
 	unsigned int		vm_leaf_victim;	/* the slot a new leaf takes */
 	unsigned long		vm_nleafids;
 	unsigned long		vm_lowfree;
+	unsigned long		vm_lowfree_seq;
 	struct vmem_leaf	vm_leaf[VMEM_NLEAVES];
 	/* sleeping allocations: they wait for vm_free_seq to move */
 	wait_queue_head_t	vm_wq;
@@ -351,6 +370,12 @@ struct vmem {
 	 */
 	unsigned int		vm_nwaiters;
 };
+
+/* Does vm_lowfree bound the free integers from below?  vm_lock held. */
+static inline bool vmem_lowfree_holds(const struct vmem *vm)
+{
+	return vm->vm_lowfree_seq == vm->vm_free_seq;
+}
 
 /*
  * The clients' allocations: the hash holds one segment per allocation,
@@ -793,18 +818,17 @@ void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
 		     unsigned int n, unsigned long size);
 
 /* vmem/vmem_seg.c, for vmem/vmem_leaf.c: segments without the counters */
-struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
-				unsigned long addr, unsigned long size);
+struct vmem_seg *vmem_seg_carve_leaf(struct vmem *vm, struct vmem_seg *vs,
+				     unsigned long addr, unsigned long size);
 void vmem_seg_unleaf(struct vmem *vm, struct vmem_seg *vs);
 
 /* vmem/vmem_leaf.c: identifier leaves, under vm_lock but the first */
 bool vmem_leaf_alloc_fast(struct vmem *vm, unsigned int policy,
 			  unsigned long *addrp);
 bool vmem_leaf_wants(const struct vmem *vm, const struct vmem_req *r);
-void vmem_leaf_tags(struct vmem *vm, const struct vmem_req *r,
-		    unsigned int *nsmall, unsigned int *nbig);
-int vmem_leaf_req(struct vmem *vm, const struct vmem_req *r,
-		  struct vmem_seg **vsp, unsigned long *addrp);
+int __vmem_leaf_lock_search(struct vmem *vm, const struct vmem_req *r,
+			    struct vmem_seg **vsp, unsigned long *addrp,
+			    unsigned long *flags);
 int vmem_leaf_free(struct vmem *vm, unsigned long addr, unsigned long size);
 bool vmem_leaf_free_fast(struct vmem *vm, unsigned long addr);
 struct vmem_leaf *vmem_leaf_of(struct vmem *vm, const struct vmem_seg *vs);
@@ -819,6 +843,22 @@ static inline bool vmem_leaf_anyfree(const struct vmem *vm)
 		if (vm->vm_leaf[i].lf_free)
 			return true;
 	return false;
+}
+
+/*
+ * The piece of a leaf (free map @free, @n quanta) that starts at quantum
+ * @i: a run of free quanta, or one client's quantum.  Returns where it
+ * ends (exclusive), and in *@isfree which it is.
+ */
+static inline unsigned int vmem_leaf_piece(unsigned long free, unsigned int n,
+					   unsigned int i, bool *isfree)
+{
+	unsigned long taken = ~(free >> i);	/* no bit of @free above n */
+
+	*isfree = free >> i & 1;
+	if (!*isfree)
+		return i + 1;
+	return taken ? min(n, i + (unsigned int)__ffs(taken)) : n;
 }
 
 /* The clients' quanta in a leaf. */

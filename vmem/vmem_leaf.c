@@ -6,17 +6,22 @@
  * the free remainder, then coalesce it all back.  The theory is under
  * "Identifier leaves" in vmem/vmem.c; in short:
  *
- * - A leaf is one allocated segment of the segment layer (vs_leaf set),
- *   so every search of the segment layer sees its quanta as taken, and
- *   the leaf's bitmap says which of them are free.  An arena has at most
- *   VMEM_NLEAVES.
+ * - A leaf is one allocated segment of the segment layer, owned by the
+ *   leaf (VMEM_OWNER_LEAF), so every search of the segment layer sees its
+ *   quanta as taken, and the leaf's bitmap says which of them are free.
+ *   An arena has at most VMEM_NLEAVES.
  * - Requests for one quantum by next fit or first fit (vmem_id_alloc(),
  *   vmem_id_allocff(), vmem_id_alloc_range(), vmem_id_alloc_specific())
  *   take the lower of two answers: the segment layer's, and the leaves'
  *   lowest free quantum in the same window.  That is exactly the answer
  *   the segment layer alone would give with the leaves dissolved.
  * - Every other request dissolves the leaves first, so it searches the
- *   segment layer as if there had never been any.
+ *   segment layer as if there had never been any: the instant-fit fast
+ *   path stands aside while there are leaves, the ordered one in every
+ *   arena that may have them.
+ * - vm_lowfree, where first fit starts, holds while vm_lowfree_seq is
+ *   vm_free_seq: a free or a span moves that, so the segment layer pays
+ *   nothing for it; the next lowest-free search sets both again.
  *
  * Everything here runs under vm_lock but vmem_leaf_alloc_fast() and
  * vmem_leaf_free_fast(), which take it, and vmem_leaf_tags(), which reads
@@ -34,7 +39,8 @@ static inline unsigned long vmem_leaf_mask(unsigned int lo, unsigned int hi)
 }
 
 /* The leaf that holds @addr, or NULL (an empty slot's lf_size is 0). */
-static struct vmem_leaf *vmem_leaf_at(struct vmem *vm, unsigned long addr)
+static __always_inline struct vmem_leaf *vmem_leaf_at(struct vmem *vm,
+						      unsigned long addr)
 {
 	unsigned int i;
 
@@ -64,6 +70,7 @@ static void vmem_leaf_take(struct vmem *vm, struct vmem_leaf *lf,
 {
 	unsigned long bit = (addr - lf->lf_start) >> vm->vm_qshift;
 
+	lockdep_assert_held(&vm->vm_lock);
 	WRITE_ONCE(lf->lf_free, lf->lf_free & ~(1UL << bit));
 	vm->vm_nleafids++;
 	vm->vm_inuse += vm->vm_quantum;
@@ -71,8 +78,8 @@ static void vmem_leaf_take(struct vmem *vm, struct vmem_leaf *lf,
 }
 
 /*
- * vmem_alloc() of one quantum by next fit or first fit: when the leaf
- * that holds where the search would start (the rotor, or vm_lowfree) has
+ * vmem_id_alloc() and vmem_id_allocff(): when the leaf that holds where
+ * the search would start (the rotor, or vm_lowfree if it holds) has
  * a free quantum at or above it, that quantum is the answer, since every
  * quantum between is the leaf's and taken.  One lock, a bit search; no
  * tag, no tree.  False when the answer is elsewhere.
@@ -87,7 +94,12 @@ bool vmem_leaf_alloc_fast(struct vmem *vm, unsigned int policy,
 	if (policy != VMEM_NEXTFIT && policy != VMEM_FIRSTFIT)
 		return false;
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	from = policy == VMEM_NEXTFIT ? vm->vm_rotor_addr : vm->vm_lowfree;
+	if (policy == VMEM_NEXTFIT)
+		from = vm->vm_rotor_addr;
+	else if (likely(vmem_lowfree_holds(vm)))
+		from = vm->vm_lowfree;
+	else
+		goto miss;
 	for (i = 0; i < VMEM_NLEAVES; i++) {
 		lf = &vm->vm_leaf[i];
 		off = from - lf->lf_start;
@@ -107,6 +119,7 @@ bool vmem_leaf_alloc_fast(struct vmem *vm, unsigned int policy,
 		*addrp = addr;
 		return true;
 	}
+miss:
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 	return false;
 }
@@ -156,8 +169,8 @@ static struct vmem_leaf *vmem_leaf_slot(struct vmem *vm)
  * @r: a new leaf may dissolve the one whose slot it takes; any other
  * request dissolves them all.  Without vm_lock.
  */
-void vmem_leaf_tags(struct vmem *vm, const struct vmem_req *r,
-		    unsigned int *nsmall, unsigned int *nbig)
+static void vmem_leaf_tags(struct vmem *vm, const struct vmem_req *r,
+			   unsigned int *nsmall, unsigned int *nbig)
 {
 	unsigned int i;
 
@@ -197,7 +210,7 @@ static bool vmem_leaf_affordable(struct vmem *vm, struct vmem_leaf *lf)
 static void vmem_leaf_dissolve(struct vmem *vm, struct vmem_leaf *lf)
 {
 	struct vmem_seg *ls = lf->lf_seg, **pp, *vs;
-	unsigned long free = lf->lf_free, start = ls->vs_start, x;
+	unsigned long free = lf->lf_free, start = ls->vs_start;
 	unsigned int shift = vm->vm_qshift, n = lf->lf_nq, i = 0, j;
 
 	lockdep_assert_held(&vm->vm_lock);
@@ -212,17 +225,11 @@ static void vmem_leaf_dissolve(struct vmem *vm, struct vmem_leaf *lf)
 	WRITE_ONCE(lf->lf_nq, 0);
 	WRITE_ONCE(lf->lf_start, 0);
 	WRITE_ONCE(lf->lf_size, 0);
-	ls->vs_leaf = 0;
+	ls->vs_owner = VMEM_OWNER_CLIENT;
 	while (i < n) {
-		bool isfree = free >> i & 1;
+		bool isfree;
 
-		if (isfree) {
-			/* the run of set bits from i; none at or above n */
-			x = ~(free >> i);
-			j = x ? min(n, i + (unsigned int)__ffs(x)) : n;
-		} else {
-			j = i + 1;
-		}
+		j = vmem_leaf_piece(free, n, i, &isfree);
 		if (j == n) {
 			vs = ls;
 		} else {
@@ -307,10 +314,7 @@ static struct vmem_leaf *vmem_leaf_new(struct vmem *vm, struct vmem_leaf *lf,
 
 	nq = min_t(unsigned long, nq, BITS_PER_LONG);
 	size = nq << vm->vm_qshift;
-	vs = vmem_seg_carve(vm, vs, addr, size);
-	vm->vm_kstat.nalloc--;
-	vm->vm_inuse -= size;
-	vs->vs_leaf = 1;
+	vs = vmem_seg_carve_leaf(vm, vs, addr, size);
 	WRITE_ONCE(lf->lf_seg, vs);
 	WRITE_ONCE(lf->lf_start, addr);
 	WRITE_ONCE(lf->lf_size, size);
@@ -334,8 +338,8 @@ static struct vmem_leaf *vmem_leaf_new(struct vmem *vm, struct vmem_leaf *lf,
  * to carve; -EAGAIN when the reserves no longer hold the tags to dissolve
  * the leaves (they changed since vmem_leaf_tags()).
  */
-int vmem_leaf_req(struct vmem *vm, const struct vmem_req *r,
-		  struct vmem_seg **vsp, unsigned long *addrp)
+static int vmem_leaf_req(struct vmem *vm, const struct vmem_req *r,
+			 struct vmem_seg **vsp, unsigned long *addrp)
 {
 	bool next = r->vmflags & VMEM_NEXTFIT;
 	struct vmem_req fr = *r;
@@ -394,56 +398,14 @@ int vmem_leaf_req(struct vmem *vm, const struct vmem_req *r,
 				 &lf->lf_seg->vs_seglist);
 		vm->vm_rotor_used = true;
 		vm->vm_rotor_addr = addr + vm->vm_quantum;
-	} else if (r->minaddr <= vm->vm_lowfree) {
+	} else if (!r->minaddr ||
+		   (vmem_lowfree_holds(vm) && r->minaddr <= vm->vm_lowfree)) {
 		/* nothing is free below: this was the lowest free quantum */
 		vm->vm_lowfree = addr + vm->vm_quantum;
+		vm->vm_lowfree_seq = vm->vm_free_seq;
 	}
 	*addrp = addr;
 	return 1;
-}
-
-/*
- * vmem_id_free() of a client's quantum of a leaf: one lock, one bit.
- * False, with nothing done, for anything else (not a leaf's, free, not
- * a quantum's start): vmem_xfree() then frees it or reports it.
- */
-bool vmem_leaf_free_fast(struct vmem *vm, unsigned long addr)
-{
-	struct vmem_leaf *lf;
-	unsigned long flags, off, bit;
-	unsigned int i;
-	bool wake;
-
-	/* in no leaf, as read without the lock (see struct vmem_leaf) */
-	for (i = 0; i < VMEM_NLEAVES; i++)
-		if (addr - READ_ONCE(vm->vm_leaf[i].lf_start) <
-		    READ_ONCE(vm->vm_leaf[i].lf_size))
-			break;
-	if (i == VMEM_NLEAVES)
-		return false;
-	spin_lock_irqsave(&vm->vm_lock, flags);
-	lf = vmem_leaf_at(vm, addr);
-	if (unlikely(!lf))
-		goto no;
-	off = addr - lf->lf_start;
-	bit = 1UL << (off >> vm->vm_qshift);
-	if (unlikely((off & (vm->vm_quantum - 1)) || (lf->lf_free & bit)))
-		goto no;
-	WRITE_ONCE(lf->lf_free, lf->lf_free | bit);
-	vm->vm_nleafids--;
-	vm->vm_inuse -= vm->vm_quantum;
-	vm->vm_kstat.nfree++;
-	if (addr < vm->vm_lowfree)
-		vm->vm_lowfree = addr;
-	wake = vmem_note_room(vm);
-	spin_unlock_irqrestore(&vm->vm_lock, flags);
-	if (unlikely(wake))
-		wake_up_all(&vm->vm_wq);
-	trace_vmem_free(vm, addr, vm->vm_quantum);
-	return true;
-no:
-	spin_unlock_irqrestore(&vm->vm_lock, flags);
-	return false;
 }
 
 /*
@@ -452,7 +414,9 @@ no:
  * is a client's but @size is not one quantum; -ENOENT when it is not a
  * client's (free, or not a quantum's start): the caller reports those.
  */
-int vmem_leaf_free(struct vmem *vm, unsigned long addr, unsigned long size)
+static __always_inline int __vmem_leaf_free(struct vmem *vm,
+					    unsigned long addr,
+					    unsigned long size)
 {
 	struct vmem_leaf *lf = vmem_leaf_at(vm, addr);
 	unsigned long off, bit;
@@ -471,4 +435,82 @@ int vmem_leaf_free(struct vmem *vm, unsigned long addr, unsigned long size)
 	vm->vm_inuse -= vm->vm_quantum;
 	vm->vm_kstat.nfree++;
 	return 1;
+}
+
+int vmem_leaf_free(struct vmem *vm, unsigned long addr, unsigned long size)
+{
+	return __vmem_leaf_free(vm, addr, size);
+}
+
+/*
+ * vmem_id_free() of a client's quantum of a leaf: one lock, one bit.
+ * False, with nothing done, for anything else (not a leaf's, free, not
+ * a quantum's start): vmem_xfree() then frees it or reports it.
+ */
+bool vmem_leaf_free_fast(struct vmem *vm, unsigned long addr)
+{
+	unsigned long flags;
+	unsigned int i;
+	bool wake, low;
+
+	/* in no leaf, as read without the lock (see struct vmem_leaf) */
+	for (i = 0; i < VMEM_NLEAVES; i++)
+		if (addr - READ_ONCE(vm->vm_leaf[i].lf_start) <
+		    READ_ONCE(vm->vm_leaf[i].lf_size))
+			break;
+	if (i == VMEM_NLEAVES)
+		return false;
+	spin_lock_irqsave(&vm->vm_lock, flags);
+	if (unlikely(__vmem_leaf_free(vm, addr, 1) <= 0)) {
+		spin_unlock_irqrestore(&vm->vm_lock, flags);
+		return false;
+	}
+	/* the bound, if it held, holds with @addr below it */
+	low = vmem_lowfree_holds(vm);
+	if (addr < vm->vm_lowfree)
+		vm->vm_lowfree = addr;
+	wake = vmem_note_room(vm);
+	if (low)
+		vm->vm_lowfree_seq = vm->vm_free_seq;
+	spin_unlock_irqrestore(&vm->vm_lock, flags);
+	if (unlikely(wake))
+		wake_up_all(&vm->vm_wq);
+	trace_vmem_free(vm, addr, vm->vm_quantum);
+	return true;
+}
+
+/*
+ * vmem_alloc_req()'s locked search in an arena with leaves: vm_lock taken
+ * with the tags vmem_leaf_req() may need besides VMEM_TAGS_PER_OP in the
+ * reserves, then vmem_leaf_req(), again with more tags if the leaves
+ * changed meanwhile.  Return: 0 with vm_lock held and *@vsp, *@addrp the
+ * segment layer's fit (*@vsp NULL: none); 1 with the lock released and
+ * *@addrp a leaf's quantum, taken; -ENOMEM, the lock not held.  Called
+ * without vm_lock; may sleep as vmem_lock_reserved() does.
+ */
+int __vmem_leaf_lock_search(struct vmem *vm, const struct vmem_req *r,
+			    struct vmem_seg **vsp, unsigned long *addrp,
+			    unsigned long *flags)
+{
+	int err;
+
+	for (;;) {
+		unsigned int nsmall = 0, nbig = 0;
+
+		vmem_leaf_tags(vm, r, &nsmall, &nbig);
+		err = vmem_lock_reserved(vm, r->vmflags,
+					 VMEM_TAGS_PER_OP + nsmall, nbig, flags);
+		if (err)
+			return err;
+		err = vmem_leaf_req(vm, r, vsp, addrp);
+		if (!err) {
+			__release(&vm->vm_lock);	/* to the caller */
+			return 0;
+		}
+		if (err > 0) {
+			spin_unlock_irqrestore(&vm->vm_lock, *flags);
+			return 1;
+		}
+		vmem_unlock(vm, *flags);	/* -EAGAIN: more tags */
+	}
 }

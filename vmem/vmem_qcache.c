@@ -263,7 +263,7 @@ static void vmem_qcache_mark(struct vmem *vm, unsigned long addr)
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	pp = vmem_hash_find(vm, addr);
 	if (!WARN_ON_ONCE(!pp))
-		(*pp)->vs_qcache = 1;
+		(*pp)->vs_owner = VMEM_OWNER_QCACHE;
 	spin_unlock_irqrestore(&vm->vm_lock, flags);
 }
 

@@ -68,8 +68,7 @@ struct vmem_seg *vmem_tag_new(bool big, gfp_t gfp)
 	if (vs) {
 		vs->vs_big = big;
 		vs->vs_sized = 0;
-		vs->vs_qcache = 0;	/* see struct vmem_seg */
-		vs->vs_leaf = 0;
+		vs->vs_owner = VMEM_OWNER_CLIENT;	/* see struct vmem_seg */
 	}
 	return vs;
 }
@@ -224,8 +223,9 @@ static struct vmem_seg *vmem_free_tag(struct vmem *vm)
 }
 
 /* Put @by in the place of @vs on the segment list; @vs goes to the reserve. */
-static void vmem_seg_replace(struct vmem *vm, struct vmem_seg *vs,
-			     struct vmem_seg *by)
+static __always_inline void vmem_seg_replace(struct vmem *vm,
+					     struct vmem_seg *vs,
+					     struct vmem_seg *by)
 {
 	by->vs_start = vs->vs_start;
 	by->vs_size = vs->vs_size;
@@ -284,8 +284,8 @@ static __always_inline struct vmem_seg *vmem_seg_carve_low(struct vmem *vm,
  * cases take one small tag; a cut from the middle takes two, one for the
  * free part on the left.  The caller reserved them (VMEM_TAGS_PER_OP).
  */
-struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
-				unsigned long addr, unsigned long size)
+static struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
+				       unsigned long addr, unsigned long size)
 {
 	unsigned long last = addr + (size - 1);
 	unsigned long vs_last = vmem_seg_last(vs);
@@ -316,6 +316,22 @@ struct vmem_seg *vmem_seg_carve(struct vmem *vm, struct vmem_seg *vs,
 		vm->vm_nsegs++;
 	}
 	return vmem_seg_allocated(vm, as, size);
+}
+
+/*
+ * An identifier leaf's segment, [addr, addr + size) of the free segment
+ * @vs (vmem/vmem_leaf.c): carved as an allocation is, but no client's, so
+ * counted in neither nalloc nor vm_inuse (the leaf counts its quanta as
+ * clients take them).
+ */
+struct vmem_seg *vmem_seg_carve_leaf(struct vmem *vm, struct vmem_seg *vs,
+				     unsigned long addr, unsigned long size)
+{
+	vs = vmem_seg_carve(vm, vs, addr, size);
+	vm->vm_kstat.nalloc--;
+	vm->vm_inuse -= size;
+	vs->vs_owner = VMEM_OWNER_LEAF;
+	return vs;
 }
 
 /*
@@ -351,8 +367,6 @@ struct vmem_seg *vmem_span_insert(struct vmem *vm, unsigned long addr,
 	vm->vm_nsegs += 2;
 	vm->vm_nspans++;
 	vm->vm_total += size;
-	if (addr < vm->vm_lowfree)
-		vm->vm_lowfree = addr;
 	if (imported)
 		vm->vm_imported += size;
 	return vs;
@@ -418,16 +432,22 @@ static __always_inline void vmem_free_drop(struct vmem *vm,
 /*
  * Make the allocated segment @vs, already unhashed, free: coalesce it
  * with its free neighbours, and take its span out if it is an imported
- * span that is now wholly free (@rel says what to release then).
+ * span that is now wholly free (@rel says what to release then).  A
+ * client's free is @counted; a dissolving leaf's free run is not.
  */
 static __always_inline void vmem_seg_merge(struct vmem *vm,
 					   struct vmem_seg *vs,
-					   struct vmem_release *rel)
+					   struct vmem_release *rel,
+					   bool counted)
 {
 	struct vmem_seg *prev = vmem_seg_prev(vs);
 	struct vmem_seg *next = vmem_seg_next(vs);
 
 	lockdep_assert_held(&vm->vm_lock);
+	if (counted) {
+		vm->vm_inuse -= vs->vs_size;
+		vm->vm_kstat.nfree++;
+	}
 
 	/*
 	 * The surviving free segment is an existing free neighbour where there
@@ -483,14 +503,12 @@ static __always_inline void vmem_seg_merge(struct vmem *vm,
 		vmem_span_release(vm, prev, vs, rel);
 }
 
-/* A client's free of @vs, already unhashed: counted, then merged. */
+/* A client's free of @vs, already unhashed. */
 static __always_inline void vmem_seg_free(struct vmem *vm,
 					  struct vmem_seg *vs,
 					  struct vmem_release *rel)
 {
-	vm->vm_inuse -= vs->vs_size;
-	vm->vm_kstat.nfree++;
-	vmem_seg_merge(vm, vs, rel);
+	vmem_seg_merge(vm, vs, rel, true);
 }
 
 /*
@@ -504,7 +522,7 @@ void vmem_seg_unleaf(struct vmem *vm, struct vmem_seg *vs)
 	struct vmem_release rel = { };
 
 	vs->vs_type = VMEM_SEG_ALLOC;
-	vmem_seg_merge(vm, vs, &rel);
+	vmem_seg_merge(vm, vs, &rel, false);
 	WARN_ON_ONCE(rel.size);
 }
 
@@ -622,6 +640,31 @@ static bool vmem_fit_fresh(struct vmem *vm, const struct vmem_req *r,
 }
 
 /*
+ * vm_lock, with the tags a search of @r may take in the reserves; for an
+ * arena with identifier leaves, with their search done too (1: a leaf's
+ * quantum, taken, and the lock released).  Hands the lock over as
+ * __vmem_lock_reserved() does.
+ */
+static __always_inline int __vmem_req_lock(struct vmem *vm,
+					   const struct vmem_req *r,
+					   bool leafy, struct vmem_seg **vsp,
+					   unsigned long *addrp,
+					   unsigned long *flags)
+{
+	if (unlikely(leafy))
+		return __vmem_leaf_lock_search(vm, r, vsp, addrp, flags);
+	return __vmem_lock_reserved(vm, r->vmflags, VMEM_TAGS_PER_OP, 0,
+				    flags);
+}
+
+#define vmem_req_lock(vm, r, leafy, vsp, addrp, flags) ({		\
+	struct vmem *__vm = (vm);					\
+									\
+	vmem_cond_locked(__vm, __vmem_req_lock(__vm, r, leafy, vsp,	\
+					       addrp, flags));		\
+})
+
+/*
  * The segment path of every allocation but the instant fit that
  * vmem_alloc_instant() serves: search, import, wait.  Returns -ENOSPC
  * when there is no room (vmem_alloc_exact() makes it -EBUSY when the
@@ -635,37 +678,24 @@ static int vmem_alloc_req(struct vmem *vm, const struct vmem_req *r,
 	struct vmem_release rel = { };
 	unsigned long flags, addr, seq;
 	struct vmem_seg *vs, *fresh;
+	bool leafy = vm->vm_leafy;	/* read-only */
 	bool flushed = false;
 	int err;
 
 	might_sleep_if(r->vmflags & VMEM_SLEEP);
 	vmem_req_start_index(vm, r);
 	for (;;) {
-		unsigned int nsmall = 0, nbig = 0;
-
-		if (unlikely(vm->vm_leafy))
-			vmem_leaf_tags(vm, r, &nsmall, &nbig);
-		err = vmem_lock_reserved(vm, r->vmflags,
-					 VMEM_TAGS_PER_OP + nsmall, nbig,
-					 &flags);
+		err = vmem_req_lock(vm, r, leafy, &vs, &addr, &flags);
 		if (err) {	/* not break: sparse loses the lock there */
-			vmem_count_fail(vm, r, err);
-			return err;
-		}
-		if (unlikely(vm->vm_leafy)) {
-			err = vmem_leaf_req(vm, r, &vs, &addr);
-			if (err > 0) {		/* a leaf's quantum */
-				spin_unlock_irqrestore(&vm->vm_lock, flags);
+			if (err > 0) {
 				*addrp = addr;
 				return 0;
 			}
-			if (err < 0) {		/* leaves changed: more tags */
-				vmem_unlock(vm, flags);
-				continue;
-			}
-		} else {
-			vs = vmem_search(vm, r, &addr);
+			vmem_count_fail(vm, r, err);
+			return err;
 		}
+		if (likely(!leafy))
+			vs = vmem_search(vm, r, &addr);
 		if (vs)
 			goto found;
 		seq = vm->vm_free_seq;
@@ -737,7 +767,8 @@ found:
 
 /*
  * The fast path: a plain instant-fit request when the reserve holds the
- * tags and a list of guaranteed fits is not empty.  One bitmap lookup, one
+ * tags, a list of guaranteed fits is not empty and no identifier leaf
+ * holds free quanta the lists do not show.  One bitmap lookup, one
  * carve from the low end of the first segment of that list.  Anything
  * else returns false, and vmem_alloc_req() does the full job.
  */
@@ -753,7 +784,9 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
 		return false;
 	spin_lock_irqsave(&vm->vm_lock, flags);
 	map = vm->vm_freemap & (~0UL << n);
-	if (unlikely(!map || vm->vm_nreserve < VMEM_TAGS_PER_OP)) {
+	/* identifier leaves: vmem_alloc_req() dissolves them first */
+	if (unlikely(!map || vm->vm_nreserve < VMEM_TAGS_PER_OP ||
+		     vm->vm_nleaves)) {
 		spin_unlock_irqrestore(&vm->vm_lock, flags);
 		return false;
 	}
@@ -768,8 +801,9 @@ static bool vmem_alloc_instant(struct vmem *vm, unsigned long size,
 /*
  * The fast path of the other policies: a plain request on an indexed
  * arena, when the reserve holds the tags.  One search of the index, no
- * constraint arithmetic; anything else (an index not ready, no fit)
- * returns false, and vmem_alloc_req() does the full job.
+ * constraint arithmetic; anything else (an index not ready, no fit, an
+ * arena with identifier leaves, which the index does not see) returns
+ * false, and vmem_alloc_req() does the full job.
  */
 static bool vmem_alloc_ordered(struct vmem *vm, unsigned long size,
 			       unsigned int policy, unsigned long *addrp)
@@ -781,7 +815,12 @@ static bool vmem_alloc_ordered(struct vmem *vm, unsigned long size,
 		     READ_ONCE(vm->vm_nreserve) < VMEM_TAGS_PER_OP))
 		return false;
 	spin_lock_irqsave(&vm->vm_lock, flags);
-	if (unlikely(!vmem_index_ready(vm) ||
+	/*
+	 * vmem_index_ready(), and not an arena with identifier leaves, whose
+	 * ordered requests __vmem_leaf_lock_search() serves: one test for both
+	 */
+	if (unlikely(!vm->vm_indexed ||
+		     (vm->vm_nunindexed | vm->vm_leafy) ||
 		     vm->vm_nreserve < VMEM_TAGS_PER_OP))
 		goto miss;
 	switch (policy) {
@@ -844,12 +883,7 @@ static noinline int vmem_alloc_seg(struct vmem *vm, unsigned long size,
 		     !vmem_size_round(vm, &size)))
 		return -EINVAL;
 	might_sleep_if(vmflags & VMEM_SLEEP);
-	if (unlikely(vm->vm_leafy)) {
-		/* not the other fast paths: they would not see the leaves */
-		if (size == vm->vm_quantum &&
-		    vmem_leaf_alloc_fast(vm, vmflags & VMEM_POLICY_MASK, addrp))
-			goto done;
-	} else if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT)))) {
+	if (likely(!(vmflags & (VMEM_POLICY_MASK & ~VMEM_INSTANTFIT)))) {
 		if (likely(vmem_alloc_instant(vm, size, addrp)))
 			goto done;
 	} else if (vmem_alloc_ordered(vm, size, vmflags & VMEM_POLICY_MASK,
@@ -1069,7 +1103,7 @@ static struct vmem_seg *vmem_carve_run(struct vmem *vm,
 		bool whole = vs->vs_size == size;
 
 		as = vmem_seg_carve(vm, vs, addr, size);
-		as->vs_qcache = 1;
+		as->vs_owner = VMEM_OWNER_QCACHE;
 		addrs[(*np)++] = addr;
 		if (whole || vs->vs_size < size || *np == max ||
 		    vm->vm_nreserve < VMEM_TAGS_PER_OP)
@@ -1115,7 +1149,7 @@ static unsigned int vmem_batch_limit(const struct vmem *vm,
  * then flush all the others' on exhaustion, again and again).  An
  * importing arena with no room imports one span for all @max, so that a
  * caching arena does not import a range at a time.  The
- * segments are marked as the cache's (vs_qcache).  Never waits for room;
+ * segments are marked as the cache's (vs_owner).  Never waits for room;
  * with VMEM_SLEEP it may sleep for memory (tags, an import, the index).
  * Returns how many were carved, 0 when there is no room (and the import
  * failed), or -ENOMEM when no boundary tags could be had.
@@ -1206,6 +1240,27 @@ static void vmem_bad_free(struct vmem *vm, unsigned long addr,
 			    addr, size);
 }
 
+/*
+ * vmem_xfree() of what the hash does not give as a client's segment: a
+ * client's quantum of an identifier leaf, which is in no hash chain
+ * (freed: true), or a bad free, reported.
+ */
+static bool vmem_xfree_other(struct vmem *vm, unsigned long addr,
+			     unsigned long size, struct vmem_seg *vs)
+{
+	struct vmem_seg id = { .vs_start = addr, .vs_size = vm->vm_quantum };
+	int held = vm->vm_nleaves ? vmem_leaf_free(vm, addr, size) : 0;
+
+	if (held > 0)
+		return true;
+	if (held == -EBUSY)		/* a client's quantum, another size */
+		vs = &id;
+	else if (held)			/* in a leaf, no client's */
+		vs = NULL;
+	vmem_bad_free(vm, addr, size, vs);
+	return false;
+}
+
 /**
  * vmem_xfree() - Free a range allocated by vmem_xalloc().
  * @vm: the arena
@@ -1243,27 +1298,6 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 		vmem_tag_put(vm, big);
 		vm->vm_kstat.nrefill++;
 	}
-	if (unlikely(vm->vm_leafy)) {
-		/* a quantum of a leaf: freed, rejected, or not a leaf's */
-		int held = vm->vm_nleaves ? vmem_leaf_free(vm, addr, size) : 0;
-
-		/* a bound on the lowest free integer may always go lower */
-		if (addr < vm->vm_lowfree)
-			vm->vm_lowfree = addr;
-
-		if (held > 0) {
-			rsize = vm->vm_quantum;
-			goto freed;
-		}
-		if (held < 0) {
-			struct vmem_seg id = { .vs_start = addr,
-					       .vs_size = vm->vm_quantum };
-
-			vmem_bad_free(vm, addr, size, held == -EBUSY ? &id : NULL);
-			vmem_unlock(vm, flags);
-			return;
-		}
-	}
 	pp = vmem_hash_find(vm, addr);
 	vs = pp ? *pp : NULL;
 	/*
@@ -1272,8 +1306,11 @@ void vmem_xfree(struct vmem *vm, unsigned long addr, unsigned long size)
 	 * comparison, which a size of 0 or above vs_size fails too.
 	 */
 	if (unlikely(!vs || vs->vs_size - size >= vm->vm_quantum ||
-		     vs->vs_qcache || vs->vs_leaf)) {
-		vmem_bad_free(vm, addr, size, vs && !vs->vs_leaf ? vs : NULL);
+		     vs->vs_owner)) {
+		if (vmem_xfree_other(vm, addr, size, vs)) {
+			rsize = vm->vm_quantum;
+			goto freed;
+		}
 		vmem_unlock(vm, flags);
 		return;
 	}
@@ -1320,7 +1357,7 @@ void vmem_free_batch(struct vmem *vm, const unsigned long *addrs,
 				continue;
 			}
 			vmem_hash_unlink(vm, pp);
-			vs->vs_qcache = 0;
+			vs->vs_owner = VMEM_OWNER_CLIENT;
 			vmem_seg_free(vm, vs, &rel);
 			freed++;
 		}
